@@ -1,0 +1,60 @@
+// swift-tools-version: 6.1
+
+import PackageDescription
+
+let package = Package(
+    name: "hybrid",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "hybrid", targets: ["hybrid"]),
+        .library(name: "HybridYAML", targets: ["HybridYAML"]),
+        .library(name: "HybridCore", targets: ["HybridCore"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.1"),
+    ],
+    targets: [
+        // System libraries (pkg-config names, Debian providers).
+        .systemLibrary(
+            name: "CYAML",
+            pkgConfig: "yaml-0.1",
+            providers: [.apt(["libyaml-dev"])]
+        ),
+        .systemLibrary(
+            name: "CXXHash",
+            pkgConfig: "libxxhash",
+            providers: [.apt(["libxxhash-dev"])]
+        ),
+
+        // Libraries, one concern each.
+        .target(name: "HybridDiagnostics"),
+        .target(name: "HybridYAML", dependencies: ["CYAML", "HybridDiagnostics"]),
+        .target(name: "HybridGraph", dependencies: ["CXXHash"]),
+        .target(name: "HybridCore", dependencies: ["HybridYAML", "HybridDiagnostics", "HybridGraph"]),
+
+        // The thin executable.
+        .executableTarget(
+            name: "hybrid",
+            dependencies: [
+                "HybridCore", "HybridYAML", "HybridDiagnostics",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        // Benchmark driver used by scripts/bench-yaml.py (not a test).
+        .executableTarget(name: "hybrid-bench", dependencies: ["HybridYAML"]),
+
+        .testTarget(
+            name: "HybridYAMLTests",
+            dependencies: [
+                "HybridYAML",
+                .product(name: "PropertyBased", package: "swift-property-based"),
+            ],
+            resources: [.copy("Fixtures")]
+        ),
+        .testTarget(name: "HybridGraphTests", dependencies: ["HybridGraph"]),
+        .testTarget(name: "HybridCoreTests", dependencies: ["HybridCore"]),
+        .testTarget(name: "HybridCLITests", dependencies: ["hybrid"]),
+    ],
+    swiftLanguageModes: [.v6]
+)
