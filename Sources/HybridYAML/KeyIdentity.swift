@@ -1,0 +1,55 @@
+/// When two mapping keys are the same key to Python's dict: `1`, `1.0` and `true` collide,
+/// strings compare by code points, aware timestamps by instant.
+enum KeyIdentity: Hashable {
+    case null
+    case integer(Int)
+    case bigInteger(String)
+    case float(UInt64)
+    /// NaN is never equal to another key.
+    case unequal(Int)
+    case string(CodePoints)
+    case date(YAMLDate)
+    case timestamp(YAMLTimestamp)
+
+    /// A string compared and hashed by its UTF-8 bytes (Swift's `==` on `String` uses canonical equivalence; Python does not).
+    struct CodePoints: Hashable {
+        let text: String
+
+        static func == (lhs: CodePoints, rhs: CodePoints) -> Bool {
+            lhs.text.utf8.elementsEqual(rhs.text.utf8)
+        }
+
+        func hash(into hasher: inout Hasher) {
+            var text = text
+            text.withUTF8 { hasher.combine(bytes: UnsafeRawBufferPointer($0)) }
+        }
+    }
+
+    /// The identity of a scalar key; nil for collections (unhashable in Python).
+    init?(_ value: YAMLValue, nanCounter: inout Int) {
+        switch value {
+        case .null: self = .null
+        case .bool(let flag): self = .integer(flag ? 1 : 0)
+        case .int(let number): self = .integer(number)
+        case .bigInt(let digits): self = .bigInteger(digits)
+        case .float(let number):
+            if number.isNaN {
+                nanCounter += 1
+                self = .unequal(nanCounter)
+            } else if number.isFinite && number.rounded(.towardZero) == number {
+                let magnitude = ArbitraryInteger(integralMagnitudeOf: number)
+                switch magnitude.yamlValue(negative: number < 0) {
+                case .int(let small): self = .integer(small)
+                case .bigInt(let digits): self = .bigInteger(digits)
+                default: self = .float(number.bitPattern)
+                }
+            } else {
+                self = .float(number.bitPattern)
+            }
+        case .string(let text): self = .string(CodePoints(text: text))
+        case .date(let date): self = .date(date)
+        case .timestamp(let timestamp): self = .timestamp(timestamp)
+        case .sequence, .mapping: return nil
+        }
+    }
+}

@@ -1,0 +1,299 @@
+/// Why a scalar could not become a value (the parser adds the position).
+struct ScalarConstructionError: Error {
+    var kind: YAMLError.Kind
+    var message: String
+}
+
+/// Builds values from scalar text exactly as PyYAML's `SafeConstructor` does.
+enum ScalarConstructor {
+    typealias Bytes = UnsafeBufferPointer<UInt8>
+
+    static let tagPrefix = "tag:yaml.org,2002:"
+
+    /// What a scalar turned into: a value, or one of the two YAML 1.1 key indicators.
+    enum Result {
+        case value(YAMLValue)
+        case merge
+        case valueIndicator
+    }
+
+    /// A scalar with no tag or the non-specific `!`: plain (or `!`-tagged) text is resolved
+    /// by the implicit rules, anything else is a string.
+    @inline(__always)
+    static func construct(untagged b: Bytes, resolveImplicitly: Bool) throws(ScalarConstructionError) -> Result {
+        guard resolveImplicitly else { return .value(.string(string(b))) }
+        switch ImplicitTag.of(b) {
+        case .string: return .value(.string(string(b)))
+        case .null: return .value(.null)
+        case .bool: return .value(.bool(boolValue(b)!))
+        case .int: return .value(try intValue(b))
+        case .float: return .value(floatValue(b))
+        case .timestamp: return .value(try timestampValue(b))
+        case .merge: return .merge
+        case .value: return .valueIndicator
+        }
+    }
+
+    /// A scalar with an explicit tag such as `!!int` (already expanded to `tag:yaml.org,2002:int`).
+    static func construct(tagged tag: String, _ b: Bytes) throws(ScalarConstructionError) -> Result {
+        guard tag.hasPrefix(tagPrefix) else { throw unsupported(tag) }
+        switch tag.dropFirst(tagPrefix.count) {
+        case "str":
+            return .value(.string(string(b)))
+        case "null":
+            return .value(.null)
+        case "bool":
+            guard let value = boolValue(b) else { throw invalid("\(quoted(b)) is not a boolean (!!bool)") }
+            return .value(.bool(value))
+        case "int":
+            guard ScalarGrammar.isInt(b) else { throw invalid("\(quoted(b)) is not an integer (!!int)") }
+            return .value(try intValue(b))
+        case "float":
+            guard let value = explicitFloatValue(b) else { throw invalid("\(quoted(b)) is not a float (!!float)") }
+            return .value(.float(value))
+        case "timestamp":
+            guard TimestampFields.parse(b) != nil else {
+                throw invalid("\(quoted(b)) is not a timestamp (!!timestamp)")
+            }
+            return .value(try timestampValue(b))
+        case "merge":
+            return .merge
+        case "value":
+            return .valueIndicator
+        case "seq", "map":
+            throw invalid("expected a \(tag.hasSuffix("seq") ? "sequence" : "mapping") for tag !!\(tag.dropFirst(tagPrefix.count)), but found a scalar")
+        default:
+            throw unsupported(tag)
+        }
+    }
+
+    static func unsupported(_ tag: String) -> ScalarConstructionError {
+        let shown = tag.hasPrefix(tagPrefix) ? "!!" + tag.dropFirst(tagPrefix.count) : tag
+        return ScalarConstructionError(
+            kind: .unsupportedTag,
+            message: "tag '\(shown)' is not supported (hybrid reads the YAML that Superset's safe_load accepts: str, int, float, bool, null, timestamp, seq, map)"
+        )
+    }
+
+    static func invalid(_ message: String) -> ScalarConstructionError {
+        ScalarConstructionError(kind: .invalidValue, message: message)
+    }
+
+    @inline(__always) static func string(_ b: Bytes) -> String {
+        String(decoding: b, as: UTF8.self)
+    }
+
+    static func quoted(_ b: Bytes) -> String {
+        "'" + string(b) + "'"
+    }
+
+    // MARK: bool
+
+    /// `bool_values[value.lower()]`: yes/no, true/false, on/off in any ASCII case.
+    static func boolValue(_ b: Bytes) -> Bool? {
+        guard b.count >= 2 && b.count <= 5 else { return nil }
+        var lowered = [UInt8]()
+        lowered.reserveCapacity(b.count)
+        for c in b { lowered.append(c >= 0x41 && c <= 0x5A ? c | 0x20 : c) }
+        switch String(decoding: lowered, as: UTF8.self) {
+        case "yes", "true", "on": return true
+        case "no", "false", "off": return false
+        default: return nil
+        }
+    }
+
+    // MARK: int
+
+    /// `construct_yaml_int`: underscores dropped, then 0b / 0x / leading-0 octal / sexagesimal / decimal.
+    static func intValue(_ b: Bytes) throws(ScalarConstructionError) -> YAMLValue {
+        var digits = [UInt8]()
+        digits.reserveCapacity(b.count)
+        for c in b where c != 0x5F { digits.append(c) }
+        var negative = false
+        var start = 0
+        if let first = digits.first, first == UInt8(ascii: "-") || first == UInt8(ascii: "+") {
+            negative = first == UInt8(ascii: "-")
+            start = 1
+        }
+        let body = digits[start...]
+        if body.count == 1 && body.first == UInt8(ascii: "0") { return .int(0) }
+        func accumulate(_ digitChars: ArraySlice<UInt8>, radix: UInt32) throws(ScalarConstructionError) -> YAMLValue {
+            guard !digitChars.isEmpty else {
+                throw invalid("invalid literal for int() with base \(radix): ''")
+            }
+            var small: UInt64 = 0
+            var big: ArbitraryInteger?
+            for c in digitChars {
+                let digit: UInt32
+                switch c {
+                case UInt8(ascii: "0")...UInt8(ascii: "9"): digit = UInt32(c - 0x30)
+                case UInt8(ascii: "a")...UInt8(ascii: "f"): digit = UInt32(c - 0x61 + 10)
+                case UInt8(ascii: "A")...UInt8(ascii: "F"): digit = UInt32(c - 0x41 + 10)
+                default: throw invalid("invalid digit in integer")
+                }
+                if big != nil {
+                    big!.multiply(by: radix, adding: digit)
+                    continue
+                }
+                let (scaled, o1) = small.multipliedReportingOverflow(by: UInt64(radix))
+                let (sum, o2) = scaled.addingReportingOverflow(UInt64(digit))
+                if o1 || o2 {
+                    var value = ArbitraryInteger(small)
+                    value.multiply(by: radix, adding: digit)
+                    big = value
+                } else {
+                    small = sum
+                }
+            }
+            return (big ?? ArbitraryInteger(small)).yamlValue(negative: negative)
+        }
+        if body.starts(with: [UInt8(ascii: "0"), UInt8(ascii: "b")]) {
+            return try accumulate(body.dropFirst(2), radix: 2)
+        }
+        if body.starts(with: [UInt8(ascii: "0"), UInt8(ascii: "x")]) {
+            return try accumulate(body.dropFirst(2), radix: 16)
+        }
+        if body.first == UInt8(ascii: "0") {
+            return try accumulate(body, radix: 8)
+        }
+        if body.contains(UInt8(ascii: ":")) {
+            // Horner's rule over base-60 groups gives exactly Σ digit × 60^k.
+            var total = ArbitraryInteger()
+            for (index, part) in body.split(separator: UInt8(ascii: ":"), omittingEmptySubsequences: false).enumerated() {
+                var partValue = ArbitraryInteger()
+                for c in part { partValue.multiply(by: 10, adding: UInt32(c - 0x30)) }
+                if index > 0 { total.multiply(by: 60) }
+                total.add(partValue)
+            }
+            return total.yamlValue(negative: negative)
+        }
+        return try accumulate(body, radix: 10)
+    }
+
+    // MARK: float
+
+    /// `construct_yaml_float` for text the float resolver accepted.
+    static func floatValue(_ b: Bytes) -> YAMLValue {
+        .float(pythonFloat(cleaned(b)) ?? .nan)
+    }
+
+    /// Underscores removed, ASCII-lowercased (as PyYAML does before converting).
+    static func cleaned(_ b: Bytes) -> [UInt8] {
+        var text = [UInt8]()
+        text.reserveCapacity(b.count)
+        for c in b where c != 0x5F {
+            text.append(c >= 0x41 && c <= 0x5A ? c | 0x20 : c)
+        }
+        return text
+    }
+
+    /// The body of `construct_yaml_float` after cleaning: sign, `.inf`, `.nan`, sexagesimal, `float()`.
+    static func pythonFloat(_ text: [UInt8]) -> Double? {
+        guard let first = text.first else { return nil }
+        let sign: Double = first == UInt8(ascii: "-") ? -1 : 1
+        let body = (first == UInt8(ascii: "-") || first == UInt8(ascii: "+")) ? Array(text.dropFirst()) : text
+        if body.elementsEqual(".inf".utf8) { return sign * .infinity }
+        if body.elementsEqual(".nan".utf8) { return .nan }
+        if body.contains(UInt8(ascii: ":")) {
+            var value = 0.0
+            var base = 1.0
+            for part in body.split(separator: UInt8(ascii: ":"), omittingEmptySubsequences: false).reversed() {
+                guard let digit = pythonFloatLiteral(Array(part)) else { return nil }
+                value += digit * base
+                base *= 60
+            }
+            return sign * value
+        }
+        guard let value = pythonFloatLiteral(body) else { return nil }
+        return sign * value
+    }
+
+    /// Python's `float(text)` for decimal literals, `inf`, `infinity` and `nan` (already lowercased).
+    static func pythonFloatLiteral(_ raw: [UInt8]) -> Double? {
+        var text = raw[...]
+        let spaces: Set<UInt8> = [0x20, 0x09, 0x0A, 0x0B, 0x0C, 0x0D]
+        while let c = text.first, spaces.contains(c) { text = text.dropFirst() }
+        while let c = text.last, spaces.contains(c) { text = text.dropLast() }
+        var i = text.startIndex
+        var negative = false
+        if i < text.endIndex, text[i] == UInt8(ascii: "-") || text[i] == UInt8(ascii: "+") {
+            negative = text[i] == UInt8(ascii: "-")
+            i += 1
+        }
+        let word = text[i...]
+        if word.elementsEqual("inf".utf8) || word.elementsEqual("infinity".utf8) {
+            return negative ? -.infinity : .infinity
+        }
+        if word.elementsEqual("nan".utf8) { return .nan }
+        // digits ["." digits] | "." digits, then optional e[+-]digits
+        var sawDigits = false
+        while i < text.endIndex, ScalarGrammar.isDigit(text[i]) {
+            i += 1
+            sawDigits = true
+        }
+        if i < text.endIndex, text[i] == UInt8(ascii: ".") {
+            i += 1
+            while i < text.endIndex, ScalarGrammar.isDigit(text[i]) {
+                i += 1
+                sawDigits = true
+            }
+        }
+        guard sawDigits else { return nil }
+        if i < text.endIndex, text[i] == UInt8(ascii: "e") {
+            i += 1
+            if i < text.endIndex, text[i] == UInt8(ascii: "-") || text[i] == UInt8(ascii: "+") { i += 1 }
+            guard i < text.endIndex, ScalarGrammar.isDigit(text[i]) else { return nil }
+            while i < text.endIndex, ScalarGrammar.isDigit(text[i]) { i += 1 }
+        }
+        guard i == text.endIndex else { return nil }
+        return Double(String(decoding: text, as: UTF8.self))
+    }
+
+    /// `!!float` text: PyYAML's constructor accepts anything Python's `float()` does.
+    static func explicitFloatValue(_ b: Bytes) -> Double? {
+        pythonFloat(cleaned(b))
+    }
+
+    // MARK: timestamp
+
+    /// `construct_yaml_timestamp`: a date, or a datetime (naive, UTC, or with an offset).
+    static func timestampValue(_ b: Bytes) throws(ScalarConstructionError) -> YAMLValue {
+        guard let fields = TimestampFields.parse(b) else {
+            throw invalid("\(quoted(b)) is not a timestamp")
+        }
+        guard let date = YAMLDate(year: fields.year, month: fields.month, day: fields.day) else {
+            throw invalid("\(quoted(b)) is not a valid date (\(dateProblem(fields)))")
+        }
+        guard let time = fields.time else { return .date(date) }
+        var offset: Int?
+        switch time.tz {
+        case .none: offset = nil
+        case .utc: offset = 0
+        case .offset(let sign, let hour, let minute): offset = sign * (hour * 60 + minute)
+        }
+        guard
+            let timestamp = YAMLTimestamp(
+                date: date, hour: time.hour, minute: time.minute, second: time.second,
+                microsecond: time.fraction, utcOffsetMinutes: offset)
+        else {
+            let problem: String
+            if time.hour > 23 {
+                problem = "hour must be in 0..23"
+            } else if time.minute > 59 {
+                problem = "minute must be in 0..59"
+            } else if time.second > 59 {
+                problem = "second must be in 0..59"
+            } else {
+                problem = "UTC offset must be strictly between -24:00 and +24:00"
+            }
+            throw invalid("\(quoted(b)) is not a valid timestamp (\(problem))")
+        }
+        return .timestamp(timestamp)
+    }
+
+    private static func dateProblem(_ fields: TimestampFields) -> String {
+        if !(1...9999).contains(fields.year) { return "year \(fields.year) is out of range" }
+        if !(1...12).contains(fields.month) { return "month must be in 1..12" }
+        return "day is out of range for month"
+    }
+}

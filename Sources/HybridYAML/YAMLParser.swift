@@ -1,0 +1,494 @@
+import CYAML
+import HybridDiagnostics
+
+/// Bounds that keep hostile input from exhausting memory or time.
+public struct YAMLParseOptions: Sendable {
+    /// Most nodes that aliases may add by expansion, per document ("billion laughs" guard).
+    public var maxAliasExpansion: Int
+    /// Deepest nesting of collections.
+    public var maxDepth: Int
+
+    public init(maxAliasExpansion: Int = 1_000_000, maxDepth: Int = 1_000) {
+        self.maxAliasExpansion = maxAliasExpansion
+        self.maxDepth = maxDepth
+    }
+}
+
+/// Reads YAML with libyaml's event API into `YAMLNode` trees, resolving and constructing
+/// scalars exactly as PyYAML's `safe_load` does, and rejecting what would silently lose data
+/// (duplicate keys) or blow up (alias bombs, recursive aliases).
+public enum YAMLParser {
+    /// The single document of `bytes`; nil for a stream with no document (empty or only comments).
+    /// A second document is an error, as in `yaml.safe_load`.
+    public static func parseDocument(
+        _ bytes: [UInt8], file: String, options: YAMLParseOptions = YAMLParseOptions()
+    ) throws(YAMLError) -> YAMLNode? {
+        try parse(bytes, file: file, options: options, singleDocument: true).first
+    }
+
+    /// The single document of `text`; see ``parseDocument(_:file:options:)-([UInt8],_,_)``.
+    public static func parseDocument(
+        _ text: String, file: String, options: YAMLParseOptions = YAMLParseOptions()
+    ) throws(YAMLError) -> YAMLNode? {
+        try parseDocument(Array(text.utf8), file: file, options: options)
+    }
+
+    /// Every document of a stream, as `yaml.safe_load_all`.
+    public static func parseStream(
+        _ bytes: [UInt8], file: String, options: YAMLParseOptions = YAMLParseOptions()
+    ) throws(YAMLError) -> [YAMLNode] {
+        try parse(bytes, file: file, options: options, singleDocument: false)
+    }
+
+    private static func parse(
+        _ bytes: [UInt8], file: String, options: YAMLParseOptions, singleDocument: Bool
+    ) throws(YAMLError) -> [YAMLNode] {
+        let result: Result<[YAMLNode], YAMLError> = bytes.withUnsafeBufferPointer { buffer in
+            let events = LibYAMLEventStream(buffer, file: file)
+            var builder = TreeBuilder(events: events, options: options)
+            do throws(YAMLError) {
+                return .success(try builder.run(singleDocument: singleDocument))
+            } catch {
+                return .failure(error)
+            }
+        }
+        return try result.get()
+    }
+}
+
+/// A libyaml parser over an input buffer that outlives it.
+final class LibYAMLEventStream {
+    let parser: UnsafeMutablePointer<yaml_parser_t>
+    let input: UnsafeBufferPointer<UInt8>
+    let file: String
+
+    init(_ input: UnsafeBufferPointer<UInt8>, file: String) {
+        self.input = input
+        self.file = file
+        parser = .allocate(capacity: 1)
+        yaml_parser_initialize(parser)
+        // libyaml keeps a pointer to the parser itself for string input: it must not move.
+        yaml_parser_set_input_string(parser, input.baseAddress ?? UnsafePointer(bitPattern: 1), input.count)
+    }
+
+    deinit {
+        yaml_parser_delete(parser)
+        parser.deallocate()
+    }
+
+    /// Fills `event` with the next event (the caller deletes it), or throws libyaml's error.
+    func next(into event: inout yaml_event_t) throws(YAMLError) {
+        guard yaml_parser_parse(parser, &event) == 1 else { throw currentError() }
+    }
+
+    func location(_ mark: yaml_mark_t) -> SourceLocation {
+        SourceLocation(file: file, line: mark.line + 1, column: mark.column + 1)
+    }
+
+    /// libyaml's error as a `YAMLError` with PyYAML-like wording.
+    func currentError() -> YAMLError {
+        let p = parser.pointee
+        let problem = p.problem.map { String(cString: $0) } ?? "unknown error"
+        switch p.error {
+        case YAML_READER_ERROR:
+            let where_ = lineAndColumn(ofByteOffset: p.problem_offset)
+            var message = problem
+            if p.problem_value != -1 {
+                message += " (#x\(String(Int(p.problem_value), radix: 16, uppercase: true)))"
+            }
+            return YAMLError(.syntax, at: SourceLocation(file: file, line: where_.line, column: where_.column), message)
+        case YAML_SCANNER_ERROR, YAML_PARSER_ERROR:
+            var message = problem
+            if let context = p.context.map({ String(cString: $0) }) {
+                message += " (\(context) at line \(p.context_mark.line + 1), column \(p.context_mark.column + 1))"
+            }
+            return YAMLError(.syntax, at: location(p.problem_mark), message)
+        case YAML_MEMORY_ERROR:
+            return YAMLError(.syntax, at: SourceLocation(file: file, line: 1, column: 1), "out of memory while parsing")
+        default:
+            return YAMLError(.syntax, at: SourceLocation(file: file, line: 1, column: 1), problem)
+        }
+    }
+
+    /// 1-based line and column (in characters) of a byte offset, counting line breaks as libyaml does.
+    func lineAndColumn(ofByteOffset offset: Int) -> (line: Int, column: Int) {
+        var line = 1
+        var column = 1
+        var index = 0
+        let end = min(offset, input.count)
+        while index < end {
+            let byte = input[index]
+            if byte == 0x0A || (byte == 0x0D && (index + 1 >= input.count || input[index + 1] != 0x0A)) {
+                line += 1
+                column = 1
+            } else if byte & 0xC0 != 0x80 && byte != 0x0D {
+                column += 1
+            }
+            index += 1
+        }
+        return (line, column)
+    }
+}
+
+/// Turns the event stream into trees: scalar construction, anchors, merges, duplicate checks.
+struct TreeBuilder {
+    let events: LibYAMLEventStream
+    let options: YAMLParseOptions
+
+    /// What a node became: a value, or a YAML 1.1 key indicator.
+    enum Constructed {
+        case node(YAMLNode)
+        case merge(YAMLMark)
+        case valueIndicator(YAMLMark)
+    }
+
+    struct Anchored {
+        var constructed: Constructed
+        var weight: Int
+        var mark: YAMLMark
+    }
+
+    struct Frame {
+        var isMapping: Bool
+        var mark: YAMLMark
+        var anchor: String?
+        var items: [YAMLNode] = []
+        /// Mapping pairs in document order; a nil key is a `<<` merge.
+        var keys: [YAMLNode?] = []
+        var pendingKey: Constructed?
+        var hasMerge = false
+        /// 1 + the expanded size of every child (aliases counted in full).
+        var weight = 1
+    }
+
+    var stack: [Frame] = []
+    var anchors: [String: Anchored] = [:]
+    var openAnchors: [String: YAMLMark] = [:]
+    var aliasExpansion = 0
+    var root: YAMLNode?
+    var nanCounter = 0
+
+    init(events: LibYAMLEventStream, options: YAMLParseOptions) {
+        self.events = events
+        self.options = options
+    }
+
+    func location(_ mark: YAMLMark) -> SourceLocation {
+        SourceLocation(file: events.file, line: Int(mark.line), column: Int(mark.column))
+    }
+
+    func error(_ kind: YAMLError.Kind, _ mark: YAMLMark, _ message: String) -> YAMLError {
+        YAMLError(kind, at: location(mark), message)
+    }
+
+    static func mark(_ mark: yaml_mark_t) -> YAMLMark {
+        YAMLMark(line: mark.line + 1, column: mark.column + 1)
+    }
+
+    mutating func run(singleDocument: Bool) throws(YAMLError) -> [YAMLNode] {
+        var documents: [YAMLNode] = []
+        var event = yaml_event_t()
+        while true {
+            try events.next(into: &event)
+            defer { yaml_event_delete(&event) }
+            switch event.type {
+            case YAML_STREAM_START_EVENT:
+                continue
+            case YAML_STREAM_END_EVENT:
+                return documents
+            case YAML_DOCUMENT_START_EVENT:
+                if singleDocument && !documents.isEmpty {
+                    throw error(
+                        .multipleDocuments, Self.mark(event.start_mark),
+                        "expected a single document in the stream, but found another document")
+                }
+                anchors.removeAll(keepingCapacity: true)
+                root = nil
+            case YAML_DOCUMENT_END_EVENT:
+                documents.append(root ?? YAMLNode(.null))
+            case YAML_ALIAS_EVENT:
+                try alias(event)
+            case YAML_SCALAR_EVENT:
+                try scalar(event)
+            case YAML_SEQUENCE_START_EVENT:
+                let data = event.data.sequence_start
+                try open(isMapping: false, anchor: data.anchor, tag: data.tag, mark: Self.mark(event.start_mark))
+            case YAML_MAPPING_START_EVENT:
+                let data = event.data.mapping_start
+                try open(isMapping: true, anchor: data.anchor, tag: data.tag, mark: Self.mark(event.start_mark))
+            case YAML_SEQUENCE_END_EVENT, YAML_MAPPING_END_EVENT:
+                try close()
+            default:
+                continue
+            }
+        }
+    }
+
+    // MARK: anchors
+
+    mutating func checkNewAnchor(_ name: String, at mark: YAMLMark) throws(YAMLError) {
+        if let first = anchors[name]?.mark ?? openAnchors[name] {
+            throw error(
+                .duplicateAnchor, mark,
+                "found duplicate anchor '&\(name)' (first occurrence at line \(first.line), column \(first.column))")
+        }
+    }
+
+    mutating func alias(_ event: yaml_event_t) throws(YAMLError) {
+        let name = String(cString: event.data.alias.anchor)
+        let mark = Self.mark(event.start_mark)
+        if let opened = openAnchors[name] {
+            throw error(
+                .recursiveAlias, mark,
+                "alias '*\(name)' refers to the node that contains it (anchor at line \(opened.line), column \(opened.column)): recursive structures are not supported")
+        }
+        guard let anchored = anchors[name] else {
+            throw error(.undefinedAlias, mark, "found undefined alias '*\(name)'")
+        }
+        aliasExpansion += anchored.weight
+        if aliasExpansion > options.maxAliasExpansion {
+            throw error(
+                .aliasLimit, mark,
+                "aliases expand to more than \(options.maxAliasExpansion) nodes (a \"billion laughs\" document?)")
+        }
+        var constructed = anchored.constructed
+        if case .node(var node) = constructed {
+            node.mark = mark
+            constructed = .node(node)
+        }
+        try attach(constructed, weight: anchored.weight)
+    }
+
+    // MARK: scalars
+
+    mutating func scalar(_ event: yaml_event_t) throws(YAMLError) {
+        let data = event.data.scalar
+        let mark = Self.mark(event.start_mark)
+        let anchor = data.anchor.map { String(cString: $0) }
+        if let anchor { try checkNewAnchor(anchor, at: mark) }
+        let bytes = UnsafeBufferPointer(start: data.value, count: data.length)
+        let result: ScalarConstructor.Result
+        do {
+            if let tagPointer = data.tag, !(tagPointer[0] == UInt8(ascii: "!") && tagPointer[1] == 0) {
+                result = try ScalarConstructor.construct(tagged: String(cString: tagPointer), bytes)
+            } else {
+                result = try ScalarConstructor.construct(untagged: bytes, resolveImplicitly: data.plain_implicit != 0)
+            }
+        } catch {
+            throw self.error(error.kind, mark, error.message)
+        }
+        let constructed: Constructed
+        switch result {
+        case .value(let value): constructed = .node(YAMLNode(value, mark: mark))
+        case .merge: constructed = .merge(mark)
+        case .valueIndicator: constructed = .valueIndicator(mark)
+        }
+        if let anchor { anchors[anchor] = Anchored(constructed: constructed, weight: 1, mark: mark) }
+        try attach(constructed, weight: 1)
+    }
+
+    // MARK: collections
+
+    mutating func open(
+        isMapping: Bool, anchor: UnsafeMutablePointer<yaml_char_t>?, tag: UnsafeMutablePointer<yaml_char_t>?,
+        mark: YAMLMark
+    ) throws(YAMLError) {
+        let anchorName = anchor.map { String(cString: $0) }
+        if let anchorName { try checkNewAnchor(anchorName, at: mark) }
+        if let tag {
+            let name = String(cString: tag)
+            let expected = ScalarConstructor.tagPrefix + (isMapping ? "map" : "seq")
+            if name != "!" && name != expected {
+                let other = ScalarConstructor.tagPrefix + (isMapping ? "seq" : "map")
+                if name == other || name.hasPrefix(ScalarConstructor.tagPrefix + "str")
+                    || name.hasPrefix(ScalarConstructor.tagPrefix + "int")
+                {
+                    throw error(
+                        .invalidValue, mark,
+                        "tag '!!\(name.dropFirst(ScalarConstructor.tagPrefix.count))' cannot be applied to a \(isMapping ? "mapping" : "sequence")"
+                    )
+                }
+                let problem = ScalarConstructor.unsupported(name)
+                throw error(problem.kind, mark, problem.message)
+            }
+        }
+        if stack.count >= options.maxDepth {
+            throw error(.nestingLimit, mark, "collections nest deeper than \(options.maxDepth) levels")
+        }
+        if let anchorName { openAnchors[anchorName] = mark }
+        stack.append(Frame(isMapping: isMapping, mark: mark, anchor: anchorName))
+    }
+
+    mutating func close() throws(YAMLError) {
+        let frame = stack.removeLast()
+        let node: YAMLNode
+        if frame.isMapping {
+            node = YAMLNode(.mapping(try buildMapping(frame)), mark: frame.mark)
+        } else {
+            node = YAMLNode(.sequence(frame.items), mark: frame.mark)
+        }
+        if let anchor = frame.anchor {
+            openAnchors[anchor] = nil
+            anchors[anchor] = Anchored(constructed: .node(node), weight: frame.weight, mark: frame.mark)
+        }
+        try attach(.node(node), weight: frame.weight)
+    }
+
+    /// Adds a finished node to its parent (or makes it the document root).
+    mutating func attach(_ constructed: Constructed, weight: Int) throws(YAMLError) {
+        guard !stack.isEmpty else {
+            root = try valueNode(constructed)
+            return
+        }
+        stack[stack.count - 1].weight += weight
+        if !stack[stack.count - 1].isMapping {
+            let node = try valueNode(constructed)
+            stack[stack.count - 1].items.append(node)
+            return
+        }
+        guard let key = stack[stack.count - 1].pendingKey else {
+            if case .node(let keyNode) = constructed, keyNode.isCollection {
+                throw error(
+                    .unhashableKey, keyNode.mark,
+                    "found unhashable key: a \(keyNode.sequenceValue != nil ? "sequence" : "mapping") cannot be a mapping key")
+            }
+            stack[stack.count - 1].pendingKey = constructed
+            return
+        }
+        let value = try valueNode(constructed)
+        stack[stack.count - 1].pendingKey = nil
+        switch key {
+        case .merge:
+            stack[stack.count - 1].hasMerge = true
+            stack[stack.count - 1].keys.append(nil)
+        case .valueIndicator(let mark):
+            // PyYAML's flatten_mapping turns a `=` key into the string "=".
+            stack[stack.count - 1].keys.append(YAMLNode(.string("="), mark: mark))
+        case .node(let keyNode):
+            stack[stack.count - 1].keys.append(keyNode)
+        }
+        stack[stack.count - 1].items.append(value)
+    }
+
+    /// A key indicator where a value belongs is an error, as in SafeConstructor.
+    func valueNode(_ constructed: Constructed) throws(YAMLError) -> YAMLNode {
+        switch constructed {
+        case .node(let node):
+            return node
+        case .merge(let mark):
+            throw error(
+                .unsupportedTag, mark,
+                "'<<' is a merge key and cannot be a value (quote it to mean the string \"<<\")")
+        case .valueIndicator(let mark):
+            throw error(
+                .invalidValue, mark,
+                "'=' is the YAML 1.1 value key and cannot be a value (quote it to mean the string \"=\")")
+        }
+    }
+
+    // MARK: mappings
+
+    /// Python dict semantics over PyYAML's `flatten_mapping`: merged entries first (later merges
+    /// and explicit keys override, keeping the first position), explicit duplicates rejected.
+    mutating func buildMapping(_ frame: Frame) throws(YAMLError) -> YAMLMapping {
+        var table = MappingTable(expectedCount: frame.keys.count, indexed: frame.keys.count > 8 || frame.hasMerge)
+
+        if frame.hasMerge {
+            for (offset, key) in frame.keys.enumerated() where key == nil {
+                let source = frame.items[offset]
+                var chunks: [[YAMLMapping.Entry]] = []
+                switch source.value {
+                case .mapping(let mapping):
+                    chunks = [mapping.entries]
+                case .sequence(let items):
+                    for item in items {
+                        guard case .mapping(let mapping) = item.value else {
+                            throw error(
+                                .invalidMerge, item.mark,
+                                "expected a mapping for merging, but found \(describe(item.value))")
+                        }
+                        chunks.append(mapping.entries)
+                    }
+                    chunks.reverse()
+                default:
+                    throw error(
+                        .invalidMerge, source.mark,
+                        "expected a mapping or list of mappings for merging, but found \(describe(source.value))")
+                }
+                for chunk in chunks {
+                    for entry in chunk {
+                        let identity = KeyIdentity(entry.key.value, nanCounter: &nanCounter)!
+                        table.insert(entry, identity: identity, explicit: false)
+                    }
+                }
+            }
+        }
+
+        for (offset, key) in frame.keys.enumerated() {
+            guard let key else { continue }
+            let identity = KeyIdentity(key.value, nanCounter: &nanCounter)!
+            if let first = table.explicitMark(of: identity) {
+                throw error(
+                    .duplicateKey, key.mark,
+                    "duplicate key \(describeKey(key.value)) (first defined at line \(first.line), column \(first.column))")
+            }
+            table.insert(YAMLMapping.Entry(key: key, value: frame.items[offset]), identity: identity, explicit: true)
+        }
+        return YAMLMapping(table.entries)
+    }
+
+    func describe(_ value: YAMLValue) -> String {
+        switch value {
+        case .mapping: return "a mapping"
+        case .sequence: return "a sequence"
+        default: return "a scalar"
+        }
+    }
+
+    func describeKey(_ value: YAMLValue) -> String {
+        switch value {
+        case .string(let text): return "'\(text)'"
+        default: return "'\(YAMLEmitter.plainText(of: value) ?? "?")'"
+        }
+    }
+}
+
+/// Entries in Python dict order, with lookup by key identity (linear for small mappings).
+struct MappingTable {
+    var entries: [YAMLMapping.Entry] = []
+    var identities: [KeyIdentity] = []
+    var explicitMarks: [YAMLMark?] = []
+    var index: [KeyIdentity: Int] = [:]
+    let indexed: Bool
+
+    init(expectedCount: Int, indexed: Bool) {
+        self.indexed = indexed
+        entries.reserveCapacity(expectedCount)
+        identities.reserveCapacity(expectedCount)
+        explicitMarks.reserveCapacity(expectedCount)
+    }
+
+    func find(_ identity: KeyIdentity) -> Int? {
+        indexed ? index[identity] : identities.firstIndex(of: identity)
+    }
+
+    /// Where the key was first written explicitly in this mapping, if it was.
+    func explicitMark(of identity: KeyIdentity) -> YAMLMark? {
+        guard let position = find(identity) else { return nil }
+        return explicitMarks[position]
+    }
+
+    /// Inserts a new key at the end, or replaces the value of an existing one in place
+    /// (Python keeps the first key object and its position).
+    mutating func insert(_ entry: YAMLMapping.Entry, identity: KeyIdentity, explicit: Bool) {
+        if let position = find(identity) {
+            entries[position].value = entry.value
+            if explicit { explicitMarks[position] = entry.key.mark }
+            return
+        }
+        if indexed { index[identity] = entries.count }
+        entries.append(entry)
+        identities.append(identity)
+        explicitMarks.append(explicit ? entry.key.mark : nil)
+    }
+}
