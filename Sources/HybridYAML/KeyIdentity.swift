@@ -1,12 +1,10 @@
 /// When two mapping keys are the same key to Python's dict: `1`, `1.0` and `true` collide,
-/// strings compare by code points, aware timestamps by instant.
+/// strings compare by code points, aware timestamps by instant, all `.nan` keys are one key.
 enum KeyIdentity: Hashable {
     case null
     case integer(Int)
     case bigInteger(String)
     case float(UInt64)
-    /// NaN is never equal to another key.
-    case unequal(Int)
     case string(CodePoints)
     case date(YAMLDate)
     case timestamp(YAMLTimestamp)
@@ -26,7 +24,7 @@ enum KeyIdentity: Hashable {
     }
 
     /// The identity of a scalar key; nil for collections (unhashable in Python).
-    init?(_ value: YAMLValue, nanCounter: inout Int) {
+    init?(_ value: YAMLValue) {
         switch value {
         case .null: self = .null
         case .bool(let flag): self = .integer(flag ? 1 : 0)
@@ -34,8 +32,8 @@ enum KeyIdentity: Hashable {
         case .bigInt(let digits): self = .bigInteger(digits)
         case .float(let number):
             if number.isNaN {
-                nanCounter += 1
-                self = .unequal(nanCounter)
+                // PyYAML returns one shared NaN object, so every `.nan` key is the same dict key.
+                self = .float(Double.nan.bitPattern)
             } else if number.isFinite && number.rounded(.towardZero) == number {
                 let magnitude = ArbitraryInteger(integralMagnitudeOf: number)
                 switch magnitude.yamlValue(negative: number < 0) {

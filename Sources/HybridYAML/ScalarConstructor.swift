@@ -46,10 +46,14 @@ enum ScalarConstructor {
             guard let value = boolValue(b) else { throw invalid("\(quoted(b)) is not a boolean (!!bool)") }
             return .value(.bool(value))
         case "int":
-            guard ScalarGrammar.isInt(b) else { throw invalid("\(quoted(b)) is not an integer (!!int)") }
-            return .value(try intValue(b))
+            guard let value = explicitIntValue(string(b)) else {
+                throw invalid("\(quoted(b)) is not an integer (!!int)")
+            }
+            return .value(value)
         case "float":
-            guard let value = explicitFloatValue(b) else { throw invalid("\(quoted(b)) is not a float (!!float)") }
+            guard let value = explicitFloatValue(b) else {
+                throw invalid("\(quoted(b)) is not a float (!!float)")
+            }
             return .value(.float(value))
         case "timestamp":
             guard TimestampFields.parse(b) != nil else {
@@ -249,9 +253,57 @@ enum ScalarConstructor {
         return Double(String(decoding: text, as: UTF8.self))
     }
 
-    /// `!!float` text: PyYAML's constructor accepts anything Python's `float()` does.
+    /// `!!float`: PyYAML's `construct_yaml_float` on arbitrary text, with Python's `float()` underneath.
     static func explicitFloatValue(_ b: Bytes) -> Double? {
-        pythonFloat(cleaned(b))
+        let text = string(b).replacingUnderscores().lowercased()
+        guard let first = text.unicodeScalars.first else { return nil }
+        let sign: Double = first == "-" ? -1 : 1
+        let body = (first == "-" || first == "+") ? String(text.unicodeScalars.dropFirst()) : text
+        if body == ".inf" { return sign * .infinity }
+        if body == ".nan" { return .nan }
+        if body.contains(":") {
+            var value = 0.0
+            var base = 1.0
+            for part in body.split(separator: ":", omittingEmptySubsequences: false).reversed() {
+                guard let digit = PythonNumberParsing.float(String(part)) else { return nil }
+                value += digit * base
+                base *= 60
+            }
+            return sign * value
+        }
+        guard let value = PythonNumberParsing.float(body) else { return nil }
+        return sign * value
+    }
+
+    /// `!!int`: PyYAML's `construct_yaml_int` on arbitrary text, with Python's `int()` underneath.
+    static func explicitIntValue(_ raw: String) -> YAMLValue? {
+        let text = raw.replacingUnderscores()
+        guard let first = text.unicodeScalars.first else { return nil }
+        let negative = first == "-"
+        let value = (first == "-" || first == "+") ? String(text.unicodeScalars.dropFirst()) : text
+        guard let head = value.unicodeScalars.first else { return nil }
+        func signed(_ parsed: (negative: Bool, magnitude: ArbitraryInteger)?) -> YAMLValue? {
+            guard let parsed else { return nil }
+            return parsed.magnitude.yamlValue(negative: parsed.negative != negative)
+        }
+        if value == "0" { return .int(0) }
+        if value.hasPrefix("0b") { return signed(PythonNumberParsing.int(String(value.dropFirst(2)), base: 2)) }
+        if value.hasPrefix("0x") { return signed(PythonNumberParsing.int(String(value.dropFirst(2)), base: 16)) }
+        if head == "0" { return signed(PythonNumberParsing.int(value, base: 8)) }
+        if value.contains(":") {
+            var total = ArbitraryInteger()
+            var partsNegative = false
+            for (index, part) in value.split(separator: ":", omittingEmptySubsequences: false).enumerated() {
+                guard let parsed = PythonNumberParsing.int(String(part), base: 10) else { return nil }
+                // Python sums digit × 60^k with signed parts; hybrid keeps the common all-positive case.
+                if parsed.negative { partsNegative = true }
+                if index > 0 { total.multiply(by: 60) }
+                total.add(parsed.magnitude)
+            }
+            if partsNegative { return nil }
+            return total.yamlValue(negative: negative)
+        }
+        return signed(PythonNumberParsing.int(value, base: 10))
     }
 
     // MARK: timestamp
@@ -295,5 +347,12 @@ enum ScalarConstructor {
         if !(1...9999).contains(fields.year) { return "year \(fields.year) is out of range" }
         if !(1...12).contains(fields.month) { return "month must be in 1..12" }
         return "day is out of range for month"
+    }
+}
+
+extension String {
+    /// The text without `_` (PyYAML strips underscores before converting numbers).
+    func replacingUnderscores() -> String {
+        contains("_") ? String(unicodeScalars.filter { $0 != "_" }.map(Character.init)) : self
     }
 }

@@ -44,6 +44,13 @@ public enum YAMLParser {
         _ bytes: [UInt8], file: String, options: YAMLParseOptions, singleDocument: Bool
     ) throws(YAMLError) -> [YAMLNode] {
         let result: Result<[YAMLNode], YAMLError> = bytes.withUnsafeBufferPointer { buffer in
+            if PyYAMLWhitespaceCheck.isNeeded(buffer) {
+                do throws(YAMLError) {
+                    try PyYAMLWhitespaceCheck.check(buffer, file: file)
+                } catch {
+                    return .failure(error)
+                }
+            }
             let events = LibYAMLEventStream(buffer, file: file)
             var builder = TreeBuilder(events: events, options: options)
             do throws(YAMLError) {
@@ -91,7 +98,12 @@ final class LibYAMLEventStream {
         let problem = p.problem.map { String(cString: $0) } ?? "unknown error"
         switch p.error {
         case YAML_READER_ERROR:
-            let where_ = lineAndColumn(ofByteOffset: p.problem_offset)
+            var offset = p.problem_offset
+            if problem == "invalid trailing UTF-8 octet" {
+                // libyaml points at the bad continuation byte; point at the character it breaks, as PyYAML does.
+                while offset > 0 && offset < input.count && input[offset] & 0xC0 != 0xC0 { offset -= 1 }
+            }
+            let where_ = lineAndColumn(ofByteOffset: offset)
             var message = problem
             if p.problem_value != -1 {
                 message += " (#x\(String(Int(p.problem_value), radix: 16, uppercase: true)))"
@@ -102,7 +114,12 @@ final class LibYAMLEventStream {
             if let context = p.context.map({ String(cString: $0) }) {
                 message += " (\(context) at line \(p.context_mark.line + 1), column \(p.context_mark.column + 1))"
             }
-            return YAMLError(.syntax, at: location(p.problem_mark), message)
+            var mark = p.problem_mark
+            if problem == "found unknown escape character" {
+                // libyaml marks the backslash; PyYAML (and the user) want the character after it.
+                mark.column += 1
+            }
+            return YAMLError(.syntax, at: location(mark), message)
         case YAML_MEMORY_ERROR:
             return YAMLError(.syntax, at: SourceLocation(file: file, line: 1, column: 1), "out of memory while parsing")
         default:
@@ -166,7 +183,6 @@ struct TreeBuilder {
     var openAnchors: [String: YAMLMark] = [:]
     var aliasExpansion = 0
     var root: YAMLNode?
-    var nanCounter = 0
 
     init(events: LibYAMLEventStream, options: YAMLParseOptions) {
         self.events = events
@@ -269,8 +285,13 @@ struct TreeBuilder {
         let bytes = UnsafeBufferPointer(start: data.value, count: data.length)
         let result: ScalarConstructor.Result
         do {
-            if let tagPointer = data.tag, !(tagPointer[0] == UInt8(ascii: "!") && tagPointer[1] == 0) {
-                result = try ScalarConstructor.construct(tagged: String(cString: tagPointer), bytes)
+            if let tagPointer = data.tag {
+                if tagPointer[0] == UInt8(ascii: "!") && tagPointer[1] == 0 {
+                    // The non-specific tag: PyYAML resolves the text as if it were plain, whatever its style.
+                    result = try ScalarConstructor.construct(untagged: bytes, resolveImplicitly: true)
+                } else {
+                    result = try ScalarConstructor.construct(tagged: String(cString: tagPointer), bytes)
+                }
             } else {
                 result = try ScalarConstructor.construct(untagged: bytes, resolveImplicitly: data.plain_implicit != 0)
             }
@@ -417,7 +438,7 @@ struct TreeBuilder {
                 }
                 for chunk in chunks {
                     for entry in chunk {
-                        let identity = KeyIdentity(entry.key.value, nanCounter: &nanCounter)!
+                        let identity = KeyIdentity(entry.key.value)!
                         table.insert(entry, identity: identity, explicit: false)
                     }
                 }
@@ -426,7 +447,7 @@ struct TreeBuilder {
 
         for (offset, key) in frame.keys.enumerated() {
             guard let key else { continue }
-            let identity = KeyIdentity(key.value, nanCounter: &nanCounter)!
+            let identity = KeyIdentity(key.value)!
             if let first = table.explicitMark(of: identity) {
                 throw error(
                     .duplicateKey, key.mark,

@@ -1,0 +1,82 @@
+import CYAML
+
+/// Where libyaml is more lenient than PyYAML's pure-Python scanner (which Superset uses), reject
+/// the input as PyYAML would: tabs outside quoted scalars, block scalars and comments, and a
+/// byte-order mark at the start of a line (libyaml skips it, PyYAML keeps it as text).
+enum PyYAMLWhitespaceCheck {
+    /// Whether the text needs the check at all (it holds a tab or a byte-order mark after the start).
+    static func isNeeded(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        var index = 0
+        let count = bytes.count
+        while index < count {
+            let c = bytes[index]
+            if c == 0x09 { return true }
+            if c == 0xEF && index > 0 && index + 2 < count && bytes[index + 1] == 0xBB && bytes[index + 2] == 0xBF {
+                return true
+            }
+            index += 1
+        }
+        return false
+    }
+
+    /// Throws at the first tab or line-start byte-order mark PyYAML would reject. Text after a
+    /// libyaml syntax error is not examined (the parse reports that error).
+    static func check(_ bytes: UnsafeBufferPointer<UInt8>, file: String) throws(YAMLError) {
+        let events = LibYAMLEventStream(bytes, file: file)
+        var exempt: [Range<Int>] = []
+        var scannedUpTo = Int.max
+        var event = yaml_event_t()
+        while true {
+            do throws(YAMLError) {
+                try events.next(into: &event)
+            } catch {
+                scannedUpTo = events.parser.pointee.problem_mark.index
+                break
+            }
+            defer { yaml_event_delete(&event) }
+            if event.type == YAML_SCALAR_EVENT && event.data.scalar.style != YAML_PLAIN_SCALAR_STYLE {
+                exempt.append(event.start_mark.index..<max(event.end_mark.index, event.start_mark.index))
+            }
+            if event.type == YAML_STREAM_END_EVENT { break }
+        }
+        let text = YAMLCommentScanner.decode(bytes)
+        var spanIndex = 0
+        var line = 1
+        var column = 1
+        var index = 0
+        var inComment = false
+        let end = min(text.count, scannedUpTo)
+        while index < end {
+            let c = text[index]
+            while spanIndex < exempt.count, exempt[spanIndex].upperBound <= index { spanIndex += 1 }
+            let inScalar = spanIndex < exempt.count && exempt[spanIndex].contains(index)
+            if !inScalar && !inComment {
+                let previous = index == 0 ? 0x0A : text[index - 1]
+                if c == 0x23 && (previous == 0x20 || YAMLCommentScanner.isBreak(previous)) {
+                    inComment = true
+                } else if c == 0x09 {
+                    throw YAMLError(
+                        .syntax, at: .init(file: file, line: line, column: column),
+                        "found a tab character where PyYAML does not allow one (tabs may appear only inside quoted or block scalars and comments)"
+                    )
+                } else if c == 0xFEFF && column == 1 {
+                    throw YAMLError(
+                        .syntax, at: .init(file: file, line: line, column: column),
+                        "found a byte-order mark at the start of a line (PyYAML reads it as text, libyaml skips it); remove it"
+                    )
+                }
+            }
+            if c == 0x0D && index + 1 < text.count && text[index + 1] == 0x0A {
+                index += 1
+            }
+            if YAMLCommentScanner.isBreak(c) {
+                line += 1
+                column = 1
+                inComment = false
+            } else {
+                column += 1
+            }
+            index += 1
+        }
+    }
+}
