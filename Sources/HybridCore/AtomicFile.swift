@@ -1,0 +1,85 @@
+import Foundation
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
+/// Whole-file reads and crash-safe writes (temporary file in the same directory, fsync, rename).
+public enum AtomicFile {
+    public struct IOError: Error, CustomStringConvertible, Sendable {
+        public var path: String
+        public var message: String
+        public var description: String { "\(path): \(message)" }
+    }
+
+    /// The bytes of a file.
+    public static func read(_ path: String) throws(IOError) -> [UInt8] {
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else { throw IOError(path: path, message: lastError()) }
+        defer { close(descriptor) }
+        var bytes: [UInt8] = []
+        var info = stat()
+        if fstat(descriptor, &info) == 0, info.st_size > 0 { bytes.reserveCapacity(Int(info.st_size)) }
+        var chunk = [UInt8](repeating: 0, count: 1 << 16)
+        while true {
+            let count = chunk.withUnsafeMutableBytes { Glibc.read(descriptor, $0.baseAddress, $0.count) }
+            if count < 0 {
+                if errno == EINTR { continue }
+                throw IOError(path: path, message: lastError())
+            }
+            if count == 0 { break }
+            bytes.append(contentsOf: chunk[0..<count])
+        }
+        return bytes
+    }
+
+    /// Replaces (or creates) `path` with `bytes` so that readers see the old or the new content,
+    /// never a mix; an existing file keeps its permission bits. A symlink is written through.
+    public static func write(_ bytes: [UInt8], to path: String, permissions defaultMode: mode_t = 0o644) throws(IOError) {
+        let target = resolvedPath(path)
+        let directory = (target as NSString).deletingLastPathComponent
+        let name = (target as NSString).lastPathComponent
+        var mode = defaultMode
+        var info = stat()
+        if stat(target, &info) == 0 { mode = info.st_mode & 0o7777 }
+
+        var template = Array(((directory.isEmpty ? "." : directory) + "/.\(name).hybrid-tmp-XXXXXX").utf8CString)
+        let descriptor = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
+        guard descriptor >= 0 else { throw IOError(path: path, message: lastError()) }
+        let temporary = String(decoding: template.prefix(while: { $0 != 0 }).map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        var failure: String?
+        bytes.withUnsafeBytes { buffer in
+            var offset = 0
+            while offset < buffer.count {
+                let written = Glibc.write(descriptor, buffer.baseAddress! + offset, buffer.count - offset)
+                if written < 0 {
+                    if errno == EINTR { continue }
+                    failure = lastError()
+                    return
+                }
+                offset += written
+            }
+        }
+        if failure == nil && fchmod(descriptor, mode) != 0 { failure = lastError() }
+        if failure == nil && fsync(descriptor) != 0 { failure = lastError() }
+        close(descriptor)
+        if failure == nil && rename(temporary, target) != 0 { failure = lastError() }
+        if let failure {
+            unlink(temporary)
+            throw IOError(path: path, message: failure)
+        }
+    }
+
+    /// The path with symlinks resolved (the path itself if it does not exist yet).
+    static func resolvedPath(_ path: String) -> String {
+        guard let resolved = realpath(path, nil) else { return path }
+        defer { free(resolved) }
+        return String(cString: resolved)
+    }
+
+    static func lastError() -> String {
+        String(cString: strerror(errno))
+    }
+}
