@@ -1,0 +1,19 @@
+import ArgumentParser
+
+@main
+struct HybridCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "hybrid",
+        abstract: "A GitOps control plane for Apache Superset and Preset.",
+        discussion: """
+            Dashboards as code: Jinja2 YAML templates in assets/, variables per environment in env/,
+            per-tenant schema mappings in mappings/, configuration in hybrid.yaml.
+            """,
+        version: HybridVersion.current,
+        subcommands: [InitCommand.self, NormalizeCommand.self]
+    )
+}
+
+enum HybridVersion {
+    static let current = "0.1.0"
+}
