@@ -37,7 +37,8 @@ public enum AtomicFile {
 
     /// Replaces (or creates) `path` with `bytes` so that readers see the old or the new content,
     /// never a mix; an existing file keeps its permission bits. A symlink is written through.
-    public static func write(_ bytes: [UInt8], to path: String, permissions defaultMode: mode_t = 0o644) throws(IOError) {
+    public static func write(_ bytes: [UInt8], to path: String, permissions defaultMode: mode_t = 0o644) throws(IOError)
+    {
         let target = resolvedPath(path)
         let directory = (target as NSString).deletingLastPathComponent
         let name = (target as NSString).lastPathComponent
@@ -48,7 +49,8 @@ public enum AtomicFile {
         var template = Array(((directory.isEmpty ? "." : directory) + "/.\(name).hybrid-tmp-XXXXXX").utf8CString)
         let descriptor = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
         guard descriptor >= 0 else { throw IOError(path: path, message: lastError()) }
-        let temporary = String(decoding: template.prefix(while: { $0 != 0 }).map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        let temporary = String(
+            decoding: template.prefix(while: { $0 != 0 }).map { UInt8(bitPattern: $0) }, as: UTF8.self)
         var failure: String?
         bytes.withUnsafeBytes { buffer in
             var offset = 0

@@ -62,7 +62,9 @@ public struct Normalizer: Sendable {
         }
         switch mode {
         case .print:
-            return FileResult(path: path, status: canonical == bytes ? .canonical : .notCanonical, diagnostics: [], canonical: canonical)
+            return FileResult(
+                path: path, status: canonical == bytes ? .canonical : .notCanonical, diagnostics: [],
+                canonical: canonical)
         case .check:
             return FileResult(path: path, status: canonical == bytes ? .canonical : .notCanonical, diagnostics: [])
         case .write:
@@ -74,7 +76,10 @@ public struct Normalizer: Sendable {
                     + "pass --drop-comments to allow it"
                 return FileResult(
                     path: path, status: .failed,
-                    diagnostics: [.error(at: SourceLocation(file: path, line: Int(first.line), column: Int(first.column)), message)])
+                    diagnostics: [
+                        .error(
+                            at: SourceLocation(file: path, line: Int(first.line), column: Int(first.column)), message)
+                    ])
             }
             do {
                 try AtomicFile.write(canonical, to: path)

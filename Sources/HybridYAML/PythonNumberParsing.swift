@@ -41,7 +41,8 @@ enum PythonNumberParsing {
             negative = c == UInt8(ascii: "-")
             body = body.dropFirst()
         }
-        let prefix: UInt8? = base == 16 ? UInt8(ascii: "x") : base == 8 ? UInt8(ascii: "o") : base == 2 ? UInt8(ascii: "b") : nil
+        let prefix: UInt8? =
+            base == 16 ? UInt8(ascii: "x") : base == 8 ? UInt8(ascii: "o") : base == 2 ? UInt8(ascii: "b") : nil
         if let prefix, body.count >= 2, body.first == UInt8(ascii: "0"), body[body.startIndex + 1] | 0x20 == prefix {
             body = body.dropFirst(2)
         }

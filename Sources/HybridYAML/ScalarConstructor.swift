@@ -65,7 +65,9 @@ enum ScalarConstructor {
         case "value":
             return .valueIndicator
         case "seq", "map":
-            throw invalid("expected a \(tag.hasSuffix("seq") ? "sequence" : "mapping") for tag !!\(tag.dropFirst(tagPrefix.count)), but found a scalar")
+            throw invalid(
+                "expected a \(tag.hasSuffix("seq") ? "sequence" : "mapping") for tag !!\(tag.dropFirst(tagPrefix.count)), but found a scalar"
+            )
         default:
             throw unsupported(tag)
         }
@@ -75,7 +77,8 @@ enum ScalarConstructor {
         let shown = tag.hasPrefix(tagPrefix) ? "!!" + tag.dropFirst(tagPrefix.count) : tag
         return ScalarConstructionError(
             kind: .unsupportedTag,
-            message: "tag '\(shown)' is not supported (hybrid reads the YAML that Superset's safe_load accepts: str, int, float, bool, null, timestamp, seq, map)"
+            message:
+                "tag '\(shown)' is not supported (hybrid reads the YAML that Superset's safe_load accepts: str, int, float, bool, null, timestamp, seq, map)"
         )
     }
 
@@ -163,7 +166,8 @@ enum ScalarConstructor {
         if body.contains(UInt8(ascii: ":")) {
             // Horner's rule over base-60 groups gives exactly Σ digit × 60^k.
             var total = ArbitraryInteger()
-            for (index, part) in body.split(separator: UInt8(ascii: ":"), omittingEmptySubsequences: false).enumerated() {
+            for (index, part) in body.split(separator: UInt8(ascii: ":"), omittingEmptySubsequences: false).enumerated()
+            {
                 var partValue = ArbitraryInteger()
                 for c in part { partValue.multiply(by: 10, adding: UInt32(c - 0x30)) }
                 if index > 0 { total.multiply(by: 60) }

@@ -70,7 +70,8 @@ struct ScalarAnalysis {
     /// Printable in PyYAML's emitter with `allow_unicode=True`.
     static func isPrintable(_ c: UInt32) -> Bool {
         if c == 0x0A || (c >= 0x20 && c <= 0x7E) { return true }
-        return (c == 0x85 || (c >= 0xA0 && c <= 0xD7FF) || (c >= 0xE000 && c <= 0xFFFD)
+        return
+            (c == 0x85 || (c >= 0xA0 && c <= 0xD7FF) || (c >= 0xE000 && c <= 0xFFFD)
             || (c >= 0x10000 && c < 0x10FFFF)) && c != 0xFEFF
     }
 
@@ -153,7 +154,10 @@ struct ScalarAnalysis {
 
         if leadingSpace || leadingBreak || trailingSpace || trailingBreak { allowBlockPlain = false }
         if trailingSpace { allowBlock = false }
-        if breakSpace { allowBlockPlain = false; allowSingleQuoted = false }
+        if breakSpace {
+            allowBlockPlain = false
+            allowSingleQuoted = false
+        }
         if spaceBreak || specialCharacters {
             allowBlockPlain = false
             allowSingleQuoted = false

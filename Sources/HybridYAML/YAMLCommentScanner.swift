@@ -28,16 +28,21 @@ public enum YAMLCommentScanner {
     /// The text as code points, as libyaml counts them (a leading byte-order mark is not counted).
     static func decode(_ bytes: UnsafeBufferPointer<UInt8>) -> [UInt32] {
         if bytes.count >= 2, bytes[0] == 0xFF, bytes[1] == 0xFE {
-            let units = stride(from: 2, to: bytes.count - 1, by: 2).map { UInt16(bytes[$0]) | UInt16(bytes[$0 + 1]) << 8 }
+            let units = stride(from: 2, to: bytes.count - 1, by: 2).map {
+                UInt16(bytes[$0]) | UInt16(bytes[$0 + 1]) << 8
+            }
             return String(decoding: units, as: UTF16.self).unicodeScalars.map(\.value)
         }
         if bytes.count >= 2, bytes[0] == 0xFE, bytes[1] == 0xFF {
-            let units = stride(from: 2, to: bytes.count - 1, by: 2).map { UInt16(bytes[$0]) << 8 | UInt16(bytes[$0 + 1]) }
+            let units = stride(from: 2, to: bytes.count - 1, by: 2).map {
+                UInt16(bytes[$0]) << 8 | UInt16(bytes[$0 + 1])
+            }
             return String(decoding: units, as: UTF16.self).unicodeScalars.map(\.value)
         }
         var start = 0
         if bytes.count >= 3, bytes[0] == 0xEF, bytes[1] == 0xBB, bytes[2] == 0xBF { start = 3 }
-        return String(decoding: UnsafeBufferPointer(rebasing: bytes[start...]), as: UTF8.self).unicodeScalars.map(\.value)
+        return String(decoding: UnsafeBufferPointer(rebasing: bytes[start...]), as: UTF8.self).unicodeScalars.map(
+            \.value)
     }
 
     /// A `#` at the start of a line or after whitespace, outside every span, starts a comment.

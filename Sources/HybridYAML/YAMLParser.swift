@@ -103,12 +103,13 @@ final class LibYAMLEventStream {
                 // libyaml points at the bad continuation byte; point at the character it breaks, as PyYAML does.
                 while offset > 0 && offset < input.count && input[offset] & 0xC0 != 0xC0 { offset -= 1 }
             }
-            let where_ = lineAndColumn(ofByteOffset: offset)
+            let position = lineAndColumn(ofByteOffset: offset)
             var message = problem
             if p.problem_value != -1 {
                 message += " (#x\(String(Int(p.problem_value), radix: 16, uppercase: true)))"
             }
-            return YAMLError(.syntax, at: SourceLocation(file: file, line: where_.line, column: where_.column), message)
+            return YAMLError(
+                .syntax, at: SourceLocation(file: file, line: position.line, column: position.column), message)
         case YAML_SCANNER_ERROR, YAML_PARSER_ERROR:
             var message = problem
             if let context = p.context.map({ String(cString: $0) }) {
@@ -256,7 +257,8 @@ struct TreeBuilder {
         if let opened = openAnchors[name] {
             throw error(
                 .recursiveAlias, mark,
-                "alias '*\(name)' refers to the node that contains it (anchor at line \(opened.line), column \(opened.column)): recursive structures are not supported")
+                "alias '*\(name)' refers to the node that contains it (anchor at line \(opened.line), column \(opened.column)): recursive structures are not supported"
+            )
         }
         guard let anchored = anchors[name] else {
             throw error(.undefinedAlias, mark, "found undefined alias '*\(name)'")
@@ -371,7 +373,8 @@ struct TreeBuilder {
             if case .node(let keyNode) = constructed, keyNode.isCollection {
                 throw error(
                     .unhashableKey, keyNode.mark,
-                    "found unhashable key: a \(keyNode.sequenceValue != nil ? "sequence" : "mapping") cannot be a mapping key")
+                    "found unhashable key: a \(keyNode.sequenceValue != nil ? "sequence" : "mapping") cannot be a mapping key"
+                )
             }
             stack[stack.count - 1].pendingKey = constructed
             return
@@ -451,7 +454,8 @@ struct TreeBuilder {
             if let first = table.explicitMark(of: identity) {
                 throw error(
                     .duplicateKey, key.mark,
-                    "duplicate key \(describeKey(key.value)) (first defined at line \(first.line), column \(first.column))")
+                    "duplicate key \(describeKey(key.value)) (first defined at line \(first.line), column \(first.column))"
+                )
             }
             table.insert(YAMLMapping.Entry(key: key, value: frame.items[offset]), identity: identity, explicit: true)
         }

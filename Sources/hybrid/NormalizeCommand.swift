@@ -38,7 +38,9 @@ struct NormalizeCommand: AsyncParsableCommand {
 
     func validate() throws {
         if check && stdout { throw ValidationError("--check and --stdout cannot be combined.") }
-        if stdout && output.format == .json { throw ValidationError("--stdout prints YAML; it cannot be combined with --format json.") }
+        if stdout && output.format == .json {
+            throw ValidationError("--stdout prints YAML; it cannot be combined with --format json.")
+        }
     }
 
     func run() async throws {
@@ -68,7 +70,8 @@ struct NormalizeCommand: AsyncParsableCommand {
                 NormalizeReport(
                     files: results.map(NormalizeReport.File.init),
                     errors: pathProblems.map(DiagnosticRecord.init),
-                    summary: .init(canonical: canonical, normalized: normalized, notCanonical: notCanonical, failed: failed)))
+                    summary: .init(
+                        canonical: canonical, normalized: normalized, notCanonical: notCanonical, failed: failed)))
         } else {
             for problem in pathProblems { printer.print(problem) }
             if !stdout {
@@ -80,7 +83,8 @@ struct NormalizeCommand: AsyncParsableCommand {
                 }
                 parts.append("\(canonical) already canonical")
                 if failed > 0 { parts.append("\(failed) with errors") }
-                StandardStreams.writeError("\(files.count) file\(files.count == 1 ? "" : "s"): " + parts.joined(separator: ", ") + "\n")
+                StandardStreams.writeError(
+                    "\(files.count) file\(files.count == 1 ? "" : "s"): " + parts.joined(separator: ", ") + "\n")
             }
         }
         if failed > 0 || (check && notCanonical > 0) { throw ExitCode(1) }

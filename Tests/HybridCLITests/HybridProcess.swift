@@ -10,12 +10,14 @@ struct HybridProcess {
 
     /// The `hybrid` binary next to the test bundle (the same build products directory).
     static var executable: URL {
-        let products = Bundle.main.bundleURL.lastPathComponent.hasSuffix(".xctest")
+        let products =
+            Bundle.main.bundleURL.lastPathComponent.hasSuffix(".xctest")
             ? Bundle.main.bundleURL.deletingLastPathComponent()
             : Bundle.main.bundleURL
         let candidate = products.appendingPathComponent("hybrid")
         if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
-        return URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("hybrid")
+        return URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent(
+            "hybrid")
     }
 
     static func run(_ arguments: [String], in directory: String? = nil) throws -> Result {

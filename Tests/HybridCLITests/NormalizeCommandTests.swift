@@ -15,11 +15,13 @@ struct NormalizeCommandTests {
         return path
     }
 
-    @Test("bad input gives one file:line:col error line and exit 1", arguments: [
-        ("malformed.yaml", "a: [1, 2\nb: 3\n", ":2:2: error: did not find expected ',' or ']'"),
-        ("duplicate.yaml", "a: 1\nb: 2\na: 3\n", ":3:1: error: duplicate key 'a'"),
-        ("bomb.yaml", bomb(), ":8:36: error: aliases expand to more than 1000000 nodes"),
-    ])
+    @Test(
+        "bad input gives one file:line:col error line and exit 1",
+        arguments: [
+            ("malformed.yaml", "a: [1, 2\nb: 3\n", ":2:2: error: did not find expected ',' or ']'"),
+            ("duplicate.yaml", "a: 1\nb: 2\na: 3\n", ":3:1: error: duplicate key 'a'"),
+            ("bomb.yaml", bomb(), ":8:36: error: aliases expand to more than 1000000 nodes"),
+        ])
     func badInput(name: String, text: String, expected: String) throws {
         let path = try write(name, text)
         let result = try HybridProcess.run(["normalize", "--check", path])
@@ -64,7 +66,8 @@ struct NormalizeCommandTests {
 
     @Test("the example repository at hybrid's root passes normalize --check")
     func exampleRepository() throws {
-        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().path
         let result = try HybridProcess.run(["normalize", "--check"], in: root)
         #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
     }
@@ -76,7 +79,8 @@ func bomb() -> String {
     let names = Array("abcdefghij")
     for level in 1..<names.count {
         let alias = "*\(names[level - 1])"
-        text += "\(names[level]): &\(names[level]) [" + Array(repeating: alias, count: 10).joined(separator: ", ") + "]\n"
+        text +=
+            "\(names[level]): &\(names[level]) [" + Array(repeating: alias, count: 10).joined(separator: ", ") + "]\n"
     }
     return text
 }

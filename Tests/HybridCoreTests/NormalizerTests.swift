@@ -59,7 +59,8 @@ struct NormalizerTests {
     func symlinks() throws {
         let directory = TemporaryDirectory()
         try directory.write("real.yaml", "b: 1\na: 2\n")
-        try FileManager.default.createSymbolicLink(atPath: directory.path + "/link.yaml", withDestinationPath: directory.path + "/real.yaml")
+        try FileManager.default.createSymbolicLink(
+            atPath: directory.path + "/link.yaml", withDestinationPath: directory.path + "/real.yaml")
         #expect(Normalizer(mode: .write).run(path: directory.path + "/link.yaml").status == .normalized)
         #expect(try directory.read("real.yaml") == "a: 2\nb: 1\n")
         let attributes = try FileManager.default.attributesOfItem(atPath: directory.path + "/link.yaml")

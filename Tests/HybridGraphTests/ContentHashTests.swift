@@ -5,11 +5,13 @@ import Testing
 struct ContentHashTests {
     // Reference digests from python-xxhash 3.x / libxxhash 0.8:
     //   python3 -c "import xxhash; print(xxhash.xxh3_128_hexdigest(b'hybrid'))"
-    @Test("matches libxxhash's reference XXH3-128 digests", arguments: [
-        ("", "99aa06d3014798d86001c324468d497f"),
-        ("a", "a96faf705af16834e6c632b61e964e1f"),
-        ("hybrid", "4a2cfd5ca5eb8d6f447ab86936811b96"),
-    ])
+    @Test(
+        "matches libxxhash's reference XXH3-128 digests",
+        arguments: [
+            ("", "99aa06d3014798d86001c324468d497f"),
+            ("a", "a96faf705af16834e6c632b61e964e1f"),
+            ("hybrid", "4a2cfd5ca5eb8d6f447ab86936811b96"),
+        ])
     func referenceDigests(input: String, expected: String) {
         #expect(ContentHash(of: input).description == expected)
     }

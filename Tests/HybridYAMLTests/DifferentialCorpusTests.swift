@@ -31,7 +31,10 @@ struct DifferentialCorpusTests {
         let documents = Self.documents()
         #expect(documents.count >= 60)
         for name in documents {
-            #expect(FileManager.default.fileExists(atPath: Self.corpusDirectory.appendingPathComponent(Self.base(name) + ".expected.json").path), "\(name)")
+            #expect(
+                FileManager.default.fileExists(
+                    atPath: Self.corpusDirectory.appendingPathComponent(Self.base(name) + ".expected.json").path),
+                "\(name)")
         }
     }
 
@@ -66,7 +69,9 @@ struct DifferentialCorpusTests {
         }
     }
 
-    @Test("emits the canonical form PyYAML verified; it reads back equal and re-emits identically", arguments: documents())
+    @Test(
+        "emits the canonical form PyYAML verified; it reads back equal and re-emits identically", arguments: documents()
+    )
     func canonicalRoundTrip(name: String) throws {
         let expected = try Self.expectation(name)
         guard expected["value"] != nil else { return }

@@ -41,10 +41,12 @@ struct PythonFloatFormatTests {
         #expect(mismatches.isEmpty, "\(mismatches.prefix(20))")
     }
 
-    @Test("special values", arguments: [
-        (Double.nan, "nan", ".nan"), (Double.infinity, "inf", ".inf"), (-Double.infinity, "-inf", "-.inf"),
-        (1e16, "1e+16", "1.0e+16"), (1e-05, "1e-05", "1.0e-05"), (-0.0, "-0.0", "-0.0"),
-    ])
+    @Test(
+        "special values",
+        arguments: [
+            (Double.nan, "nan", ".nan"), (Double.infinity, "inf", ".inf"), (-Double.infinity, "-inf", "-.inf"),
+            (1e16, "1e+16", "1.0e+16"), (1e-05, "1e-05", "1.0e-05"), (-0.0, "-0.0", "-0.0"),
+        ])
     func specialValues(value: Double, repr: String, yaml: String) {
         #expect(PythonFloatFormat.repr(value) == repr)
         #expect(PythonFloatFormat.yaml(value) == yaml)

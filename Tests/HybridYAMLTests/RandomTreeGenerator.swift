@@ -41,12 +41,19 @@ struct RandomTreeGenerator {
             let value = Double(bitPattern: random.next())
             return .float(value.isNaN ? .nan : value)
         case 5:
-            return .date(YAMLDate(year: Int.random(in: 1...9999, using: &random), month: Int.random(in: 1...12, using: &random), day: Int.random(in: 1...28, using: &random))!)
+            return .date(
+                YAMLDate(
+                    year: Int.random(in: 1...9999, using: &random), month: Int.random(in: 1...12, using: &random),
+                    day: Int.random(in: 1...28, using: &random))!)
         case 6:
             let date = YAMLDate(year: Int.random(in: 1900...2100, using: &random), month: 3, day: 7)!
             let offset: Int? = Bool.random(using: &random) ? nil : Int.random(in: -1439...1439, using: &random)
-            return .timestamp(YAMLTimestamp(date: date, hour: Int.random(in: 0...23, using: &random), minute: 5, second: 9, microsecond: Int.random(in: 0...999_999, using: &random), utcOffsetMinutes: offset)!)
-        case 7: return .bigInt("-" + String(UInt64.random(in: 1...UInt64.max, using: &random)) + "0000000000000000000000")
+            return .timestamp(
+                YAMLTimestamp(
+                    date: date, hour: Int.random(in: 0...23, using: &random), minute: 5, second: 9,
+                    microsecond: Int.random(in: 0...999_999, using: &random), utcOffsetMinutes: offset)!)
+        case 7:
+            return .bigInt("-" + String(UInt64.random(in: 1...UInt64.max, using: &random)) + "0000000000000000000000")
         default: return .string(string())
         }
     }
@@ -62,10 +69,12 @@ struct RandomTreeGenerator {
             var seen: Set<String> = []
             for _ in 0..<Int.random(in: 0...4, using: &random) {
                 // Unique keys: strings by code points, or integers >= 2 (no collision with booleans).
-                let key: YAMLValue = Bool.random(using: &random) ? .string(string()) : .int(Int.random(in: 2...50, using: &random))
+                let key: YAMLValue =
+                    Bool.random(using: &random) ? .string(string()) : .int(Int.random(in: 2...50, using: &random))
                 let identity: String
                 switch key {
-                case .string(let text): identity = "s" + text.unicodeScalars.map { String($0.value) }.joined(separator: ",")
+                case .string(let text):
+                    identity = "s" + text.unicodeScalars.map { String($0.value) }.joined(separator: ",")
                 case .int(let number): identity = "i\(number)"
                 default: identity = ""
                 }

@@ -25,9 +25,13 @@ struct RoundTripPropertyTests {
     @Test("mutated corpus documents never crash or hang the parser: a value or a positioned YAMLError")
     func mutatedInputs() async throws {
         let directory = Fixtures.url("Corpus")
-        let names = try FileManager.default.contentsOfDirectory(atPath: directory.path).filter { $0.hasSuffix(".yaml") }.sorted()
+        let names = try FileManager.default.contentsOfDirectory(atPath: directory.path).filter { $0.hasSuffix(".yaml") }
+            .sorted()
         let documents = try names.map { [UInt8](try Data(contentsOf: directory.appendingPathComponent($0))) }
-        let alphabet = Array(" :-#?[]{},&*!|>'\"%@`\n\t\r\\~<=.0123456789abcyntTfFoO".utf8) + [0xC3, 0xA9, 0xEF, 0xBB, 0xBF, 0xFF, 0x00]
+        let alphabet =
+            Array(" :-#?[]{},&*!|>'\"%@`\n\t\r\\~<=.0123456789abcyntTfFoO".utf8) + [
+                0xC3, 0xA9, 0xEF, 0xBB, 0xBF, 0xFF, 0x00,
+            ]
         await propertyCheck(count: 2000, input: Gen.uint64()) { seed in
             var random = SplitMix(state: seed)
             var bytes = documents[Int.random(in: 0..<documents.count, using: &random)]

@@ -20,11 +20,14 @@ struct YAMLParserErrorTests {
         #expect(e.description.hasPrefix("in.yaml:2:2: error: did not find expected ',' or ']'"))
     }
 
-    @Test("duplicate keys, including keys Python's dict would merge", arguments: [
-        ("a: 1\nb: 2\na: 3\n", 3, 1), ("'a': 1\na: 2\n", 2, 1), ("1: x\n0x1: y\n", 2, 1), ("true: x\nyes: y\n", 2, 1),
-        ("1: a\n1.0: b\n", 2, 1), ("1: a\ntrue: b\n", 2, 1), ("{a: 1, a: 2}", 1, 8),
-        ("2001-12-14 21:59:43 -5: a\n2001-12-15 02:59:43 Z: b\n", 2, 1),
-    ])
+    @Test(
+        "duplicate keys, including keys Python's dict would merge",
+        arguments: [
+            ("a: 1\nb: 2\na: 3\n", 3, 1), ("'a': 1\na: 2\n", 2, 1), ("1: x\n0x1: y\n", 2, 1),
+            ("true: x\nyes: y\n", 2, 1),
+            ("1: a\n1.0: b\n", 2, 1), ("1: a\ntrue: b\n", 2, 1), ("{a: 1, a: 2}", 1, 8),
+            ("2001-12-14 21:59:43 -5: a\n2001-12-15 02:59:43 Z: b\n", 2, 1),
+        ])
     func duplicateKeys(yaml: String, line: Int, column: Int) throws {
         let e = try #require(error(yaml))
         #expect(e.kind == .duplicateKey)
@@ -58,7 +61,9 @@ struct YAMLParserErrorTests {
     func aliasBomb() throws {
         var yaml = "a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n"
         for level in 1...9 {
-            yaml += "a\(level): &a\(level) [" + Array(repeating: "*a\(level - 1)", count: 10).joined(separator: ", ") + "]\n"
+            yaml +=
+                "a\(level): &a\(level) [" + Array(repeating: "*a\(level - 1)", count: 10).joined(separator: ", ")
+                + "]\n"
         }
         let e = try #require(error(yaml))
         #expect(e.kind == .aliasLimit)
@@ -67,10 +72,12 @@ struct YAMLParserErrorTests {
         #expect(error(yaml, options: YAMLParseOptions(maxAliasExpansion: 50))?.location.line == 2)
     }
 
-    @Test("recursive, undefined and duplicate anchors", arguments: [
-        ("a: &x [1, *x]\n", YAMLError.Kind.recursiveAlias, 1, 11), ("a: *nope\n", .undefinedAlias, 1, 4),
-        ("a: &x 1\nb: &x 2\n", .duplicateAnchor, 2, 4),
-    ])
+    @Test(
+        "recursive, undefined and duplicate anchors",
+        arguments: [
+            ("a: &x [1, *x]\n", YAMLError.Kind.recursiveAlias, 1, 11), ("a: *nope\n", .undefinedAlias, 1, 4),
+            ("a: &x 1\nb: &x 2\n", .duplicateAnchor, 2, 4),
+        ])
     func anchors(yaml: String, kind: YAMLError.Kind, line: Int, column: Int) throws {
         let e = try #require(error(yaml))
         #expect(e.kind == kind)
@@ -90,10 +97,13 @@ struct YAMLParserErrorTests {
         #expect(error(String(repeating: "[", count: 100) + String(repeating: "]", count: 100)) == nil)
     }
 
-    @Test("unhashable keys and bad merges", arguments: [
-        ("? [a]\n: 1\n", YAMLError.Kind.unhashableKey), ("a: {<<: 1}\n", .invalidMerge), ("a: {<<: [1]}\n", .invalidMerge),
-        ("a: =\n", .invalidValue), ("- <<\n", .unsupportedTag),
-    ])
+    @Test(
+        "unhashable keys and bad merges",
+        arguments: [
+            ("? [a]\n: 1\n", YAMLError.Kind.unhashableKey), ("a: {<<: 1}\n", .invalidMerge),
+            ("a: {<<: [1]}\n", .invalidMerge),
+            ("a: =\n", .invalidValue), ("- <<\n", .unsupportedTag),
+        ])
     func constructorErrors(yaml: String, kind: YAMLError.Kind) {
         #expect(error(yaml)?.kind == kind)
     }
