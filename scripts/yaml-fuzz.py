@@ -1,0 +1,123 @@
+#!/usr/bin/env python3
+"""Differential fuzzing of hybrid's YAML reader + canonical writer against PyYAML.
+
+  python3 scripts/yaml-fuzz.py [--hybrid .build/debug/hybrid] [--count 2000] [--seed 1]
+
+Each round builds random Python data (strings made of YAML indicators, look-alikes of other
+types, line breaks, control and non-ASCII characters; ints of any size; floats from random bits;
+dates and timestamps; nested lists and dicts), writes it with PyYAML in a random style (block or
+flow, random quoting/width), runs `hybrid normalize --stdout` on that file, and checks that
+PyYAML's safe_load of hybrid's output is the same typed data (dict order ignored) and that
+normalizing the output again changes nothing. Failing inputs are kept under bench-out/yaml-fuzz/.
+"""
+import argparse, datetime, math, os, random, struct, subprocess, sys, tempfile
+
+import yaml
+
+ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), ".."))
+FRAGMENTS = ["a", "b", "word", " ", "  ", ":", ": ", "#", " #", "-", "- ", "?", "'", '"', "\n", "\n\n", "\t",
+             "\\", "é", "😀", "\u2028", "\u2029", "\u0007", "\x00", "\x1b", "\xa0", "\r", "yes", "No", "null",
+             "~", "1", "0x1F", "0755", "1_000", "1.5", "1e3", "1.0e+3", ".inf", ".NaN", "1:20", "2024-01-02",
+             "2001-12-14 21:59:43", "<<", "=", "---", "...", "[", "]", "{", "}", ",", "&x", "*x", "!", "!!str",
+             "|", ">", "%", "@", "`", "\U0010fffd", "\ufffd", "中文"]
+
+
+def random_string(rng):
+    return "".join(rng.choice(FRAGMENTS) for _ in range(rng.randint(0, 5)))
+
+
+def random_scalar(rng):
+    kind = rng.randrange(9)
+    if kind == 0:
+        return None
+    if kind == 1:
+        return rng.random() < 0.5
+    if kind == 2:
+        return rng.randint(-10 ** rng.randint(1, 30), 10 ** rng.randint(1, 30))
+    if kind == 3:
+        x = struct.unpack("<d", struct.pack("<Q", rng.getrandbits(64)))[0]
+        return 0.0 if math.isnan(x) else x
+    if kind == 4:
+        return datetime.date(rng.randint(1, 9999), rng.randint(1, 12), rng.randint(1, 28))
+    if kind == 5:
+        tz = None if rng.random() < 0.5 else datetime.timezone(datetime.timedelta(minutes=rng.randint(-1439, 1439)))
+        return datetime.datetime(rng.randint(1900, 2100), 3, 7, rng.randint(0, 23), 5, 9, rng.randint(0, 999999), tzinfo=tz)
+    return random_string(rng)
+
+
+def random_data(rng, depth):
+    kind = 0 if depth == 0 else rng.randrange(4)
+    if kind == 1:
+        return [random_data(rng, depth - 1) for _ in range(rng.randint(0, 4))]
+    if kind == 2:
+        out = {}
+        for _ in range(rng.randint(0, 4)):
+            key = random_string(rng) if rng.random() < 0.7 else rng.randint(2, 50)
+            out[key] = random_data(rng, depth - 1)
+        return out
+    return random_scalar(rng)
+
+
+def typed(v):
+    if v is None or isinstance(v, bool):
+        return (type(v).__name__, v)
+    if isinstance(v, (int, str)):
+        return (type(v).__name__, v)
+    if isinstance(v, float):
+        return ("float", struct.pack("<d", v))
+    if isinstance(v, datetime.datetime):
+        return ("datetime", v.isoformat())
+    if isinstance(v, datetime.date):
+        return ("date", v.isoformat())
+    if isinstance(v, list):
+        return ("list", tuple(typed(x) for x in v))
+    if isinstance(v, dict):
+        return ("dict", frozenset((typed(k), typed(x)) for k, x in v.items()))
+    return ("other", repr(v))
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--hybrid", default=os.path.join(ROOT, ".build", "debug", "hybrid"))
+    parser.add_argument("--count", type=int, default=2000)
+    parser.add_argument("--seed", type=int, default=1)
+    args = parser.parse_args()
+    rng = random.Random(args.seed)
+    failures = 0
+    keep = os.path.join(ROOT, "bench-out", "yaml-fuzz")
+    with tempfile.TemporaryDirectory() as tmp:
+        path = os.path.join(tmp, "doc.yaml")
+        for round_ in range(args.count):
+            data = random_data(rng, rng.randint(0, 4))
+            text = yaml.safe_dump(data, allow_unicode=rng.random() < 0.5, default_flow_style=rng.choice([False, True, None]),
+                                  width=rng.choice([20, 80, 1000]), sort_keys=rng.random() < 0.5)
+            with open(path, "w", encoding="utf-8") as f:
+                f.write(text)
+            result = subprocess.run([args.hybrid, "normalize", "--stdout", path], capture_output=True)
+            problem = None
+            if result.returncode != 0:
+                problem = "hybrid failed: " + result.stderr.decode(errors="replace").strip()
+            else:
+                try:
+                    if typed(yaml.safe_load(result.stdout)) != typed(data):
+                        problem = "PyYAML reads hybrid's output as different data"
+                except yaml.YAMLError as error:
+                    problem = f"PyYAML cannot read hybrid's output: {error}"
+                if problem is None:
+                    with open(path, "wb") as f:
+                        f.write(result.stdout)
+                    again = subprocess.run([args.hybrid, "normalize", "--stdout", path], capture_output=True)
+                    if again.stdout != result.stdout:
+                        problem = "normalizing the output again changed it"
+            if problem:
+                failures += 1
+                os.makedirs(keep, exist_ok=True)
+                with open(os.path.join(keep, f"failure-{args.seed}-{round_}.yaml"), "w", encoding="utf-8") as f:
+                    f.write(text)
+                print(f"round {round_}: {problem}", file=sys.stderr)
+    print(f"yaml-fuzz: {args.count - failures}/{args.count} rounds agree with PyYAML (seed {args.seed})")
+    sys.exit(1 if failures else 0)
+
+
+if __name__ == "__main__":
+    main()
