@@ -13,6 +13,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.1"),
+        .package(url: "https://github.com/attaswift/BigInt", from: "6.0.1"),
     ],
     targets: [
         // System libraries (pkg-config names, Debian providers).
@@ -31,7 +32,15 @@ let package = Package(
         .target(name: "HybridDiagnostics"),
         .target(name: "HybridYAML", dependencies: ["CYAML", "HybridDiagnostics"]),
         .target(name: "HybridGraph", dependencies: ["CXXHash"]),
-        .target(name: "HybridCore", dependencies: ["HybridYAML", "HybridDiagnostics", "HybridGraph"]),
+        .target(
+            name: "HybridTemplates",
+            dependencies: [
+                "HybridYAML", "HybridDiagnostics", "HybridGraph",
+                .product(name: "BigInt", package: "BigInt"),
+            ]
+        ),
+        .target(
+            name: "HybridCore", dependencies: ["HybridYAML", "HybridDiagnostics", "HybridGraph", "HybridTemplates"]),
 
         // The thin executable.
         .executableTarget(
@@ -53,6 +62,14 @@ let package = Package(
             resources: [.copy("Fixtures")]
         ),
         .testTarget(name: "HybridGraphTests", dependencies: ["HybridGraph"]),
+        .testTarget(
+            name: "HybridTemplatesTests",
+            dependencies: [
+                "HybridTemplates", "HybridYAML",
+                .product(name: "PropertyBased", package: "swift-property-based"),
+            ],
+            resources: [.copy("Fixtures")]
+        ),
         .testTarget(name: "HybridCoreTests", dependencies: ["HybridCore"]),
         .testTarget(name: "HybridCLITests", dependencies: ["hybrid"]),
     ],

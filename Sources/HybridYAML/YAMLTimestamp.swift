@@ -32,7 +32,7 @@ public struct YAMLDate: Hashable, Sendable, Comparable, CustomStringConvertible 
     }
 
     /// Days since 0001-01-01 (proleptic Gregorian), for instant arithmetic.
-    var ordinal: Int {
+    public var ordinal: Int {
         let y = year - 1
         var days = y * 365 + y / 4 - y / 100 + y / 400
         for m in 1..<month { days += YAMLDate.daysIn(month: m, year: year) }
@@ -84,7 +84,7 @@ public struct YAMLTimestamp: Sendable, CustomStringConvertible {
     }
 
     /// Microseconds since 0001-01-01T00:00 in UTC (aware) or local wall time (naive).
-    var instant: Int {
+    public var instant: Int {
         let seconds = date.ordinal * 86_400 + hour * 3600 + minute * 60 + second - (utcOffsetMinutes ?? 0) * 60
         return seconds * 1_000_000 + microsecond
     }

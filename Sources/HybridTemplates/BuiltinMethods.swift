@@ -1,0 +1,536 @@
+import HybridYAML
+
+/// Attributes and methods of built-in values that templates use: `str`, `dict`, `list` methods,
+/// `date`/`datetime` fields.
+enum BuiltinMethods {
+    /// The attribute `name` of `object` (a bound method or a field), or nil if it has none.
+    static func attribute(of object: Value, named name: String, _ interpreter: Interpreter) throws -> Value? {
+        switch object {
+        case .string(let text): return stringMethod(text, name)
+        case .dict(let dict): return dictMethod(dict, name)
+        case .list(let list): return listMethod(list, name)
+        case .tuple(let items): return sequenceMethod(items, name, type: "tuple")
+        case .date(let date): return dateAttribute(date, name)
+        case .datetime(let stamp): return datetimeAttribute(stamp, name)
+        case .int, .bigInt, .bool:
+            if name == "real" || name == "numerator" { return object }
+            if name == "imag" { return .int(0) }
+            if name == "denominator" { return .int(1) }
+            return nil
+        case .float(let number):
+            if name == "real" { return object }
+            if name == "imag" { return .float(0) }
+            if name == "is_integer" {
+                return method(name, "float") { _ in .bool(number.isFinite && number.rounded() == number) }
+            }
+            return nil
+        default:
+            return nil
+        }
+    }
+
+    static func method(_ name: String, _ type: String, _ body: @escaping (Arguments) throws -> Value) -> Value {
+        .callable(
+            Callable(name: name, repr: "<built-in method \(name) of \(type) object>") { arguments, _ in
+                try body(arguments)
+            })
+    }
+
+    static func stringArgument(_ value: Value, _ function: String) throws -> String {
+        switch value {
+        case .string(let text): return text
+        case .undefined(let u): throw EvalFailure(.undefined, u.message)
+        default: throw EvalFailure(.type, "\(function) argument must be str, not \(value.typeName)")
+        }
+    }
+
+    static func optionalString(_ value: Value, _ function: String) throws -> String? {
+        if case .none = value { return nil }
+        return try stringArgument(value, function)
+    }
+
+    static func optionalInt(_ value: Value) throws -> Int? {
+        switch value {
+        case .none: return nil
+        case .int(let number): return number
+        case .bool(let flag): return flag ? 1 : 0
+        case .undefined(let u): throw EvalFailure(.undefined, u.message)
+        default: throw EvalFailure(.type, "slice indices must be integers or None or have an __index__ method")
+        }
+    }
+
+    static func intArgument(_ value: Value, _ function: String) throws -> Int {
+        switch value {
+        case .int(let number): return number
+        case .bool(let flag): return flag ? 1 : 0
+        case .undefined(let u): throw EvalFailure(.undefined, u.message)
+        default: throw EvalFailure(.type, "'\(value.typeName)' object cannot be interpreted as an integer")
+        }
+    }
+
+    // MARK: str
+
+    static func stringMethod(_ text: String, _ name: String) -> Value? {
+        let type = "str"
+        switch name {
+        case "upper": return method(name, type) { _ in .string(PythonStrings.upper(text)) }
+        case "lower": return method(name, type) { _ in .string(PythonStrings.lower(text)) }
+        case "title": return method(name, type) { _ in .string(PythonStrings.title(text)) }
+        case "capitalize": return method(name, type) { _ in .string(PythonStrings.capitalize(text)) }
+        case "swapcase":
+            return method(name, type) { _ in
+                .string(
+                    text.unicodeScalars.map {
+                        $0.properties.isUppercase
+                            ? $0.properties.lowercaseMapping
+                            : $0.properties.isLowercase ? $0.properties.uppercaseMapping : String($0)
+                    }.joined())
+            }
+        case "strip", "lstrip", "rstrip":
+            return method(name, type) { arguments in
+                let chars = try arguments.bind(name, [("chars", Value.none)])
+                let set = try optionalString(chars[0], name)
+                return .string(PythonStrings.strip(text, set, left: name != "rstrip", right: name != "lstrip"))
+            }
+        case "split", "rsplit":
+            return method(name, type) { arguments in
+                let bound = try arguments.bind(name, [("sep", Value.none), ("maxsplit", .int(-1))])
+                let separator = try optionalString(bound[0], name)
+                let maxSplit = try intArgument(bound[1], name)
+                let parts =
+                    name == "split"
+                    ? try PythonStrings.split(text, separator, maxSplit: maxSplit)
+                    : try PythonStrings.rsplit(text, separator, maxSplit: maxSplit)
+                return .list(ListObject(parts.map(Value.string)))
+            }
+        case "splitlines":
+            return method(name, type) { arguments in
+                let bound = try arguments.bind(name, [("keepends", .bool(false))])
+                return .list(
+                    ListObject(
+                        PythonStrings.splitlines(text, keepends: try PythonOperators.truth(bound[0])).map(Value.string))
+                )
+            }
+        case "replace":
+            return method(name, type) { arguments in
+                let bound = try arguments.bind(name, [("old", nil), ("new", nil), ("count", .int(-1))])
+                return .string(
+                    PythonStrings.replace(
+                        text, try stringArgument(bound[0], name), try stringArgument(bound[1], name),
+                        count: try intArgument(bound[2], name)))
+            }
+        case "startswith", "endswith":
+            return method(name, type) { arguments in
+                let bound = try arguments.bind(name, [("prefix", nil), ("start", Value.none), ("end", Value.none)])
+                let scalars = Array(text.unicodeScalars)
+                let (lower, upper) = PythonStrings.window(
+                    scalars.count, try optionalInt(bound[1]), try optionalInt(bound[2]))
+                let candidates: [Value]
+                switch bound[0] {
+                case .tuple(let items): candidates = items
+                case .string: candidates = [bound[0]]
+                default:
+                    throw EvalFailure(
+                        .type, "\(name) first arg must be str or a tuple of str, not \(bound[0].typeName)")
+                }
+                guard lower <= upper else { return .bool(false) }
+                let window = Array(scalars[lower..<upper])
+                for candidate in candidates {
+                    let needle = Array(try stringArgument(candidate, name).unicodeScalars)
+                    if needle.count <= window.count {
+                        let part =
+                            name == "startswith"
+                            ? Array(window.prefix(needle.count)) : Array(window.suffix(needle.count))
+                        if part == needle { return .bool(true) }
+                    }
+                }
+                return .bool(false)
+            }
+        case "find", "rfind", "index", "rindex":
+            return method(name, type) { arguments in
+                let bound = try arguments.bind(name, [("sub", nil), ("start", Value.none), ("end", Value.none)])
+                let position = PythonStrings.find(
+                    text, try stringArgument(bound[0], name), try optionalInt(bound[1]), try optionalInt(bound[2]),
+                    reverse: name.hasPrefix("r"))
+                if position < 0 && name.hasSuffix("index") { throw EvalFailure(.value, "substring not found") }
+                return .int(position)
+            }
+        case "count":
+            return method(name, type) { arguments in
+                let bound = try arguments.bind(name, [("sub", nil), ("start", Value.none), ("end", Value.none)])
+                return .int(
+                    PythonStrings.count(
+                        text, try stringArgument(bound[0], name), try optionalInt(bound[1]), try optionalInt(bound[2])))
+            }
+        case "join":
+            return method(name, type) { arguments in
+                let bound = try arguments.bind(name, [("iterable", nil)])
+                var parts: [String] = []
+                for (offset, item) in try PythonOperators.iterate(bound[0]).enumerated() {
+                    guard case .string(let part) = item else {
+                        if case .undefined(let u) = item { throw EvalFailure(.undefined, u.message) }
+                        throw EvalFailure(
+                            .type, "sequence item \(offset): expected str instance, \(item.typeName) found")
+                    }
+                    parts.append(part)
+                }
+                return .string(parts.joined(separator: text))
+            }
+        case "format":
+            return .callable(
+                Callable(name: name, repr: "<built-in method format of str object>") { arguments, interpreter in
+                    .string(
+                        try BraceFormat.format(text, arguments.positional, arguments.keyword, interpreter: interpreter))
+                })
+        case "center", "ljust", "rjust":
+            return method(name, type) { arguments in
+                let bound = try arguments.bind(name, [("width", nil), ("fillchar", .string(" "))])
+                let width = try intArgument(bound[0], name)
+                let fill = try stringArgument(bound[1], name)
+                guard fill.unicodeScalars.count == 1, let scalar = fill.unicodeScalars.first else {
+                    throw EvalFailure(.type, "The fill character must be exactly one character long")
+                }
+                let length = text.unicodeScalars.count
+                guard width > length else { return .string(text) }
+                let padding = String(repeating: String(scalar), count: width - length)
+                switch name {
+                case "ljust": return .string(text + padding)
+                case "rjust": return .string(padding + text)
+                default: return .string(PythonStrings.center(text, width, fill: scalar))
+                }
+            }
+        case "zfill":
+            return method(name, type) { arguments in
+                let width = try intArgument(try arguments.bind(name, [("width", nil)])[0], name)
+                var scalars = Array(text.unicodeScalars)
+                guard width > scalars.count else { return .string(text) }
+                var sign: [Unicode.Scalar] = []
+                if let first = scalars.first, first == "+" || first == "-" {
+                    sign = [first]
+                    scalars.removeFirst()
+                }
+                let zeros = [Unicode.Scalar](repeating: "0", count: width - scalars.count - sign.count)
+                return .string(PythonStrings.make((sign + zeros + scalars)[...]))
+            }
+        case "isdigit", "isdecimal", "isnumeric":
+            return method(name, type) { _ in
+                .bool(
+                    !text.isEmpty
+                        && text.unicodeScalars.allSatisfy {
+                            $0.properties.numericType != nil
+                                && (name != "isdecimal" || $0.properties.numericType == .decimal)
+                        })
+            }
+        case "isalpha":
+            return method(name, type) { _ in
+                .bool(!text.isEmpty && text.unicodeScalars.allSatisfy { $0.properties.isAlphabetic })
+            }
+        case "isalnum":
+            return method(name, type) { _ in
+                .bool(
+                    !text.isEmpty
+                        && text.unicodeScalars.allSatisfy {
+                            $0.properties.isAlphabetic || $0.properties.numericType != nil
+                        })
+            }
+        case "isspace":
+            return method(name, type) { _ in
+                .bool(!text.isEmpty && text.unicodeScalars.allSatisfy(PythonStrings.isSpace))
+            }
+        case "islower": return method(name, type) { _ in .bool(PythonStrings.islower(text)) }
+        case "isupper": return method(name, type) { _ in .bool(PythonStrings.isupper(text)) }
+        case "partition", "rpartition":
+            return method(name, type) { arguments in
+                let separator = try stringArgument(try arguments.bind(name, [("sep", nil)])[0], name)
+                if separator.isEmpty { throw EvalFailure(.value, "empty separator") }
+                let position = PythonStrings.find(text, separator, nil, nil, reverse: name == "rpartition")
+                let scalars = Array(text.unicodeScalars)
+                if position < 0 {
+                    return name == "partition"
+                        ? .tuple([.string(text), .string(""), .string("")])
+                        : .tuple([.string(""), .string(""), .string(text)])
+                }
+                let end = position + separator.unicodeScalars.count
+                return .tuple([
+                    .string(PythonStrings.make(scalars[..<position])), .string(separator),
+                    .string(PythonStrings.make(scalars[end...])),
+                ])
+            }
+        case "removeprefix", "removesuffix":
+            return method(name, type) { arguments in
+                let affix = Array(
+                    try stringArgument(try arguments.bind(name, [("affix", nil)])[0], name).unicodeScalars)
+                let scalars = Array(text.unicodeScalars)
+                if name == "removeprefix", Array(scalars.prefix(affix.count)) == affix, !affix.isEmpty {
+                    return .string(PythonStrings.make(scalars[affix.count...]))
+                }
+                if name == "removesuffix", Array(scalars.suffix(affix.count)) == affix, !affix.isEmpty {
+                    return .string(PythonStrings.make(scalars[..<(scalars.count - affix.count)]))
+                }
+                return .string(text)
+            }
+        default:
+            return nil
+        }
+    }
+
+    // MARK: dict
+
+    static func dictMethod(_ dict: DictObject, _ name: String) -> Value? {
+        let type = "dict"
+        switch name {
+        case "items": return method(name, type) { _ in .dictView(DictView(kind: .items, dict: dict)) }
+        case "keys": return method(name, type) { _ in .dictView(DictView(kind: .keys, dict: dict)) }
+        case "values": return method(name, type) { _ in .dictView(DictView(kind: .values, dict: dict)) }
+        case "get":
+            return method(name, type) { arguments in
+                guard (1...2).contains(arguments.positional.count), arguments.keyword.isEmpty else {
+                    throw EvalFailure(.type, "get expected at most 2 arguments, got \(arguments.positional.count)")
+                }
+                return try dict.get(arguments.positional[0])
+                    ?? (arguments.positional.count > 1 ? arguments.positional[1] : .none)
+            }
+        case "copy": return method(name, type) { _ in .dict(dict.copy()) }
+        case "update":
+            return method(name, type) { arguments in
+                for source in arguments.positional {
+                    switch source {
+                    case .dict(let other):
+                        for (key, value) in zip(other.keys, other.values) { try dict.set(key, value) }
+                    default:
+                        for pair in try PythonOperators.iterate(source) {
+                            let items = try PythonOperators.iterate(pair)
+                            guard items.count == 2 else {
+                                throw EvalFailure(
+                                    .value,
+                                    "dictionary update sequence element has length \(items.count); 2 is required")
+                            }
+                            try dict.set(items[0], items[1])
+                        }
+                    }
+                }
+                for (key, value) in arguments.keyword { try dict.set(.string(key), value) }
+                return .none
+            }
+        case "setdefault":
+            return method(name, type) { arguments in
+                let bound = try arguments.bind(name, [("key", nil), ("default", Value.none)])
+                if let existing = try dict.get(bound[0]) { return existing }
+                try dict.set(bound[0], bound[1])
+                return bound[1]
+            }
+        case "pop":
+            return method(name, type) { arguments in
+                guard let key = arguments.positional.first else {
+                    throw EvalFailure(.type, "pop expected at least 1 argument, got 0")
+                }
+                if let value = try dict.remove(key) { return value }
+                if arguments.positional.count > 1 { return arguments.positional[1] }
+                throw EvalFailure(.runtime, "KeyError: \(try PythonFormatting.repr(key))")
+            }
+        default:
+            return nil
+        }
+    }
+
+    // MARK: list and tuple
+
+    static func sequenceMethod(_ items: [Value], _ name: String, type: String) -> Value? {
+        switch name {
+        case "index":
+            return method(name, type) { arguments in
+                guard let needle = arguments.positional.first else {
+                    throw EvalFailure(.type, "index expected at least 1 argument, got 0")
+                }
+                let start = arguments.positional.count > 1 ? try intArgument(arguments.positional[1], name) : nil
+                let stop = arguments.positional.count > 2 ? try intArgument(arguments.positional[2], name) : nil
+                let (lower, upper) = PythonStrings.window(items.count, start, stop)
+                if lower < upper {
+                    for offset in lower..<upper where try PythonOperators.equal(items[offset], needle) {
+                        return .int(offset)
+                    }
+                }
+                throw EvalFailure(
+                    .value, "\(try PythonFormatting.repr(needle)) is not in \(type == "list" ? "list" : "tuple")")
+            }
+        case "count":
+            return method(name, type) { arguments in
+                guard let needle = arguments.positional.first else {
+                    throw EvalFailure(.type, "count() takes exactly one argument (0 given)")
+                }
+                return .int(try items.filter { try PythonOperators.equal($0, needle) }.count)
+            }
+        default:
+            return nil
+        }
+    }
+
+    static func listMethod(_ list: ListObject, _ name: String) -> Value? {
+        let type = "list"
+        switch name {
+        case "append":
+            return method(name, type) { arguments in
+                guard arguments.positional.count == 1 else {
+                    throw EvalFailure(
+                        .type, "list.append() takes exactly one argument (\(arguments.positional.count) given)")
+                }
+                list.items.append(arguments.positional[0])
+                return .none
+            }
+        case "extend":
+            return method(name, type) { arguments in
+                guard arguments.positional.count == 1 else {
+                    throw EvalFailure(.type, "list.extend() takes exactly one argument")
+                }
+                list.items += try PythonOperators.iterate(arguments.positional[0])
+                return .none
+            }
+        case "insert":
+            return method(name, type) { arguments in
+                guard arguments.positional.count == 2 else { throw EvalFailure(.type, "insert expected 2 arguments") }
+                var position = try intArgument(arguments.positional[0], name)
+                if position < 0 { position = max(0, position + list.items.count) }
+                list.items.insert(arguments.positional[1], at: min(position, list.items.count))
+                return .none
+            }
+        case "pop":
+            return method(name, type) { arguments in
+                guard !list.items.isEmpty else { throw EvalFailure(.runtime, "IndexError: pop from empty list") }
+                var position = try arguments.positional.first.map { try intArgument($0, name) } ?? -1
+                if position < 0 { position += list.items.count }
+                guard position >= 0 && position < list.items.count else {
+                    throw EvalFailure(.runtime, "IndexError: pop index out of range")
+                }
+                return list.items.remove(at: position)
+            }
+        case "remove":
+            return method(name, type) { arguments in
+                guard let needle = arguments.positional.first else {
+                    throw EvalFailure(.type, "remove() takes exactly one argument")
+                }
+                guard let position = try list.items.firstIndex(where: { try PythonOperators.equal($0, needle) }) else {
+                    throw EvalFailure(.value, "list.remove(x): x not in list")
+                }
+                list.items.remove(at: position)
+                return .none
+            }
+        case "reverse":
+            return method(name, type) { _ in
+                list.items.reverse()
+                return .none
+            }
+        case "copy":
+            return method(name, type) { _ in .list(ListObject(list.items)) }
+        default:
+            return sequenceMethod(list.items, name, type: type)
+        }
+    }
+
+    // MARK: dates
+
+    static func dateAttribute(_ date: YAMLDate, _ name: String) -> Value? {
+        switch name {
+        case "year": return .int(date.year)
+        case "month": return .int(date.month)
+        case "day": return .int(date.day)
+        case "isoformat": return method(name, "datetime.date") { _ in .string(date.description) }
+        case "weekday": return method(name, "datetime.date") { _ in .int((date.ordinal) % 7) }
+        case "isoweekday": return method(name, "datetime.date") { _ in .int((date.ordinal) % 7 + 1) }
+        case "strftime":
+            return method(name, "datetime.date") { arguments in
+                let format = try stringArgument(try arguments.bind(name, [("format", nil)])[0], name)
+                return .string(strftime(format, date: date, hour: 0, minute: 0, second: 0, microsecond: 0, offset: nil))
+            }
+        default: return nil
+        }
+    }
+
+    static func datetimeAttribute(_ stamp: YAMLTimestamp, _ name: String) -> Value? {
+        switch name {
+        case "year", "month", "day", "weekday", "isoweekday": return dateAttribute(stamp.date, name)
+        case "hour": return .int(stamp.hour)
+        case "minute": return .int(stamp.minute)
+        case "second": return .int(stamp.second)
+        case "microsecond": return .int(stamp.microsecond)
+        case "date": return method(name, "datetime.datetime") { _ in .date(stamp.date) }
+        case "isoformat":
+            return method(name, "datetime.datetime") { arguments in
+                let separator = try optionalString(try arguments.bind(name, [("sep", .string("T"))])[0], name) ?? "T"
+                return .string(stamp.description.replacingOccurrences(ofFirst: "T", with: separator))
+            }
+        case "strftime":
+            return method(name, "datetime.datetime") { arguments in
+                let format = try stringArgument(try arguments.bind(name, [("format", nil)])[0], name)
+                return .string(
+                    strftime(
+                        format, date: stamp.date, hour: stamp.hour, minute: stamp.minute, second: stamp.second,
+                        microsecond: stamp.microsecond, offset: stamp.utcOffsetMinutes))
+            }
+        default: return nil
+        }
+    }
+
+    static let monthNames = [
+        "January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November",
+        "December",
+    ]
+    static let dayNames = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
+
+    /// `strftime` in the C locale for the common directives.
+    static func strftime(
+        _ format: String, date: YAMLDate, hour: Int, minute: Int, second: Int, microsecond: Int, offset: Int?
+    ) -> String {
+        var out = ""
+        var scalars = format.unicodeScalars.makeIterator()
+        let weekday = date.ordinal % 7
+        while let scalar = scalars.next() {
+            guard scalar == "%" else {
+                out.unicodeScalars.append(scalar)
+                continue
+            }
+            guard let directive = scalars.next() else {
+                out += "%"
+                break
+            }
+            switch directive {
+            case "Y": out += pad(date.year, 4)
+            case "y": out += pad(date.year % 100, 2)
+            case "m": out += pad(date.month, 2)
+            case "d": out += pad(date.day, 2)
+            case "H": out += pad(hour, 2)
+            case "I": out += pad(hour % 12 == 0 ? 12 : hour % 12, 2)
+            case "p": out += hour < 12 ? "AM" : "PM"
+            case "M": out += pad(minute, 2)
+            case "S": out += pad(second, 2)
+            case "f": out += pad(microsecond, 6)
+            case "B": out += monthNames[date.month - 1]
+            case "b": out += String(monthNames[date.month - 1].prefix(3))
+            case "A": out += dayNames[weekday]
+            case "a": out += String(dayNames[weekday].prefix(3))
+            case "j":
+                let start = YAMLDate(year: date.year, month: 1, day: 1)!
+                out += pad(date.ordinal - start.ordinal + 1, 3)
+            case "w": out += String((weekday + 1) % 7)
+            case "z":
+                if let offset { out += (offset < 0 ? "-" : "+") + pad(abs(offset) / 60, 2) + pad(abs(offset) % 60, 2) }
+            case "Z":
+                if let offset {
+                    out +=
+                        offset == 0
+                        ? "UTC"
+                        : "UTC" + (offset < 0 ? "-" : "+") + pad(abs(offset) / 60, 2) + ":" + pad(abs(offset) % 60, 2)
+                }
+            case "%": out += "%"
+            default:
+                out += "%"
+                out.unicodeScalars.append(directive)
+            }
+        }
+        return out
+    }
+
+    static func pad(_ value: Int, _ width: Int) -> String {
+        let digits = String(value)
+        return digits.count >= width ? digits : String(repeating: "0", count: width - digits.count) + digits
+    }
+}

@@ -1,0 +1,421 @@
+import BigInt
+
+extension Interpreter {
+    /// The value of an expression in a frame. Errors carry no position; statements add it.
+    func evaluate(_ expr: Expr, _ frame: Frame) throws -> Value {
+        switch expr {
+        case .constant(let value, _):
+            return value
+        case .name(let name, _):
+            if let value = frame.lookup(name) { return value }
+            if name == "self" { return templateReference(frame) }
+            return .undefined(UndefinedValue(name: name))
+        case .getattr(let base, let attribute, _):
+            return try getattr(try evaluate(base, frame), attribute)
+        case .getitem(let base, let index, _):
+            let container = try evaluate(base, frame)
+            if case .slice(let start, let stop, let step, _) = index {
+                return try slice(
+                    container, start.map { try evaluate($0, frame) }, stop.map { try evaluate($0, frame) },
+                    step.map { try evaluate($0, frame) })
+            }
+            return try getitem(container, try evaluate(index, frame))
+        case .slice:
+            throw EvalFailure(.syntax, "slice outside of a subscript")
+        case .list(let items, _):
+            return .list(ListObject(try items.map { try evaluate($0, frame) }))
+        case .tuple(let items, _):
+            return .tuple(try items.map { try evaluate($0, frame) })
+        case .dict(let pairs, _):
+            let dict = DictObject()
+            for (key, value) in pairs { try dict.set(try evaluate(key, frame), try evaluate(value, frame)) }
+            return .dict(dict)
+        case .call(let callee, let arguments, let position):
+            return try callExpression(callee, arguments, position, frame)
+        case .filter(let base, let name, let arguments, _):
+            let value = try base.map { try evaluate($0, frame) } ?? .none
+            return try applyFilter(name, value, try evaluateArguments(arguments, frame), frame)
+        case .test(let base, let name, let arguments, _):
+            let value = try evaluate(base, frame)
+            return .bool(try applyTest(name, value, try evaluateArguments(arguments, frame), frame))
+        case .binary(let op, let left, let right, _):
+            return try PythonOperators.binary(op, try evaluate(left, frame), try evaluate(right, frame))
+        case .concat(let items, _):
+            var text = ""
+            for item in items { text += try PythonFormatting.str(try evaluate(item, frame)) }
+            return .string(text)
+        case .and(let left, let right, _):
+            let value = try evaluate(left, frame)
+            return try PythonOperators.truth(value) ? try evaluate(right, frame) : value
+        case .or(let left, let right, _):
+            let value = try evaluate(left, frame)
+            return try PythonOperators.truth(value) ? value : try evaluate(right, frame)
+        case .not(let operand, _):
+            return .bool(try !PythonOperators.truth(try evaluate(operand, frame)))
+        case .negative(let operand, _):
+            return try PythonOperators.negate(try evaluate(operand, frame))
+        case .positive(let operand, _):
+            return try PythonOperators.positive(try evaluate(operand, frame))
+        case .compare(let first, let rest, _):
+            var left = try evaluate(first, frame)
+            for (op, expr) in rest {
+                let right = try evaluate(expr, frame)
+                if try !PythonOperators.compare(op, left, right) { return .bool(false) }
+                left = right
+            }
+            return .bool(true)
+        case .conditional(let test, let then, let otherwise, let position):
+            if try PythonOperators.truth(try evaluate(test, frame)) { return try evaluate(then, frame) }
+            if let otherwise { return try evaluate(otherwise, frame) }
+            return .undefined(
+                UndefinedValue(
+                    hint:
+                        "the inline if-expression on line \(position.line) evaluated to false and no else section was defined.",
+                    lenient: true))
+        }
+    }
+
+    /// `self`: the current template's blocks, callable by name (`self.title()`).
+    func templateReference(_ frame: Frame) -> Value {
+        var exports: [String: Value] = [:]
+        for (name, entries) in frame.context.blocks where !entries.isEmpty {
+            let context = frame.context
+            exports[name] = .callable(
+                Callable(name: name, repr: "<BlockReference '\(name)'>") { [unowned self] _, _ in
+                    .string(
+                        try self.renderBlockEntry(
+                            entries, 0, context, scopedFrame: nil, position: entries[0].definition.position, frame))
+                })
+        }
+        return .module(TemplateModule(name: frame.context.template.name, exports: exports, body: ""))
+    }
+
+    func evaluateArguments(_ arguments: CallArguments, _ frame: Frame) throws -> Arguments {
+        var result = Arguments()
+        result.positional.reserveCapacity(arguments.positional.count)
+        for expr in arguments.positional { result.positional.append(try evaluate(expr, frame)) }
+        for (name, expr) in arguments.keyword { result.keyword.append((name, try evaluate(expr, frame))) }
+        if let star = arguments.starArgs {
+            result.positional += try PythonOperators.iterate(try evaluate(star, frame))
+        }
+        if let starKwargs = arguments.starKwargs {
+            guard case .dict(let dict) = try evaluate(starKwargs, frame) else {
+                throw EvalFailure(.type, "argument after ** must be a mapping")
+            }
+            for (key, value) in zip(dict.keys, dict.values) {
+                guard case .string(let name) = key else { throw EvalFailure(.type, "keywords must be strings") }
+                result.keyword.append((name, value))
+            }
+        }
+        return result
+    }
+
+    // MARK: calls
+
+    func callExpression(
+        _ callee: Expr, _ arguments: CallArguments, _ position: Position, _ frame: Frame,
+        extraKeyword: [(String, Value)] = []
+    ) throws -> Value {
+        let function = try evaluate(callee, frame)
+        var evaluated = try evaluateArguments(arguments, frame)
+        evaluated.keyword += extraKeyword
+        return try call(function, evaluated, at: position, frame)
+    }
+
+    func call(_ function: Value, _ arguments: Arguments, at position: Position, _ frame: Frame) throws -> Value {
+        switch function {
+        case .callable(let callable):
+            switch callable.body {
+            case .builtin(let body):
+                return try body(arguments, self)
+            case .macro(let definition, let closure):
+                return try nested(at: position, frame) {
+                    do {
+                        return try callMacro(definition, closure: closure, arguments)
+                    } catch var error as TemplateError where closure.template.name != frame.template.name {
+                        error.chain.append(location(position, frame))
+                        throw error
+                    }
+                }
+            }
+        case .loop(let loop):
+            guard let recurse = loop.recurse else {
+                throw EvalFailure(.type, "The loop must have the 'recursive' marker to be called recursively.")
+            }
+            guard let children = arguments.positional.first else {
+                throw EvalFailure(.type, "loop() takes one argument")
+            }
+            return try recurse(children, loop.depth0 + 1)
+        case .undefined(let undefined):
+            throw EvalFailure(.undefined, undefined.message)
+        default:
+            throw EvalFailure(.type, "'\(function.typeName)' object is not callable")
+        }
+    }
+
+    /// Jinja's `Macro.__call__`: bind arguments, `varargs`, `kwargs`, `caller`, then render the body.
+    func callMacro(_ macro: MacroDefinition, closure: Frame, _ arguments: Arguments) throws -> Value {
+        let names = macro.signature.arguments
+        var keyword = arguments.keyword
+        var values: [Value?] = Array(arguments.positional.prefix(names.count))
+        var foundCaller = false
+        if values.count != names.count {
+            for name in names[values.count...] {
+                if let position = keyword.firstIndex(where: { $0.0 == name }) {
+                    values.append(keyword.remove(at: position).1)
+                } else {
+                    values.append(nil)
+                }
+                if name == "caller" { foundCaller = true }
+            }
+        } else {
+            foundCaller = names.contains("caller")
+        }
+        var caller: Value?
+        if macro.usesCaller && !foundCaller {
+            if let position = keyword.firstIndex(where: { $0.0 == "caller" }) {
+                caller = keyword.remove(at: position).1
+            } else {
+                caller = .undefined(UndefinedValue(name: "caller", hint: "No caller defined"))
+            }
+        }
+        var kwargs: DictObject?
+        if macro.usesKwargs {
+            kwargs = DictObject(stringKeys: keyword)
+        } else if let first = keyword.first {
+            if keyword.contains(where: { $0.0 == "caller" }) {
+                throw EvalFailure(
+                    .type,
+                    "macro '\(macro.name)' was invoked with two values for the special caller argument. This is most likely a bug."
+                )
+            }
+            throw EvalFailure(.type, "macro '\(macro.name)' takes no keyword argument '\(first.0)'")
+        }
+        var varargs: [Value] = []
+        if macro.usesVarargs {
+            varargs = Array(arguments.positional.dropFirst(names.count))
+        } else if arguments.positional.count > names.count {
+            throw EvalFailure(.type, "macro '\(macro.name)' takes not more than \(names.count) argument(s)")
+        }
+
+        let frame = Frame(context: closure.context, parent: closure)
+        let firstDefault = names.count - macro.signature.defaults.count
+        for (offset, name) in names.enumerated() {
+            if let value = values[offset] {
+                frame.bind(name, value)
+            } else if offset >= firstDefault {
+                let expr = macro.signature.defaults[offset - firstDefault]
+                let value = try located(expr.position, frame) { try evaluate(expr, frame) }
+                frame.bind(name, value)
+            } else {
+                frame.bind(name, .undefined(UndefinedValue(name: name, hint: "parameter '\(name)' was not provided")))
+            }
+        }
+        if let caller { frame.bind("caller", caller) }
+        if macro.usesKwargs { frame.bind("kwargs", .dict(kwargs!)) }
+        if macro.usesVarargs { frame.bind("varargs", .tuple(varargs)) }
+        return .string(try capture { try execute(macro.body, frame) })
+    }
+
+    // MARK: filters and tests
+
+    func applyFilters(_ filters: [FilterApplication], to value: Value, _ frame: Frame) throws -> Value {
+        var result = value
+        for filter in filters {
+            let arguments = try located(filter.position, frame) { try evaluateArguments(filter.arguments, frame) }
+            result = try located(filter.position, frame) { try applyFilter(filter.name, result, arguments, frame) }
+        }
+        return result
+    }
+
+    func applyFilter(_ name: String, _ value: Value, _ arguments: Arguments, _ frame: Frame?) throws -> Value {
+        guard let filter = environment.filters[name] else {
+            throw EvalFailure(.unknownFilter, "No filter named '\(name)' found.")
+        }
+        return try filter(value, arguments, self)
+    }
+
+    func applyTest(_ name: String, _ value: Value, _ arguments: Arguments, _ frame: Frame?) throws -> Bool {
+        guard let test = environment.tests[name] else {
+            throw EvalFailure(.unknownTest, "No test named '\(name)' found.")
+        }
+        return try test(value, arguments, self)
+    }
+
+    // MARK: attribute and item access
+
+    /// Jinja's `environment.getattr`: the attribute (methods, fields) first, then the item.
+    func getattr(_ object: Value, _ name: String) throws -> Value {
+        switch object {
+        case .undefined(let undefined):
+            throw EvalFailure(.undefined, undefined.message)
+        case .namespace(let namespace):
+            if let value = namespace.attributes.get(string: name) { return value }
+            return .undefined(UndefinedValue(name: name, owner: "jinja2.utils.Namespace object"))
+        case .loop(let loop):
+            if let value = try loopAttribute(loop, name) { return value }
+        case .module(let module):
+            if let value = module.exports[name] { return value }
+            return .undefined(UndefinedValue(name: name, owner: "jinja2.environment.TemplateModule object"))
+        case .namedTuple(let tuple):
+            if let position = tuple.fields.firstIndex(of: name) { return tuple.values[position] }
+        case .callable(let callable):
+            if let value = callable.attribute?(name) { return value }
+        default:
+            break
+        }
+        if let attribute = try BuiltinMethods.attribute(of: object, named: name, self) { return attribute }
+        if case .dict(let dict) = object, let value = dict.get(string: name) { return value }
+        return .undefined(UndefinedValue(name: name, owner: object.objectTypeRepr))
+    }
+
+    /// Jinja's `environment.getitem`: the item first, then (for string keys) the attribute.
+    func getitem(_ object: Value, _ key: Value) throws -> Value {
+        if case .undefined(let undefined) = object { throw EvalFailure(.undefined, undefined.message) }
+        if let item = try item(object, key) { return item }
+        if case .string(let name) = key {
+            let attribute = try getattr(object, name)
+            if case .undefined = attribute {} else { return attribute }
+            return .undefined(UndefinedValue(name: name, owner: object.objectTypeRepr))
+        }
+        return .undefined(
+            UndefinedValue(name: try PythonFormatting.repr(key), owner: object.objectTypeRepr, ownerKeyIsElement: true))
+    }
+
+    /// `object[key]`, or nil where Python raises a lookup or type error.
+    func item(_ object: Value, _ key: Value) throws -> Value? {
+        switch object {
+        case .dict(let dict):
+            if case .undefined(let undefined) = key { throw EvalFailure(.undefined, undefined.message) }
+            guard let hashKey = try? HashKey(key) else { return nil }
+            _ = hashKey
+            return try dict.get(key)
+        case .list(let list): return index(list.items, key)
+        case .tuple(let items): return index(items, key)
+        case .namedTuple(let tuple): return index(tuple.values, key)
+        case .string(let text):
+            guard let position = integerKey(key) else { return nil }
+            let scalars = Array(text.unicodeScalars)
+            let resolved = position < 0 ? position + scalars.count : position
+            guard resolved >= 0 && resolved < scalars.count else { return nil }
+            return .string(String(scalars[resolved]))
+        case .range(let range):
+            guard let position = integerKey(key) else { return nil }
+            let resolved = position < 0 ? position + range.count : position
+            guard resolved >= 0 && resolved < range.count else { return nil }
+            return .int(range.element(resolved))
+        default:
+            return nil
+        }
+    }
+
+    private func integerKey(_ key: Value) -> Int? {
+        switch key {
+        case .int(let number): return number
+        case .bool(let flag): return flag ? 1 : 0
+        default: return nil
+        }
+    }
+
+    private func index(_ items: [Value], _ key: Value) -> Value? {
+        guard let position = integerKey(key) else { return nil }
+        let resolved = position < 0 ? position + items.count : position
+        guard resolved >= 0 && resolved < items.count else { return nil }
+        return items[resolved]
+    }
+
+    func loopAttribute(_ loop: LoopObject, _ name: String) throws -> Value? {
+        switch name {
+        case "index": return .int(loop.index0 + 1)
+        case "index0": return .int(loop.index0)
+        case "revindex": return .int(loop.length - loop.index0)
+        case "revindex0": return .int(loop.length - loop.index0 - 1)
+        case "first": return .bool(loop.index0 == 0)
+        case "last": return .bool(loop.index0 == loop.length - 1)
+        case "length": return .int(loop.length)
+        case "depth": return .int(loop.depth0 + 1)
+        case "depth0": return .int(loop.depth0)
+        case "previtem":
+            if loop.index0 == 0 {
+                return .undefined(UndefinedValue(name: "previtem", hint: "there is no previous item"))
+            }
+            return loop.items[loop.index0 - 1]
+        case "nextitem":
+            if loop.index0 + 1 >= loop.length {
+                return .undefined(UndefinedValue(name: "nextitem", hint: "there is no next item"))
+            }
+            return loop.items[loop.index0 + 1]
+        case "cycle":
+            return .callable(
+                Callable(name: "cycle", repr: "<bound method LoopContext.cycle>") { arguments, _ in
+                    guard !arguments.positional.isEmpty else { throw EvalFailure(.type, "no items for cycling given") }
+                    return arguments.positional[loop.index0 % arguments.positional.count]
+                })
+        case "changed":
+            return .callable(
+                Callable(name: "changed", repr: "<bound method LoopContext.changed>") { arguments, _ in
+                    if let last = loop.lastChanged, last.count == arguments.positional.count,
+                        try zip(last, arguments.positional).allSatisfy({ try PythonOperators.equal($0, $1) })
+                    {
+                        return .bool(false)
+                    }
+                    loop.lastChanged = arguments.positional
+                    return .bool(true)
+                })
+        default: return nil
+        }
+    }
+
+    // MARK: slicing
+
+    func slice(_ object: Value, _ start: Value?, _ stop: Value?, _ step: Value?) throws -> Value {
+        func integer(_ value: Value?) throws -> Int? {
+            guard let value else { return nil }
+            switch value {
+            case .none: return nil
+            case .int(let number): return number
+            case .bool(let flag): return flag ? 1 : 0
+            case .undefined(let u): throw EvalFailure(.undefined, u.message)
+            default: throw EvalFailure(.type, "slice indices must be integers or None or have an __index__ method")
+            }
+        }
+        let stepValue = try integer(step) ?? 1
+        if stepValue == 0 { throw EvalFailure(.value, "slice step cannot be zero") }
+        /// Python's `slice.indices(count)`: normalized start and stop.
+        func bounds(_ count: Int) throws -> (Int, Int) {
+            if stepValue > 0 {
+                let lower = try integer(start).map { $0 < 0 ? max($0 + count, 0) : min($0, count) } ?? 0
+                let upper = try integer(stop).map { $0 < 0 ? max($0 + count, 0) : min($0, count) } ?? count
+                return (lower, upper)
+            }
+            let lower = try integer(start).map { $0 < 0 ? max($0 + count, -1) : min($0, count - 1) } ?? (count - 1)
+            let upper = try integer(stop).map { $0 < 0 ? max($0 + count, -1) : min($0, count - 1) } ?? -1
+            return (lower, upper)
+        }
+        func indices(_ count: Int) throws -> [Int] {
+            let (lower, upper) = try bounds(count)
+            if stepValue > 0 { return lower < upper ? Array(stride(from: lower, to: upper, by: stepValue)) : [] }
+            return lower > upper ? Array(stride(from: lower, to: upper, by: stepValue)) : []
+        }
+        switch object {
+        case .list(let list): return .list(ListObject(try indices(list.items.count).map { list.items[$0] }))
+        case .tuple(let items): return .tuple(try indices(items.count).map { items[$0] })
+        case .namedTuple(let tuple): return .tuple(try indices(tuple.values.count).map { tuple.values[$0] })
+        case .string(let text):
+            let scalars = Array(text.unicodeScalars)
+            var view = String.UnicodeScalarView()
+            for position in try indices(scalars.count) { view.append(scalars[position]) }
+            return .string(String(view))
+        case .range(let range):
+            let (lower, upper) = try bounds(range.count)
+            return .range(
+                RangeValue(
+                    start: range.start + lower * range.step, stop: range.start + upper * range.step,
+                    step: range.step * stepValue))
+        case .undefined(let undefined):
+            throw EvalFailure(.undefined, undefined.message)
+        default:
+            throw EvalFailure(.type, "'\(object.typeName)' object is not subscriptable")
+        }
+    }
+}

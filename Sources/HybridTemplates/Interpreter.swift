@@ -1,0 +1,497 @@
+import HybridDiagnostics
+import HybridYAML
+
+/// Executes parsed templates for one render: statements, scopes, macros, includes, inheritance.
+public final class Interpreter {
+    let environment: TemplateEnvironment
+    let variables: RenderVariables
+    /// Where output currently goes (swapped when capturing a macro, `set` block or filter block).
+    var output = ""
+    /// Macro calls, includes and recursive loops currently nested.
+    var depth = 0
+    /// Templates being included/extended/imported right now, outermost first (cycle detection).
+    var activeTemplates: [String] = []
+    /// Every template loaded by this render, in first-load order.
+    var loadedTemplates: [String] = []
+    private var loadedSet: Set<String> = []
+    /// Elements a single loop or range may produce before the render is stopped.
+    static let maximumIterations = 10_000_000
+
+    init(environment: TemplateEnvironment, variables: RenderVariables) {
+        self.environment = environment
+        self.variables = variables
+    }
+
+    // MARK: loading
+
+    func load(_ name: String, from frame: Frame?, at position: Position?) throws -> ParsedTemplate {
+        let template = try environment.loadTemplate(name, requestedBy: frame.map { ($0.template.name, position!) })
+        if loadedSet.insert(template.name).inserted { loadedTemplates.append(template.name) }
+        return template
+    }
+
+    // MARK: entry
+
+    func renderTopLevel(_ template: ParsedTemplate) throws -> String {
+        let context = TemplateContext(template: template, parent: .variables(variables))
+        activeTemplates.append(template.name)
+        defer { activeTemplates.removeLast() }
+        try renderRoot(template, context: context)
+        return output
+    }
+
+    /// A template's top level, then (after `{% extends %}`) its parent's, in the same context.
+    func renderRoot(_ template: ParsedTemplate, context: TemplateContext) throws {
+        let frame = Frame(context: context, parent: nil, template: template, isRoot: true)
+        var extended: (ParsedTemplate, Position)?
+        try executeRoot(template.body, frame, extended: &extended)
+        guard let (parent, position) = extended else { return }
+        for (name, block) in parent.blocks {
+            context.blocks[name, default: []].append(BlockEntry(definition: block, template: parent))
+        }
+        try entering(parent.name, from: frame, at: position) {
+            try renderRoot(parent, context: context)
+        }
+    }
+
+    /// Runs `body` with `name` on the active-template stack; re-entering it is a cycle.
+    func entering<T>(_ name: String, from frame: Frame, at position: Position, _ body: () throws -> T) throws -> T {
+        if activeTemplates.contains(name) {
+            let cycle = (activeTemplates.drop(while: { $0 != name }) + [name]).joined(separator: " -> ")
+            throw located(EvalFailure(.includeCycle, "template cycle: \(cycle)"), position, frame)
+        }
+        activeTemplates.append(name)
+        defer { activeTemplates.removeLast() }
+        do {
+            return try body()
+        } catch var error as TemplateError {
+            error.chain.append(location(position, frame))
+            throw error
+        }
+    }
+
+    private func executeRoot(_ nodes: [Node], _ frame: Frame, extended: inout (ParsedTemplate, Position)?) throws {
+        for node in nodes {
+            if case .extends(let expr, let position) = node {
+                if extended != nil {
+                    throw located(EvalFailure(.runtime, "extended multiple times"), position, frame)
+                }
+                let name = try evaluateTemplateName(expr, frame)
+                extended = (try loadForInclusion(name, frame, position), position)
+                // Everything after `extends` runs, but prints nothing.
+                let saved = output
+                defer { output = saved }
+                try executeRootAfterExtends(nodes.drop(while: { !isSame($0, node) }).dropFirst(), frame)
+                return
+            }
+            if case .ifStatement = node, containsExtends(node) {
+                try executeIfAtRoot(node, frame, extended: &extended)
+                if extended != nil { return }
+                continue
+            }
+            try execute(node, frame)
+        }
+    }
+
+    /// Top-level statements after `{% extends %}`: assignments, macros and imports take effect; output is dropped.
+    private func executeRootAfterExtends(_ nodes: ArraySlice<Node>, _ frame: Frame) throws {
+        for node in nodes {
+            switch node {
+            case .block: continue
+            case .extends(_, let position):
+                throw located(EvalFailure(.runtime, "extended multiple times"), position, frame)
+            default:
+                let saved = output
+                try execute(node, frame)
+                output = saved
+            }
+        }
+    }
+
+    private func executeIfAtRoot(_ node: Node, _ frame: Frame, extended: inout (ParsedTemplate, Position)?) throws {
+        guard case .ifStatement(let conditions, let otherwise, _) = node else { return }
+        for (test, body) in conditions {
+            if try located(test.position, frame, { try PythonOperators.truth(try evaluate(test, frame)) }) {
+                try executeRoot(body, frame, extended: &extended)
+                return
+            }
+        }
+        try executeRoot(otherwise, frame, extended: &extended)
+    }
+
+    private func containsExtends(_ node: Node) -> Bool {
+        guard case .ifStatement(let conditions, let otherwise, _) = node else { return false }
+        let bodies = conditions.map(\.1) + [otherwise]
+        return bodies.contains { body in
+            body.contains { child in
+                if case .extends = child { return true }
+                return containsExtends(child)
+            }
+        }
+    }
+
+    private func isSame(_ a: Node, _ b: Node) -> Bool {
+        if case .extends(_, let p) = a, case .extends(_, let q) = b { return p.offset == q.offset }
+        return false
+    }
+
+    // MARK: errors
+
+    func location(_ position: Position, _ frame: Frame) -> SourceLocation {
+        SourceLocation(file: frame.template.name, line: position.line, column: frame.template.column(of: position))
+    }
+
+    func located(_ failure: EvalFailure, _ position: Position, _ frame: Frame) -> TemplateError {
+        TemplateError(failure.kind, failure.message, at: location(position, frame))
+    }
+
+    /// Runs `body`; an error without a position gets `position` in `frame`'s template.
+    func located<T>(_ position: Position, _ frame: Frame, _ body: () throws -> T) throws -> T {
+        do {
+            return try body()
+        } catch let failure as EvalFailure {
+            throw located(failure, position, frame)
+        }
+    }
+
+    // MARK: statements
+
+    func execute(_ nodes: [Node], _ frame: Frame) throws {
+        for node in nodes { try execute(node, frame) }
+    }
+
+    func execute(_ node: Node, _ frame: Frame) throws {
+        switch node {
+        case .output(let parts, _):
+            for part in parts {
+                switch part {
+                case .text(let text):
+                    output += text
+                case .expression(let expr):
+                    let value = try located(expr.position, frame) { try evaluate(expr, frame) }
+                    try located(expr.position, frame) { try write(value) }
+                }
+            }
+        case .ifStatement(let conditions, let otherwise, _):
+            for (test, body) in conditions {
+                if try located(test.position, frame, { try PythonOperators.truth(try evaluate(test, frame)) }) {
+                    try execute(body, frame)
+                    return
+                }
+            }
+            try execute(otherwise, frame)
+        case .forLoop(let loop):
+            try executeFor(loop, frame)
+        case .assign(let target, let expr, _):
+            let value = try located(expr.position, frame) { try evaluate(expr, frame) }
+            try located(expr.position, frame) { try assign(target, value, frame) }
+        case .assignBlock(let target, let filters, let body, let position):
+            let inner = Frame(context: frame.context, parent: frame)
+            var value: Value = .string(try capture { try execute(body, inner) })
+            value = try applyFilters(filters, to: value, frame)
+            try located(position, frame) { try assign(target, value, frame) }
+        case .macro(let definition):
+            frame.assign(definition.name, .callable(Callable(macro: definition, closure: frame)))
+        case .callBlock(let definition, let call, let position):
+            let caller = Callable(macro: definition, closure: frame)
+            guard case .call(let callee, let arguments, let callPosition) = call else { return }
+            let result = try callExpression(
+                callee, arguments, callPosition, frame, extraKeyword: [("caller", .callable(caller))])
+            try located(position, frame) { try write(result) }
+        case .filterBlock(let filters, let body, _):
+            let inner = Frame(context: frame.context, parent: frame)
+            let text = try capture { try execute(body, inner) }
+            try write(try applyFilters(filters, to: .string(text), frame))
+        case .include(let expr, let ignoreMissing, let withContext, let position):
+            try executeInclude(expr, ignoreMissing: ignoreMissing, withContext: withContext, position, frame)
+        case .importModule(let expr, let target, let withContext, let position):
+            let module = try importModule(expr, withContext: withContext, position, frame)
+            frame.assign(target, .module(module), export: false)
+        case .fromImport(let expr, let names, let withContext, let position):
+            let module = try importModule(expr, withContext: withContext, position, frame)
+            for (name, alias) in names {
+                if let value = module.exports[name] {
+                    frame.assign(alias, value, export: false)
+                } else {
+                    let message =
+                        "the template '\(module.name)' (imported on line \(position.line)) does not export the requested name '\(name)'"
+                    frame.assign(alias, .undefined(UndefinedValue(name: name, hint: message)), export: false)
+                }
+            }
+        case .extends(_, let position):
+            throw located(EvalFailure(.syntax, "cannot use extend from a non top-level scope"), position, frame)
+        case .block(let definition):
+            try renderBlock(
+                named: definition.name, frame, scopedFrame: definition.scoped ? frame : nil,
+                position: definition.position)
+        case .with(let targets, let values, let body, _):
+            let evaluated = try values.map { expr in try located(expr.position, frame) { try evaluate(expr, frame) } }
+            let inner = Frame(context: frame.context, parent: frame)
+            for (target, value) in zip(targets, evaluated) {
+                try located(body.first.map(nodePosition) ?? Position(line: 1, offset: 0), frame) {
+                    try assign(target, value, inner, bindOnly: true)
+                }
+            }
+            try execute(body, inner)
+        case .scope(let body, _):
+            try execute(body, frame)
+        }
+    }
+
+    func nodePosition(_ node: Node) -> Position {
+        switch node {
+        case .output(_, let p), .ifStatement(_, _, let p), .assign(_, _, let p), .assignBlock(_, _, _, let p),
+            .callBlock(_, _, let p), .filterBlock(_, _, let p), .include(_, _, _, let p), .importModule(_, _, _, let p),
+            .fromImport(_, _, _, let p), .extends(_, let p), .with(_, _, _, let p), .scope(_, let p):
+            return p
+        case .forLoop(let loop): return loop.position
+        case .macro(let definition): return definition.position
+        case .block(let definition): return definition.position
+        }
+    }
+
+    /// Appends `str(value)` to the output.
+    @inline(__always)
+    func write(_ value: Value) throws {
+        switch value {
+        case .string(let text): output += text
+        case .int(let number): output += String(number)
+        default: output += try PythonFormatting.str(value)
+        }
+    }
+
+    /// Output produced by `body`, without adding it to the current output.
+    func capture(_ body: () throws -> Void) throws -> String {
+        let saved = output
+        output = ""
+        defer { output = saved }
+        try body()
+        return output
+    }
+
+    // MARK: assignment
+
+    func assign(_ target: AssignTarget, _ value: Value, _ frame: Frame, bindOnly: Bool = false) throws {
+        switch target {
+        case .name(let name):
+            if bindOnly {
+                frame.bind(name, value)
+            } else {
+                frame.assign(name, value)
+            }
+        case .tuple(let targets):
+            let items = try PythonOperators.iterate(value)
+            if items.count != targets.count {
+                if items.count > targets.count {
+                    throw EvalFailure(.value, "too many values to unpack (expected \(targets.count))")
+                }
+                throw EvalFailure(.value, "not enough values to unpack (expected \(targets.count), got \(items.count))")
+            }
+            for (item, inner) in zip(items, targets) { try assign(inner, item, frame, bindOnly: bindOnly) }
+        case .namespaceAttribute(let name, let attribute):
+            guard case .namespace(let namespace) = frame.lookup(name) ?? .none else {
+                throw EvalFailure(.runtime, "cannot assign attribute on non-namespace object")
+            }
+            try namespace.attributes.set(.string(attribute), value)
+        }
+    }
+
+    // MARK: loops
+
+    func executeFor(_ loop: ForLoop, _ frame: Frame) throws {
+        let iterable = try located(loop.iterable.position, frame) { try evaluate(loop.iterable, frame) }
+        try runLoop(loop, over: iterable, frame, depth0: 0)
+    }
+
+    /// One pass of a loop (recursive loops call this again through `loop(children)`).
+    func runLoop(_ loop: ForLoop, over iterable: Value, _ frame: Frame, depth0: Int) throws {
+        var items = try located(loop.iterable.position, frame) { try PythonOperators.iterate(iterable) }
+        if items.count > Interpreter.maximumIterations {
+            throw located(
+                EvalFailure(.runtime, "loop over more than \(Interpreter.maximumIterations) items"), loop.position,
+                frame)
+        }
+        if let test = loop.test {
+            var kept: [Value] = []
+            kept.reserveCapacity(items.count)
+            for item in items {
+                let testFrame = Frame(context: frame.context, parent: frame)
+                try located(loop.position, frame) { try assign(loop.target, item, testFrame, bindOnly: true) }
+                if try located(test.position, frame, { try PythonOperators.truth(try evaluate(test, testFrame)) }) {
+                    kept.append(item)
+                }
+            }
+            items = kept
+        }
+        if items.isEmpty {
+            try execute(loop.otherwise, frame)
+            return
+        }
+        var recurse: ((Value, Int) throws -> Value)?
+        if loop.recursive {
+            recurse = { [unowned self] children, depth in
+                try self.nested(at: loop.position, frame) {
+                    .string(try self.capture { try self.runLoop(loop, over: children, frame, depth0: depth) })
+                }
+            }
+        }
+        let context = LoopObject(items: items, depth0: depth0, recurse: recurse)
+        let loopValue = Value.loop(context)
+        for item in items {
+            context.index0 += 1
+            let inner = Frame(context: frame.context, parent: frame)
+            try located(loop.position, frame) { try assign(loop.target, item, inner, bindOnly: true) }
+            inner.bind("loop", loopValue)
+            try execute(loop.body, inner)
+        }
+    }
+
+    /// Counts one level of macro/include/recursive-loop nesting against the limit.
+    func nested<T>(at position: Position, _ frame: Frame, _ body: () throws -> T) throws -> T {
+        depth += 1
+        defer { depth -= 1 }
+        if depth > environment.options.maximumNesting {
+            throw located(
+                EvalFailure(
+                    .recursion,
+                    "maximum recursion depth exceeded (more than \(environment.options.maximumNesting) nested macro calls or includes)"
+                ),
+                position, frame)
+        }
+        return try body()
+    }
+
+    // MARK: blocks
+
+    func renderBlock(named name: String, _ frame: Frame, scopedFrame: Frame?, position: Position) throws {
+        guard let entries = frame.context.blocks[name], !entries.isEmpty else { return }
+        try writeRaw(
+            try renderBlockEntry(entries, 0, frame.context, scopedFrame: scopedFrame, position: position, frame))
+    }
+
+    func writeRaw(_ text: String) throws {
+        output += text
+    }
+
+    func renderBlockEntry(
+        _ entries: [BlockEntry], _ index: Int, _ context: TemplateContext, scopedFrame: Frame?, position: Position,
+        _ frame: Frame
+    ) throws -> String {
+        let entry = entries[index]
+        if entry.definition.required && index == entries.count - 1 && entries.count == 1 {
+            // Rendered directly without an override.
+        }
+        if entry.definition.required && entries.count == index + 1 && index == 0
+            && context.template.name == entry.template.name
+        {
+            throw located(
+                EvalFailure(.runtime, "Required block '\(entry.definition.name)' not found."), position, frame)
+        }
+        return try nested(at: position, frame) {
+            let blockFrame = Frame(context: context, parent: scopedFrame, template: entry.template)
+            blockFrame.bind(
+                "super",
+                superReference(entries, index + 1, context, scopedFrame: scopedFrame, position: position, frame))
+            return try capture { try execute(entry.definition.body, blockFrame) }
+        }
+    }
+
+    /// Jinja's `BlockReference` for `super`: calling it renders the next block up the chain;
+    /// `super.super` goes one further.
+    func superReference(
+        _ entries: [BlockEntry], _ index: Int, _ context: TemplateContext, scopedFrame: Frame?, position: Position,
+        _ frame: Frame
+    ) -> Value {
+        let name = entries[0].definition.name
+        let callable = Callable(name: "super", repr: "<BlockReference '\(name)'>") { [unowned self] _, _ in
+            guard index < entries.count else {
+                return .undefined(UndefinedValue(name: "super", hint: "there is no parent block called '\(name)'."))
+            }
+            return .string(
+                try self.renderBlockEntry(entries, index, context, scopedFrame: scopedFrame, position: position, frame))
+        }
+        callable.attribute = { [unowned self] attribute in
+            guard attribute == "super" else { return nil }
+            return self.superReference(entries, index + 1, context, scopedFrame: scopedFrame, position: position, frame)
+        }
+        return .callable(callable)
+    }
+
+    // MARK: include and import
+
+    func evaluateTemplateName(_ expr: Expr, _ frame: Frame) throws -> Value {
+        try located(expr.position, frame) {
+            let value = try evaluate(expr, frame)
+            if case .undefined(let undefined) = value { throw EvalFailure(.undefined, undefined.message) }
+            return value
+        }
+    }
+
+    /// Loads the first existing template among the names (a string, or a list of candidates).
+    func loadForInclusion(_ names: Value, _ frame: Frame, _ position: Position, ignoreMissing: Bool = false) throws
+        -> ParsedTemplate
+    {
+        var candidates: [String] = []
+        switch names {
+        case .string(let name): candidates = [name]
+        case .list, .tuple:
+            for item in try located(position, frame, { try PythonOperators.iterate(names) }) {
+                guard case .string(let name) = item else {
+                    throw located(
+                        EvalFailure(.type, "template names must be strings, not \(item.typeName)"), position, frame)
+                }
+                candidates.append(name)
+            }
+        default:
+            throw located(EvalFailure(.type, "template name must be a string, not \(names.typeName)"), position, frame)
+        }
+        var lastError: TemplateError?
+        for name in candidates {
+            do {
+                return try load(name, from: frame, at: position)
+            } catch let error as TemplateError where error.kind == .notFound {
+                lastError = error
+            }
+        }
+        if candidates.count > 1 {
+            let list = "[" + candidates.map { PythonFormatting.stringRepr($0) }.joined(separator: ", ") + "]"
+            throw TemplateError(
+                .notFound, "none of the templates given were found: \(list)", at: location(position, frame))
+        }
+        throw lastError ?? TemplateError(.notFound, "no template name given", at: location(position, frame))
+    }
+
+    func executeInclude(_ expr: Expr, ignoreMissing: Bool, withContext: Bool, _ position: Position, _ frame: Frame)
+        throws
+    {
+        let names = try evaluateTemplateName(expr, frame)
+        let template: ParsedTemplate
+        do {
+            template = try loadForInclusion(names, frame, position)
+        } catch let error as TemplateError where error.kind == .notFound && ignoreMissing {
+            _ = error
+            return
+        }
+        let context = TemplateContext(template: template, parent: withContext ? .frame(frame) : .globals(variables))
+        try nested(at: position, frame) {
+            try entering(template.name, from: frame, at: position) {
+                try renderRoot(template, context: context)
+            }
+        }
+    }
+
+    func importModule(_ expr: Expr, withContext: Bool, _ position: Position, _ frame: Frame) throws -> TemplateModule {
+        let names = try evaluateTemplateName(expr, frame)
+        if case .module(let module) = names { return module }
+        let template = try loadForInclusion(names, frame, position)
+        let context = TemplateContext(template: template, parent: withContext ? .frame(frame) : .globals(variables))
+        let body = try nested(at: position, frame) {
+            try entering(template.name, from: frame, at: position) {
+                try capture { try renderRoot(template, context: context) }
+            }
+        }
+        var exports: [String: Value] = [:]
+        for name in context.exported { exports[name] = context.vars[name] }
+        return TemplateModule(name: template.name, exports: exports, body: body)
+    }
+}

@@ -1,0 +1,980 @@
+/// Jinja2's parser (jinja2/parser.py), producing `Node`/`Expr` trees. Unknown filters and tests
+/// are errors at parse time, except directly inside `if` statements and conditional expressions,
+/// where Jinja defers them to run time.
+struct Parser {
+    private var tokens: [Token]
+    private var index = 0
+    private let templateName: String
+    private let source: [UInt8]
+    private let knownFilters: Set<String>
+    private let knownTests: Set<String>
+    /// Tags whose end we are looking for (for "Jinja was looking for ..." messages).
+    private var endTokenStack: [[String]] = []
+    private var tagStack: [String] = []
+    /// Inside an `if` or a conditional expression (not within a nested loop, macro, ...).
+    private var softFrame = false
+    private var blocks: [String: BlockDefinition] = [:]
+
+    init(tokens: [Token], source: [UInt8], templateName: String, filters: Set<String>, tests: Set<String>) {
+        self.tokens = tokens
+        self.source = source
+        self.templateName = templateName
+        self.knownFilters = filters
+        self.knownTests = tests
+    }
+
+    static func parse(
+        _ text: String, templateName: String, filters: Set<String>, tests: Set<String>
+    ) throws(TemplateError) -> ParsedTemplate {
+        let (tokens, source) = try Lexer.tokenize(text, templateName: templateName)
+        var parser = Parser(tokens: tokens, source: source, templateName: templateName, filters: filters, tests: tests)
+        let body = try parser.subparse(endTokens: nil)
+        return ParsedTemplate(name: templateName, body: body, blocks: parser.blocks, source: source)
+    }
+
+    // MARK: token stream
+
+    private var current: Token { tokens[index] }
+
+    private func look() -> Token { tokens[min(index + 1, tokens.count - 1)] }
+
+    private mutating func next() -> Token {
+        let token = tokens[index]
+        if index < tokens.count - 1 { index += 1 }
+        return token
+    }
+
+    private var position: Position { Position(line: current.line, offset: current.offset) }
+
+    private func position(of token: Token) -> Position { Position(line: token.line, offset: token.offset) }
+
+    private func fail(_ message: String, at token: Token? = nil) -> TemplateError {
+        let token = token ?? current
+        return TemplateError(
+            .syntax, message,
+            at: .init(file: templateName, line: token.line, column: Lexer.column(of: token.offset, in: source)))
+    }
+
+    private func isOp(_ op: Token.Operator) -> Bool { current.kind == .op(op) }
+
+    private mutating func skip(_ op: Token.Operator) -> Bool {
+        if isOp(op) {
+            _ = next()
+            return true
+        }
+        return false
+    }
+
+    private mutating func skipName(_ name: String) -> Bool {
+        if current.isName(name) {
+            _ = next()
+            return true
+        }
+        return false
+    }
+
+    private func describe(_ expected: String) -> String {
+        expected
+    }
+
+    @discardableResult
+    private mutating func expect(_ op: Token.Operator) throws(TemplateError) -> Token {
+        guard isOp(op) else { throw unexpected(expected: "'\(op.rawValue)'") }
+        return next()
+    }
+
+    @discardableResult
+    private mutating func expect(_ kind: Token.Kind, _ description: String) throws(TemplateError) -> Token {
+        guard current.kind == kind else { throw unexpected(expected: description) }
+        return next()
+    }
+
+    @discardableResult
+    private mutating func expectName(_ name: String) throws(TemplateError) -> Token {
+        guard current.isName(name) else { throw unexpected(expected: "'\(name)'") }
+        return next()
+    }
+
+    private func unexpected(expected: String) -> TemplateError {
+        if current.kind == .eof {
+            return fail("unexpected end of template, expected \(expected).")
+        }
+        return fail("expected token \(expected), got '\(current.description)'")
+    }
+
+    // MARK: statements
+
+    private mutating func subparse(endTokens: [String]?) throws(TemplateError) -> [Node] {
+        var body: [Node] = []
+        var parts: [OutputPart] = []
+        var partsPosition: Position?
+        if let endTokens { endTokenStack.append(endTokens) }
+        defer { if endTokens != nil { endTokenStack.removeLast() } }
+        func flush() {
+            if !parts.isEmpty {
+                body.append(.output(parts, partsPosition!))
+                parts = []
+                partsPosition = nil
+            }
+        }
+        while current.kind != .eof {
+            let token = current
+            switch token.kind {
+            case .data:
+                if partsPosition == nil { partsPosition = position }
+                parts.append(.text(token.text))
+                _ = next()
+            case .variableBegin:
+                _ = next()
+                if partsPosition == nil { partsPosition = position(of: token) }
+                parts.append(.expression(try parseTuple(withCondexpr: true)))
+                try expect(.variableEnd, "'end of print statement'")
+            case .blockBegin:
+                flush()
+                _ = next()
+                if let endTokens, endTokens.contains(where: { current.isName($0) }) {
+                    return body
+                }
+                body.append(contentsOf: try parseStatement())
+                try expect(.blockEnd, "'end of statement block'")
+            default:
+                throw fail("internal parsing error: unexpected \(token.description)")
+            }
+        }
+        flush()
+        return body
+    }
+
+    private static let statementKeywords: Set<String> = [
+        "for", "if", "block", "extends", "print", "macro", "include", "from", "import", "set", "with", "autoescape",
+    ]
+
+    private mutating func parseStatement() throws(TemplateError) -> [Node] {
+        let token = current
+        guard token.kind == .name else { throw fail("tag name expected") }
+        tagStack.append(token.text)
+        defer { tagStack.removeLast() }
+        switch token.text {
+        case "for": return [try parseFor()]
+        case "if": return [try parseIf()]
+        case "block": return [try parseBlock()]
+        case "extends": return [try parseExtends()]
+        case "print": return [try parsePrint()]
+        case "macro": return [try parseMacro()]
+        case "include": return [try parseInclude()]
+        case "from": return [try parseFrom()]
+        case "import": return [try parseImport()]
+        case "set": return [try parseSet()]
+        case "with": return [try parseWith()]
+        case "autoescape": return [try parseAutoescape()]
+        case "call": return [try parseCallBlock()]
+        case "filter": return [try parseFilterBlock()]
+        default:
+            tagStack.removeLast()
+            defer { tagStack.append(token.text) }
+            throw failUnknownTag(token.text, token: token)
+        }
+    }
+
+    /// Jinja's `_fail_ut_eof`: the message for an unknown tag or an early end of template.
+    private func failUnknownTag(_ name: String?, token: Token, extraEnd: [String]? = nil) -> TemplateError {
+        var stack = endTokenStack
+        if let extraEnd { stack.append(extraEnd) }
+        var expected = Set<String>()
+        for tokens in stack { expected.formUnion(tokens) }
+        let currentlyLooking = stack.last.map { $0.map { "'\($0)'" }.joined(separator: " or ") }
+        var message = [name == nil ? "Unexpected end of template." : "Encountered unknown tag '\(name!)'."]
+        if let currentlyLooking {
+            if let name, expected.contains(name) {
+                message.append(
+                    "You probably made a nesting mistake. Jinja is expecting this tag, but currently looking for \(currentlyLooking)."
+                )
+            } else {
+                message.append("Jinja was looking for the following tags: \(currentlyLooking).")
+            }
+        }
+        if let innermost = tagStack.last {
+            message.append("The innermost block that needs to be closed is '\(innermost)'.")
+        }
+        return fail(message.joined(separator: " "), at: token)
+    }
+
+    /// Statements up to one of `endTokens`; the end tag's name is the current token afterwards.
+    private mutating func parseStatements(_ endTokens: [String], dropNeedle: Bool = false) throws(TemplateError)
+        -> [Node]
+    {
+        _ = skip(.colon)
+        try expect(.blockEnd, "'end of statement block'")
+        let result = try subparse(endTokens: endTokens)
+        if current.kind == .eof {
+            throw failUnknownTag(nil, token: current, extraEnd: endTokens)
+        }
+        if dropNeedle { _ = next() }
+        return result
+    }
+
+    /// Runs `body` outside any soft (conditional) frame.
+    private mutating func hardFrame<T>(_ body: (inout Parser) throws(TemplateError) -> T) throws(TemplateError) -> T {
+        let saved = softFrame
+        softFrame = false
+        defer { softFrame = saved }
+        return try body(&self)
+    }
+
+    private mutating func softened<T>(_ body: (inout Parser) throws(TemplateError) -> T) throws(TemplateError) -> T {
+        let saved = softFrame
+        softFrame = true
+        defer { softFrame = saved }
+        return try body(&self)
+    }
+
+    private mutating func parseSet() throws(TemplateError) -> Node {
+        let start = position
+        _ = next()
+        let target = try parseAssignTarget(withNamespace: true)
+        if skip(.assign) {
+            let value = try parseTuple()
+            return .assign(target, value, start)
+        }
+        let filters = try parseFilterChain(startInline: false)
+        let body = try hardFrame { (parser: inout Parser) throws(TemplateError) in
+            try parser.parseStatements(["endset"], dropNeedle: true)
+        }
+        return .assignBlock(target, filters, body, start)
+    }
+
+    private mutating func parseFor() throws(TemplateError) -> Node {
+        let start = position
+        try expectName("for")
+        let target = try parseAssignTarget(extraEndRules: ["in"])
+        try expectName("in")
+        let iterable = try parseTuple(withCondexpr: false, extraEndRules: ["recursive"])
+        return try hardFrame { (parser: inout Parser) throws(TemplateError) in
+            var test: Expr?
+            if parser.skipName("if") { test = try parser.parseExpression() }
+            let recursive = parser.skipName("recursive")
+            let body = try parser.parseStatements(["endfor", "else"])
+            var otherwise: [Node] = []
+            if parser.next().text != "endfor" {
+                otherwise = try parser.parseStatements(["endfor"], dropNeedle: true)
+            }
+            return .forLoop(
+                ForLoop(
+                    target: target, iterable: iterable, body: body, otherwise: otherwise, test: test,
+                    recursive: recursive, position: start))
+        }
+    }
+
+    private mutating func parseIf() throws(TemplateError) -> Node {
+        let start = position
+        try expectName("if")
+        return try softened { (parser: inout Parser) throws(TemplateError) in
+            var conditions: [(Expr, [Node])] = []
+            var otherwise: [Node] = []
+            while true {
+                let test = try parser.parseTuple(withCondexpr: false)
+                let body = try parser.parseStatements(["elif", "else", "endif"])
+                conditions.append((test, body))
+                let token = parser.next()
+                if token.isName("elif") { continue }
+                if token.isName("else") {
+                    otherwise = try parser.parseStatements(["endif"], dropNeedle: true)
+                }
+                break
+            }
+            return .ifStatement(conditions: conditions, otherwise: otherwise, start)
+        }
+    }
+
+    private mutating func parseWith() throws(TemplateError) -> Node {
+        let start = position
+        _ = next()
+        var targets: [AssignTarget] = []
+        var values: [Expr] = []
+        while current.kind != .blockEnd {
+            if !targets.isEmpty { try expect(.comma) }
+            targets.append(try parseAssignTarget())
+            try expect(.assign)
+            values.append(try parseExpression())
+        }
+        let body = try hardFrame { (parser: inout Parser) throws(TemplateError) in
+            try parser.parseStatements(["endwith"], dropNeedle: true)
+        }
+        return .with(targets: targets, values: values, body: body, start)
+    }
+
+    private mutating func parseAutoescape() throws(TemplateError) -> Node {
+        let start = position
+        _ = next()
+        _ = try parseExpression()
+        let body = try parseStatements(["endautoescape"], dropNeedle: true)
+        return .scope(body, start)
+    }
+
+    private mutating func parseBlock() throws(TemplateError) -> Node {
+        let start = position
+        _ = next()
+        let name = try expect(.name, "name").text
+        let scoped = skipName("scoped")
+        let required = skipName("required")
+        if isOp(.sub) {
+            throw fail(
+                "Block names in Jinja have to be valid Python identifiers and may not contain hyphens, use an underscore instead."
+            )
+        }
+        let body = try hardFrame { (parser: inout Parser) throws(TemplateError) in
+            try parser.parseStatements(["endblock"], dropNeedle: true)
+        }
+        if required {
+            for node in body {
+                guard case .output(let parts, _) = node,
+                    parts.allSatisfy({
+                        if case .text(let text) = $0 {
+                            return text.unicodeScalars.allSatisfy { Lexer.isSpace($0.value) }
+                        }
+                        return false
+                    })
+                else {
+                    throw fail("Required blocks can only contain comments or whitespace")
+                }
+            }
+        }
+        _ = skipName(name)
+        let definition = BlockDefinition(name: name, scoped: scoped, required: required, body: body, position: start)
+        if blocks[name] != nil {
+            throw fail("block '\(name)' defined twice", at: tokens[index])
+        }
+        blocks[name] = definition
+        return .block(definition)
+    }
+
+    private mutating func parseExtends() throws(TemplateError) -> Node {
+        let start = position
+        _ = next()
+        return .extends(try parseExpression(), start)
+    }
+
+    /// `with context` / `without context`, else the default.
+    private mutating func parseImportContext(default value: Bool) -> Bool {
+        if current.isName("with") || current.isName("without"), look().isName("context") {
+            let with = next().text == "with"
+            _ = next()
+            return with
+        }
+        return value
+    }
+
+    private mutating func parseInclude() throws(TemplateError) -> Node {
+        let start = position
+        _ = next()
+        let template = try parseExpression()
+        var ignoreMissing = false
+        if current.isName("ignore") && look().isName("missing") {
+            ignoreMissing = true
+            _ = next()
+            _ = next()
+        }
+        return .include(template, ignoreMissing: ignoreMissing, withContext: parseImportContext(default: true), start)
+    }
+
+    private mutating func parseImport() throws(TemplateError) -> Node {
+        let start = position
+        _ = next()
+        let template = try parseExpression()
+        try expectName("as")
+        let target = try expect(.name, "name").text
+        return .importModule(template, target: target, withContext: parseImportContext(default: false), start)
+    }
+
+    private mutating func parseFrom() throws(TemplateError) -> Node {
+        let start = position
+        _ = next()
+        let template = try parseExpression()
+        try expectName("import")
+        var names: [(String, String)] = []
+        var withContext: Bool?
+        func parseContext(_ parser: inout Parser) -> Bool {
+            if parser.current.isName("with") || parser.current.isName("without"), parser.look().isName("context") {
+                withContext = parser.next().text == "with"
+                _ = parser.next()
+                return true
+            }
+            return false
+        }
+        while true {
+            if !names.isEmpty { try expect(.comma) }
+            if current.kind == .name {
+                if parseContext(&self) { break }
+                let targetToken = current
+                let target = try expect(.name, "name").text
+                if target.hasPrefix("_") {
+                    throw fail("names starting with an underline can not be imported", at: targetToken)
+                }
+                if skipName("as") {
+                    names.append((target, try expect(.name, "name").text))
+                } else {
+                    names.append((target, target))
+                }
+                if parseContext(&self) || !isOp(.comma) { break }
+            } else {
+                try expect(.name, "name")
+            }
+        }
+        return .fromImport(template, names: names, withContext: withContext ?? false, start)
+    }
+
+    private mutating func parseSignature() throws(TemplateError) -> MacroSignature {
+        var arguments: [String] = []
+        var defaults: [Expr] = []
+        try expect(.lparen)
+        while !isOp(.rparen) {
+            if !arguments.isEmpty { try expect(.comma) }
+            let name = try expect(.name, "name").text
+            if skip(.assign) {
+                defaults.append(try parseExpression())
+            } else if !defaults.isEmpty {
+                throw fail("non-default argument follows default argument")
+            }
+            arguments.append(name)
+        }
+        try expect(.rparen)
+        return MacroSignature(arguments: arguments, defaults: defaults)
+    }
+
+    private mutating func parseMacro() throws(TemplateError) -> Node {
+        let start = position
+        _ = next()
+        let name = try expect(.name, "name").text
+        return try hardFrame { (parser: inout Parser) throws(TemplateError) in
+            let signature = try parser.parseSignature()
+            let body = try parser.parseStatements(["endmacro"], dropNeedle: true)
+            return .macro(MacroDefinition(name: name, signature: signature, body: body, position: start))
+        }
+    }
+
+    private mutating func parseCallBlock() throws(TemplateError) -> Node {
+        let start = position
+        _ = next()
+        let signature = isOp(.lparen) ? try parseSignature() : MacroSignature(arguments: [], defaults: [])
+        let call = try parseExpression()
+        guard case .call = call else { throw fail("expected call", at: tokens[index]) }
+        return try hardFrame { (parser: inout Parser) throws(TemplateError) in
+            let body = try parser.parseStatements(["endcall"], dropNeedle: true)
+            return .callBlock(
+                MacroDefinition(name: "caller", signature: signature, body: body, position: start), call: call, start)
+        }
+    }
+
+    private mutating func parseFilterBlock() throws(TemplateError) -> Node {
+        let start = position
+        _ = next()
+        return try hardFrame { (parser: inout Parser) throws(TemplateError) in
+            let filters = try parser.parseFilterChain(startInline: true)
+            let body = try parser.parseStatements(["endfilter"], dropNeedle: true)
+            return .filterBlock(filters, body, start)
+        }
+    }
+
+    private mutating func parsePrint() throws(TemplateError) -> Node {
+        let start = position
+        _ = next()
+        var parts: [OutputPart] = []
+        while current.kind != .blockEnd {
+            if !parts.isEmpty { try expect(.comma) }
+            parts.append(.expression(try parseExpression()))
+        }
+        return .output(parts, start)
+    }
+
+    // MARK: assignment targets
+
+    private mutating func parseAssignTarget(
+        withTuple: Bool = true, extraEndRules: [String] = [], withNamespace: Bool = false
+    ) throws(TemplateError) -> AssignTarget {
+        if withTuple {
+            var items: [AssignTarget] = []
+            var isTuple = false
+            while true {
+                if !items.isEmpty { try expect(.comma) }
+                if isTupleEnd(extraEndRules) { break }
+                items.append(try parseAssignPrimary(withNamespace: withNamespace))
+                if isOp(.comma) {
+                    isTuple = true
+                } else {
+                    break
+                }
+            }
+            if !isTuple {
+                guard let only = items.first else {
+                    throw fail("Expected an expression, got '\(current.description)'")
+                }
+                return only
+            }
+            return .tuple(items)
+        }
+        return try parseAssignPrimary(withNamespace: withNamespace)
+    }
+
+    private mutating func parseAssignPrimary(withNamespace: Bool) throws(TemplateError) -> AssignTarget {
+        let token = current
+        if token.kind == .name {
+            if ["true", "false", "True", "False", "none", "None"].contains(token.text) {
+                throw fail("can't assign to 'const'", at: token)
+            }
+            _ = next()
+            if withNamespace && isOp(.dot) {
+                _ = next()
+                let attribute = try expect(.name, "name").text
+                return .namespaceAttribute(token.text, attribute)
+            }
+            return .name(token.text)
+        }
+        if isOp(.lparen) {
+            _ = next()
+            let target = try parseAssignTarget(withNamespace: withNamespace)
+            try expect(.rparen)
+            return target
+        }
+        let expression = try parsePrimary()
+        throw fail("can't assign to '\(Parser.nodeTypeName(expression))'", at: token)
+    }
+
+    private static func nodeTypeName(_ expr: Expr) -> String {
+        switch expr {
+        case .constant: return "const"
+        case .list: return "list"
+        case .dict: return "dict"
+        case .tuple: return "tuple"
+        default: return "expression"
+        }
+    }
+
+    private func isTupleEnd(_ extraEndRules: [String]) -> Bool {
+        switch current.kind {
+        case .variableEnd, .blockEnd, .op(.rparen): return true
+        default: return extraEndRules.contains { current.isName($0) }
+        }
+    }
+
+    // MARK: expressions
+
+    private mutating func parseExpression(withCondexpr: Bool = true) throws(TemplateError) -> Expr {
+        withCondexpr ? try parseCondexpr() : try parseOr()
+    }
+
+    private mutating func parseCondexpr() throws(TemplateError) -> Expr {
+        var start = position
+        var expr1 = try parseOr()
+        while current.isName("if") {
+            // Jinja's CondExpr is a soft frame: unknown filters in it are run-time errors.
+            let saved = softFrame
+            softFrame = true
+            defer { softFrame = saved }
+            _ = next()
+            let expr2 = try parseOr()
+            var expr3: Expr?
+            if skipName("else") { expr3 = try parseCondexpr() }
+            expr1 = .conditional(test: expr2, then: expr1, otherwise: expr3, start)
+            start = position
+        }
+        return expr1
+    }
+
+    private mutating func parseOr() throws(TemplateError) -> Expr {
+        let start = position
+        var left = try parseAnd()
+        while skipName("or") {
+            left = .or(left, try parseAnd(), start)
+        }
+        return left
+    }
+
+    private mutating func parseAnd() throws(TemplateError) -> Expr {
+        let start = position
+        var left = try parseNot()
+        while skipName("and") {
+            left = .and(left, try parseNot(), start)
+        }
+        return left
+    }
+
+    private mutating func parseNot() throws(TemplateError) -> Expr {
+        if current.isName("not") {
+            let start = position
+            _ = next()
+            return .not(try parseNot(), start)
+        }
+        return try parseCompare()
+    }
+
+    private mutating func parseCompare() throws(TemplateError) -> Expr {
+        let start = position
+        let expr = try parseMath1()
+        var operations: [(CompareOperator, Expr)] = []
+        while true {
+            let op: CompareOperator?
+            switch current.kind {
+            case .op(.eq): op = .eq
+            case .op(.ne): op = .ne
+            case .op(.lt): op = .lt
+            case .op(.lteq): op = .lteq
+            case .op(.gt): op = .gt
+            case .op(.gteq): op = .gteq
+            default: op = nil
+            }
+            if let op {
+                _ = next()
+                operations.append((op, try parseMath1()))
+            } else if skipName("in") {
+                operations.append((.isIn, try parseMath1()))
+            } else if current.isName("not") && look().isName("in") {
+                _ = next()
+                _ = next()
+                operations.append((.notIn, try parseMath1()))
+            } else {
+                break
+            }
+        }
+        return operations.isEmpty ? expr : .compare(expr, operations, start)
+    }
+
+    private mutating func parseMath1() throws(TemplateError) -> Expr {
+        let start = position
+        var left = try parseConcat()
+        while isOp(.add) || isOp(.sub) {
+            let op: BinaryOperator = isOp(.add) ? .add : .sub
+            _ = next()
+            left = .binary(op, left, try parseConcat(), start)
+        }
+        return left
+    }
+
+    private mutating func parseConcat() throws(TemplateError) -> Expr {
+        let start = position
+        var items = [try parseMath2()]
+        while skip(.tilde) { items.append(try parseMath2()) }
+        return items.count == 1 ? items[0] : .concat(items, start)
+    }
+
+    private mutating func parseMath2() throws(TemplateError) -> Expr {
+        let start = position
+        var left = try parsePow()
+        while true {
+            let op: BinaryOperator
+            switch current.kind {
+            case .op(.mul): op = .mul
+            case .op(.div): op = .div
+            case .op(.floordiv): op = .floordiv
+            case .op(.mod): op = .mod
+            default: return left
+            }
+            _ = next()
+            left = .binary(op, left, try parsePow(), start)
+        }
+    }
+
+    private mutating func parsePow() throws(TemplateError) -> Expr {
+        let start = position
+        var left = try parseUnary()
+        while skip(.pow) {
+            left = .binary(.pow, left, try parseUnary(), start)
+        }
+        return left
+    }
+
+    private mutating func parseUnary(withFilter: Bool = true) throws(TemplateError) -> Expr {
+        let start = position
+        var node: Expr
+        if skip(.sub) {
+            node = .negative(try parseUnary(withFilter: false), start)
+        } else if skip(.add) {
+            node = .positive(try parseUnary(withFilter: false), start)
+        } else {
+            node = try parsePrimary()
+        }
+        node = try parsePostfix(node)
+        if withFilter { node = try parseFilterExpr(node) }
+        return node
+    }
+
+    private mutating func parsePrimary() throws(TemplateError) -> Expr {
+        let token = current
+        let start = position
+        switch token.kind {
+        case .name:
+            _ = next()
+            switch token.text {
+            case "true", "True": return .constant(.bool(true), start)
+            case "false", "False": return .constant(.bool(false), start)
+            case "none", "None": return .constant(.none, start)
+            default: return .name(token.text, start)
+            }
+        case .string:
+            var text = token.text
+            _ = next()
+            while current.kind == .string {
+                text += current.text
+                _ = next()
+            }
+            return .constant(.string(text), start)
+        case .integer:
+            _ = next()
+            return .constant(token.integer, start)
+        case .float:
+            _ = next()
+            return .constant(.float(token.float), start)
+        case .op(.lparen):
+            _ = next()
+            let node = try parseTuple(explicitParentheses: true)
+            try expect(.rparen)
+            return node
+        case .op(.lbracket):
+            return try parseList()
+        case .op(.lbrace):
+            return try parseDict()
+        default:
+            if token.kind == .eof { throw fail("unexpected end of template") }
+            throw fail("unexpected '\(token.description)'")
+        }
+    }
+
+    private mutating func parseTuple(
+        simplified: Bool = false, withCondexpr: Bool = true, extraEndRules: [String] = [],
+        explicitParentheses: Bool = false
+    ) throws(TemplateError) -> Expr {
+        var start = position
+        var items: [Expr] = []
+        var isTuple = false
+        while true {
+            if !items.isEmpty { try expect(.comma) }
+            if isTupleEnd(extraEndRules) { break }
+            items.append(simplified ? try parsePrimary() : try parseExpression(withCondexpr: withCondexpr))
+            if isOp(.comma) {
+                isTuple = true
+            } else {
+                break
+            }
+            start = position
+        }
+        if !isTuple {
+            if let only = items.first { return only }
+            if !explicitParentheses {
+                throw fail("Expected an expression, got '\(current.description)'")
+            }
+        }
+        return .tuple(items, start)
+    }
+
+    private mutating func parseList() throws(TemplateError) -> Expr {
+        let start = position
+        try expect(.lbracket)
+        var items: [Expr] = []
+        while !isOp(.rbracket) {
+            if !items.isEmpty { try expect(.comma) }
+            if isOp(.rbracket) { break }
+            items.append(try parseExpression())
+        }
+        try expect(.rbracket)
+        return .list(items, start)
+    }
+
+    private mutating func parseDict() throws(TemplateError) -> Expr {
+        let start = position
+        try expect(.lbrace)
+        var pairs: [(Expr, Expr)] = []
+        while !isOp(.rbrace) {
+            if !pairs.isEmpty { try expect(.comma) }
+            if isOp(.rbrace) { break }
+            let key = try parseExpression()
+            try expect(.colon)
+            pairs.append((key, try parseExpression()))
+        }
+        try expect(.rbrace)
+        return .dict(pairs, start)
+    }
+
+    private mutating func parsePostfix(_ base: Expr) throws(TemplateError) -> Expr {
+        var node = base
+        while true {
+            if isOp(.dot) || isOp(.lbracket) {
+                node = try parseSubscript(node)
+            } else if isOp(.lparen) {
+                node = try parseCall(node)
+            } else {
+                return node
+            }
+        }
+    }
+
+    private mutating func parseFilterExpr(_ base: Expr) throws(TemplateError) -> Expr {
+        var node = base
+        while true {
+            if isOp(.pipe) {
+                for filter in try parseFilterChain(startInline: false, stopAfterOne: true) {
+                    node = .filter(node, filter.name, filter.arguments, filter.position)
+                }
+            } else if current.isName("is") {
+                node = try parseTest(node)
+            } else if isOp(.lparen) {
+                node = try parseCall(node)
+            } else {
+                return node
+            }
+        }
+    }
+
+    private mutating func parseSubscript(_ base: Expr) throws(TemplateError) -> Expr {
+        let token = next()
+        let start = position(of: token)
+        if token.kind == .op(.dot) {
+            let attribute = current
+            _ = next()
+            if attribute.kind == .name { return .getattr(base, attribute.text, start) }
+            guard attribute.kind == .integer else { throw fail("expected name or number", at: attribute) }
+            return .getitem(base, .constant(attribute.integer, position(of: attribute)), start)
+        }
+        var arguments: [Expr] = []
+        while !isOp(.rbracket) {
+            if !arguments.isEmpty { try expect(.comma) }
+            arguments.append(try parseSubscribed())
+        }
+        try expect(.rbracket)
+        let argument = arguments.count == 1 ? arguments[0] : .tuple(arguments, start)
+        return .getitem(base, argument, start)
+    }
+
+    private mutating func parseSubscribed() throws(TemplateError) -> Expr {
+        let start = position
+        var parts: [Expr?] = []
+        if isOp(.colon) {
+            _ = next()
+            parts = [nil]
+        } else {
+            let node = try parseExpression()
+            if !isOp(.colon) { return node }
+            _ = next()
+            parts = [node]
+        }
+        if isOp(.colon) {
+            parts.append(nil)
+        } else if !isOp(.rbracket) && !isOp(.comma) {
+            parts.append(try parseExpression())
+        } else {
+            parts.append(nil)
+        }
+        if isOp(.colon) {
+            _ = next()
+            if !isOp(.rbracket) && !isOp(.comma) {
+                parts.append(try parseExpression())
+            } else {
+                parts.append(nil)
+            }
+        } else {
+            parts.append(nil)
+        }
+        return .slice(parts[0], parts[1], parts[2], start)
+    }
+
+    private mutating func parseCallArguments() throws(TemplateError) -> CallArguments {
+        let open = try expect(.lparen)
+        var arguments = CallArguments()
+        var requireComma = false
+        func ensure(_ condition: Bool) throws(TemplateError) {
+            if !condition { throw fail("invalid syntax for function call expression", at: open) }
+        }
+        while !isOp(.rparen) {
+            if requireComma {
+                try expect(.comma)
+                if isOp(.rparen) { break }
+            }
+            if isOp(.mul) {
+                try ensure(arguments.starArgs == nil && arguments.starKwargs == nil)
+                _ = next()
+                arguments.starArgs = try parseExpression()
+            } else if isOp(.pow) {
+                try ensure(arguments.starKwargs == nil)
+                _ = next()
+                arguments.starKwargs = try parseExpression()
+            } else if current.kind == .name && look().kind == .op(.assign) {
+                try ensure(arguments.starKwargs == nil)
+                let key = current.text
+                _ = next()
+                _ = next()
+                arguments.keyword.append((key, try parseExpression()))
+            } else {
+                try ensure(arguments.starArgs == nil && arguments.starKwargs == nil && arguments.keyword.isEmpty)
+                arguments.positional.append(try parseExpression())
+            }
+            requireComma = true
+        }
+        try expect(.rparen)
+        return arguments
+    }
+
+    private mutating func parseCall(_ callee: Expr) throws(TemplateError) -> Expr {
+        let start = position
+        return .call(callee, try parseCallArguments(), start)
+    }
+
+    /// `| name(args)` repeated (or once with `stopAfterOne`); with `startInline` the first `|` is implied.
+    private mutating func parseFilterChain(startInline: Bool, stopAfterOne: Bool = false) throws(TemplateError)
+        -> [FilterApplication]
+    {
+        var filters: [FilterApplication] = []
+        var inline = startInline
+        while isOp(.pipe) || inline {
+            if !inline { _ = next() }
+            let token = try expect(.name, "name")
+            var name = token.text
+            while isOp(.dot) {
+                _ = next()
+                name += "." + (try expect(.name, "name").text)
+            }
+            let arguments = isOp(.lparen) ? try parseCallArguments() : .empty
+            if !knownFilters.contains(name) && !softFrame {
+                throw TemplateError(
+                    .unknownFilter, "No filter named '\(name)'.",
+                    at: .init(file: templateName, line: token.line, column: Lexer.column(of: token.offset, in: source)))
+            }
+            filters.append(FilterApplication(name: name, arguments: arguments, position: position(of: token)))
+            inline = false
+            if stopAfterOne { break }
+        }
+        return filters
+    }
+
+    private mutating func parseTest(_ base: Expr) throws(TemplateError) -> Expr {
+        let isToken = next()
+        let start = position(of: isToken)
+        let negated = skipName("not")
+        let nameToken = try expect(.name, "name")
+        var name = nameToken.text
+        while isOp(.dot) {
+            _ = next()
+            name += "." + (try expect(.name, "name").text)
+        }
+        var arguments = CallArguments()
+        if isOp(.lparen) {
+            arguments = try parseCallArguments()
+        } else {
+            let startsArgument: Bool
+            switch current.kind {
+            case .name, .string, .integer, .float, .op(.lparen), .op(.lbracket), .op(.lbrace):
+                startsArgument = !(current.isName("else") || current.isName("or") || current.isName("and"))
+            default:
+                startsArgument = false
+            }
+            if startsArgument {
+                if current.isName("is") { throw fail("You cannot chain multiple tests with is") }
+                arguments.positional = [try parsePostfix(try parsePrimary())]
+            }
+        }
+        if !knownTests.contains(name) && !softFrame {
+            throw TemplateError(
+                .unknownTest, "No test named '\(name)'.",
+                at: .init(file: templateName, line: isToken.line, column: Lexer.column(of: isToken.offset, in: source)))
+        }
+        let test = Expr.test(base, name, arguments, start)
+        return negated ? .not(test, start) : test
+    }
+}

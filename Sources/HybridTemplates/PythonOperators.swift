@@ -1,0 +1,519 @@
+import BigInt
+import Foundation
+
+/// Python's semantics for truth, iteration, arithmetic and comparison on template values.
+enum PythonOperators {
+    // MARK: truth and iteration
+
+    static func truth(_ value: Value) throws -> Bool {
+        switch value {
+        case .none: return false
+        case .bool(let flag): return flag
+        case .int(let number): return number != 0
+        case .bigInt(let number): return !number.isZero
+        case .float(let number): return number != 0
+        case .string(let text): return !text.isEmpty
+        case .list(let list): return !list.items.isEmpty
+        case .tuple(let items): return !items.isEmpty
+        case .namedTuple(let tuple): return !tuple.values.isEmpty
+        case .dict(let dict): return dict.count > 0
+        case .range(let range): return range.count > 0
+        case .dictView(let view): return view.dict.count > 0
+        case .undefined(let undefined):
+            if undefined.lenient { return false }
+            throw EvalFailure(.undefined, undefined.message)
+        case .loop(let loop): return loop.length > 0
+        default: return true
+        }
+    }
+
+    /// The elements `for x in value` visits (consuming an iterator).
+    static func iterate(_ value: Value) throws -> [Value] {
+        switch value {
+        case .list(let list): return list.items
+        case .tuple(let items): return items
+        case .namedTuple(let tuple): return tuple.values
+        case .dict(let dict): return dict.keys
+        case .string(let text): return text.unicodeScalars.map { .string(String($0)) }
+        case .range(let range): return range.elements
+        case .iterator(let iterator): return iterator.consume()
+        case .dictView(let view): return view.elements
+        case .loop(let loop): return loop.items
+        case .undefined(let undefined):
+            if undefined.lenient { return [] }
+            throw EvalFailure(.undefined, undefined.message)
+        default:
+            throw EvalFailure(.type, "'\(value.typeName)' object is not iterable")
+        }
+    }
+
+    static func length(_ value: Value) throws -> Int {
+        switch value {
+        case .string(let text): return text.unicodeScalars.count
+        case .list(let list): return list.items.count
+        case .tuple(let items): return items.count
+        case .namedTuple(let tuple): return tuple.values.count
+        case .dict(let dict): return dict.count
+        case .range(let range): return range.count
+        case .dictView(let view): return view.dict.count
+        case .loop(let loop): return loop.length
+        case .undefined(let undefined):
+            if undefined.lenient { return 0 }
+            throw EvalFailure(.undefined, undefined.message)
+        default:
+            throw EvalFailure(.type, "object of type '\(value.typeName)' has no len()")
+        }
+    }
+
+    // MARK: numbers
+
+    enum Number {
+        case int(BigInt)
+        case small(Int)
+        case float(Double)
+    }
+
+    static func number(_ value: Value) -> Number? {
+        switch value {
+        case .int(let number): return .small(number)
+        case .bool(let flag): return .small(flag ? 1 : 0)
+        case .bigInt(let number): return .int(number)
+        case .float(let number): return .float(number)
+        default: return nil
+        }
+    }
+
+    static func intValue(_ big: BigInt) -> Value {
+        if let small = Int(exactly: big) { return .int(small) }
+        return .bigInt(big)
+    }
+
+    static func toDouble(_ number: Number) throws -> Double {
+        switch number {
+        case .small(let value): return Double(value)
+        case .int(let value):
+            let converted = Double(value)
+            if !converted.isFinite { throw EvalFailure(.runtime, "OverflowError: int too large to convert to float") }
+            return converted
+        case .float(let value): return value
+        }
+    }
+
+    static func toBig(_ number: Number) -> BigInt? {
+        switch number {
+        case .small(let value): return BigInt(value)
+        case .int(let value): return value
+        case .float: return nil
+        }
+    }
+
+    private static func undefinedCheck(_ values: Value...) throws {
+        for value in values {
+            if case .undefined(let undefined) = value { throw EvalFailure(.undefined, undefined.message) }
+        }
+    }
+
+    static func unsupported(_ op: String, _ a: Value, _ b: Value) -> EvalFailure {
+        EvalFailure(.type, "unsupported operand type(s) for \(op): '\(a.typeName)' and '\(b.typeName)'")
+    }
+
+    static func binary(_ op: BinaryOperator, _ a: Value, _ b: Value) throws -> Value {
+        try undefinedCheck(a, b)
+        // Fast path: two small ints.
+        if case .int(let x) = a, case .int(let y) = b {
+            switch op {
+            case .add:
+                let (sum, overflow) = x.addingReportingOverflow(y)
+                if !overflow { return .int(sum) }
+            case .sub:
+                let (difference, overflow) = x.subtractingReportingOverflow(y)
+                if !overflow { return .int(difference) }
+            case .mul:
+                let (product, overflow) = x.multipliedReportingOverflow(by: y)
+                if !overflow { return .int(product) }
+            default: break
+            }
+        }
+        if let x = number(a), let y = number(b) {
+            return try arithmetic(op, x, y)
+        }
+        switch (op, a, b) {
+        case (.add, .string(let x), .string(let y)): return .string(x + y)
+        case (.add, .list(let x), .list(let y)): return .list(ListObject(x.items + y.items))
+        case (.add, .tuple(let x), .tuple(let y)): return .tuple(x + y)
+        case (.mul, .string(let text), _), (.mul, _, .string(let text)):
+            guard let count = repeatCount(a, b) else {
+                throw EvalFailure(.type, "can't multiply sequence by non-int of type '\(nonSequence(a, b).typeName)'")
+            }
+            return .string(count > 0 ? String(repeating: text, count: count) : "")
+        case (.mul, .list(let list), _), (.mul, _, .list(let list)):
+            guard let count = repeatCount(a, b) else {
+                throw EvalFailure(.type, "can't multiply sequence by non-int of type '\(nonSequence(a, b).typeName)'")
+            }
+            return .list(ListObject(count > 0 ? Array([[Value]](repeating: list.items, count: count).joined()) : []))
+        case (.mul, .tuple(let items), _), (.mul, _, .tuple(let items)):
+            guard let count = repeatCount(a, b) else {
+                throw EvalFailure(.type, "can't multiply sequence by non-int of type '\(nonSequence(a, b).typeName)'")
+            }
+            return .tuple(count > 0 ? Array([[Value]](repeating: items, count: count).joined()) : [])
+        case (.mod, .string(let format), _):
+            return .string(try PercentFormat.format(format, b))
+        default:
+            throw unsupported(op.rawValue, a, b)
+        }
+    }
+
+    private static func nonSequence(_ a: Value, _ b: Value) -> Value {
+        switch a {
+        case .string, .list, .tuple: return b
+        default: return a
+        }
+    }
+
+    private static func repeatCount(_ a: Value, _ b: Value) -> Int? {
+        switch (a, b) {
+        case (.int(let n), _), (_, .int(let n)): return n
+        case (.bool(let flag), _), (_, .bool(let flag)): return flag ? 1 : 0
+        default: return nil
+        }
+    }
+
+    static func arithmetic(_ op: BinaryOperator, _ x: Number, _ y: Number) throws -> Value {
+        let isFloat: Bool
+        switch (x, y) {
+        case (.float, _), (_, .float): isFloat = true
+        default: isFloat = false
+        }
+        if op == .div {
+            let divisor = try toDouble(y)
+            if divisor == 0 {
+                throw EvalFailure(.zeroDivision, isFloat ? "float division by zero" : "division by zero")
+            }
+            if !isFloat, let bx = toBig(x), let by = toBig(y),
+                bx.magnitude > BigUInt(1) << 53 || by.magnitude > BigUInt(1) << 53
+            {
+                let quotient = correctlyRoundedQuotient(bx, by)
+                if quotient.isInfinite {
+                    throw EvalFailure(.runtime, "OverflowError: integer division result too large for a float")
+                }
+                return .float(quotient)
+            }
+            return .float(try toDouble(x) / divisor)
+        }
+        if isFloat {
+            let a = try toDouble(x)
+            let b = try toDouble(y)
+            switch op {
+            case .add: return .float(a + b)
+            case .sub: return .float(a - b)
+            case .mul: return .float(a * b)
+            case .floordiv:
+                if b == 0 { throw EvalFailure(.zeroDivision, "float floor division by zero") }
+                return .float(floatDivmod(a, b).0)
+            case .mod:
+                if b == 0 { throw EvalFailure(.zeroDivision, "float modulo") }
+                return .float(floatDivmod(a, b).1)
+            case .pow: return .float(try floatPow(a, b))
+            case .div: fatalError("handled above")
+            }
+        }
+        let a = toBig(x)!
+        let b = toBig(y)!
+        switch op {
+        case .add: return intValue(a + b)
+        case .sub: return intValue(a - b)
+        case .mul: return intValue(a * b)
+        case .floordiv:
+            if b.isZero { throw EvalFailure(.zeroDivision, "integer division or modulo by zero") }
+            return intValue(floorDivmod(a, b).0)
+        case .mod:
+            if b.isZero { throw EvalFailure(.zeroDivision, "integer modulo by zero") }
+            return intValue(floorDivmod(a, b).1)
+        case .pow:
+            if b.signum() < 0 {
+                if a.isZero { throw EvalFailure(.zeroDivision, "0.0 cannot be raised to a negative power") }
+                return .float(try floatPow(try toDouble(x), try toDouble(y)))
+            }
+            guard let exponent = Int(exactly: b), exponent <= 1_000_000 else {
+                throw EvalFailure(.runtime, "exponent too large")
+            }
+            if a.magnitude > 1 && exponent > 100_000 {
+                throw EvalFailure(.runtime, "result of ** is too large")
+            }
+            return intValue(a.power(exponent))
+        case .div: fatalError("handled above")
+        }
+    }
+
+    /// Python's int true division: the correctly rounded quotient of two big integers.
+    static func correctlyRoundedQuotient(_ a: BigInt, _ b: BigInt) -> Double {
+        let negative = (a.signum() < 0) != (b.signum() < 0)
+        var numerator = a.magnitude
+        var denominator = b.magnitude
+        // Scale so the integer quotient has 55+ significant bits, then round once.
+        var shift = 0
+        let wanted = 55
+        let bitsA = numerator.bitWidth - numerator.leadingZeroBitCount
+        let bitsB = denominator.bitWidth - denominator.leadingZeroBitCount
+        let difference = bitsA - bitsB
+        if difference < wanted {
+            shift = wanted - difference
+            numerator <<= shift
+        } else if difference > wanted {
+            denominator <<= (difference - wanted)
+            shift = -(difference - wanted)
+        }
+        let (quotient, remainder) = numerator.quotientAndRemainder(dividingBy: denominator)
+        var q = quotient
+        if !remainder.isZero { q |= 1 }  // sticky bit
+        let result = Double(sign: negative ? .minus : .plus, exponent: -shift, significand: Double(q))
+        return result
+    }
+
+    static func floorDivmod(_ a: BigInt, _ b: BigInt) -> (BigInt, BigInt) {
+        var (q, r) = a.quotientAndRemainder(dividingBy: b)
+        if !r.isZero && (r.signum() < 0) != (b.signum() < 0) {
+            q -= 1
+            r += b
+        }
+        return (q, r)
+    }
+
+    /// CPython's `float_divmod`.
+    static func floatDivmod(_ vx: Double, _ wx: Double) -> (Double, Double) {
+        var mod = fmod(vx, wx)
+        var div = (vx - mod) / wx
+        if mod != 0 {
+            if (wx < 0) != (mod < 0) {
+                mod += wx
+                div -= 1.0
+            }
+        } else {
+            mod = copysign(0.0, wx)
+        }
+        var floordiv: Double
+        if div != 0 {
+            floordiv = div.rounded(.down)
+            if div - floordiv > 0.5 { floordiv += 1.0 }
+        } else {
+            floordiv = copysign(0.0, vx / wx)
+        }
+        return (floordiv, mod)
+    }
+
+    static func floatPow(_ a: Double, _ b: Double) throws -> Double {
+        if a == 0 && b < 0 { throw EvalFailure(.zeroDivision, "0.0 cannot be raised to a negative power") }
+        if a < 0 && b != b.rounded() {
+            throw EvalFailure(.value, "complex results are not supported")
+        }
+        let result = Foundation.pow(a, b)
+        if result.isInfinite && a.isFinite && b.isFinite {
+            throw EvalFailure(.runtime, "OverflowError: (34, 'Numerical result out of range')")
+        }
+        return result
+    }
+
+    static func negate(_ value: Value) throws -> Value {
+        try undefinedCheck(value)
+        switch value {
+        case .int(let number):
+            if number == .min { return .bigInt(-BigInt(number)) }
+            return .int(-number)
+        case .bool(let flag): return .int(flag ? -1 : 0)
+        case .bigInt(let number): return intValue(-number)
+        case .float(let number): return .float(-number)
+        default: throw EvalFailure(.type, "bad operand type for unary -: '\(value.typeName)'")
+        }
+    }
+
+    static func positive(_ value: Value) throws -> Value {
+        try undefinedCheck(value)
+        switch value {
+        case .int, .bigInt, .float: return value
+        case .bool(let flag): return .int(flag ? 1 : 0)
+        default: throw EvalFailure(.type, "bad operand type for unary +: '\(value.typeName)'")
+        }
+    }
+
+    // MARK: comparison
+
+    /// Python `==` (never raises for defined values; StrictUndefined raises).
+    static func equal(_ a: Value, _ b: Value) throws -> Bool {
+        switch (a, b) {
+        case (.undefined(let u), _), (_, .undefined(let u)):
+            if u.lenient, case .undefined(let x) = a, case .undefined(let y) = b, x.lenient && y.lenient { return true }
+            if u.lenient { return false }
+            throw EvalFailure(.undefined, u.message)
+        case (.string(let x), .string(let y)): return x.utf8.elementsEqual(y.utf8)
+        case (.none, .none): return true
+        default: break
+        }
+        if let x = number(a), let y = number(b) { return compareNumbers(x, y) == 0 }
+        switch (a, b) {
+        case (.list(let x), .list(let y)): return try sequencesEqual(x.items, y.items)
+        case (.tuple(let x), .tuple(let y)): return try sequencesEqual(x, y)
+        case (.namedTuple(let x), .tuple(let y)), (.tuple(let y), .namedTuple(let x)):
+            return try sequencesEqual(x.values, y)
+        case (.namedTuple(let x), .namedTuple(let y)): return try sequencesEqual(x.values, y.values)
+        case (.dict(let x), .dict(let y)):
+            guard x.count == y.count else { return false }
+            for (key, value) in zip(x.keys, x.values) {
+                guard let other = try y.get(key), try equal(value, other) else { return false }
+            }
+            return true
+        case (.range(let x), .range(let y)):
+            return x.elements.count == y.elements.count
+                && (x.count == 0 || (x.start == y.start && (x.count == 1 || x.step == y.step)))
+        case (.date(let x), .date(let y)): return x == y
+        case (.datetime(let x), .datetime(let y)): return x == y
+        case (.callable(let x), .callable(let y)): return x === y
+        case (.namespace(let x), .namespace(let y)): return x === y
+        case (.loop(let x), .loop(let y)): return x === y
+        case (.iterator(let x), .iterator(let y)): return x === y
+        case (.module(let x), .module(let y)): return x === y
+        case (.dictView(let x), .dictView(let y)):
+            guard x.kind == y.kind else { return false }
+            return try equal(.list(ListObject(x.elements)), .list(ListObject(y.elements)))
+        default: return false
+        }
+    }
+
+    private static func sequencesEqual(_ a: [Value], _ b: [Value]) throws -> Bool {
+        guard a.count == b.count else { return false }
+        for (x, y) in zip(a, b) where try !equal(x, y) { return false }
+        return true
+    }
+
+    /// -1, 0, 1 for two numbers of any kind (exact, as Python compares int with float).
+    static func compareNumbers(_ x: Number, _ y: Number) -> Int {
+        switch (x, y) {
+        case (.small(let a), .small(let b)): return a < b ? -1 : (a > b ? 1 : 0)
+        case (.float(let a), .float(let b)): return a < b ? -1 : (a > b ? 1 : 0)
+        case (.float(let a), _):
+            if a.isNaN { return 2 }
+            return -compareNumbers(y, x)
+        case (_, .float(let b)):
+            if b.isNaN { return 2 }
+            if b.isInfinite { return b > 0 ? -1 : 1 }
+            let a = toBig(x)!
+            let floor = BigInt(b.rounded(.down))
+            if a < floor { return -1 }
+            if a > floor { return 1 }
+            return b > b.rounded(.down) ? -1 : 0
+        default:
+            let a = toBig(x)!
+            let b = toBig(y)!
+            return a < b ? -1 : (a > b ? 1 : 0)
+        }
+    }
+
+    /// Python's `<` and friends; a TypeError for unorderable types.
+    static func compare(_ op: CompareOperator, _ a: Value, _ b: Value) throws -> Bool {
+        switch op {
+        case .eq: return try equal(a, b)
+        case .ne: return try !equal(a, b)
+        case .isIn: return try contains(b, a)
+        case .notIn: return try !contains(b, a)
+        default: break
+        }
+        try undefinedCheck(a, b)
+        guard let order = try ordering(a, b, op: op) else {
+            // NaN compares false with everything.
+            return false
+        }
+        switch op {
+        case .lt: return order < 0
+        case .lteq: return order <= 0
+        case .gt: return order > 0
+        case .gteq: return order >= 0
+        default: return false
+        }
+    }
+
+    /// Ordering for sorting and comparison: nil when unordered (NaN).
+    static func ordering(_ a: Value, _ b: Value, op: CompareOperator = .lt) throws -> Int? {
+        if let x = number(a), let y = number(b) {
+            let result = compareNumbers(x, y)
+            return result == 2 ? nil : result
+        }
+        switch (a, b) {
+        case (.string(let x), .string(let y)):
+            if x.utf8.elementsEqual(y.utf8) { return 0 }
+            return x.unicodeScalars.lexicographicallyPrecedes(y.unicodeScalars) ? -1 : 1
+        case (.list(let x), .list(let y)): return try sequenceOrdering(x.items, y.items, op: op)
+        case (.tuple(let x), .tuple(let y)): return try sequenceOrdering(x, y, op: op)
+        case (.namedTuple(let x), .namedTuple(let y)): return try sequenceOrdering(x.values, y.values, op: op)
+        case (.namedTuple(let x), .tuple(let y)): return try sequenceOrdering(x.values, y, op: op)
+        case (.tuple(let x), .namedTuple(let y)): return try sequenceOrdering(x, y.values, op: op)
+        case (.date(let x), .date(let y)): return x < y ? -1 : (x == y ? 0 : 1)
+        case (.datetime(let x), .datetime(let y)):
+            if (x.utcOffsetMinutes == nil) != (y.utcOffsetMinutes == nil) {
+                throw EvalFailure(.type, "can't compare offset-naive and offset-aware datetimes")
+            }
+            return x.instant < y.instant ? -1 : (x.instant == y.instant ? 0 : 1)
+        default:
+            throw EvalFailure(
+                .type, "'\(op.rawValue)' not supported between instances of '\(a.typeName)' and '\(b.typeName)'")
+        }
+    }
+
+    private static func sequenceOrdering(_ a: [Value], _ b: [Value], op: CompareOperator) throws -> Int? {
+        for (x, y) in zip(a, b) where try !equal(x, y) {
+            return try ordering(x, y, op: op)
+        }
+        return a.count < b.count ? -1 : (a.count == b.count ? 0 : 1)
+    }
+
+    /// Python's `needle in container`.
+    static func contains(_ container: Value, _ needle: Value) throws -> Bool {
+        switch container {
+        case .string(let text):
+            guard case .string(let part) = needle else {
+                if case .undefined(let u) = needle { throw EvalFailure(.undefined, u.message) }
+                throw EvalFailure(.type, "'in <string>' requires string as left operand, not \(needle.typeName)")
+            }
+            return substringRange(of: part, in: text) != nil
+        case .dict(let dict):
+            if case .undefined(let u) = needle { throw EvalFailure(.undefined, u.message) }
+            return try dict.contains(needle)
+        case .undefined(let u):
+            if u.lenient { return false }
+            throw EvalFailure(.undefined, u.message)
+        case .range(let range):
+            guard case .int(let number) = needle else {
+                return try iterate(container).contains { try equal($0, needle) }
+            }
+            let offset = number - range.start
+            return range.count > 0 && offset % range.step == 0 && offset / range.step >= 0
+                && offset / range.step < range.count
+        default:
+            for item in try iterate(container) where try equal(item, needle) { return true }
+            return false
+        }
+    }
+
+    /// Code-point substring search (Swift's `contains` on String uses canonical equivalence).
+    static func substringRange(of needle: String, in haystack: String) -> Range<Int>? {
+        let h = Array(haystack.unicodeScalars)
+        let n = Array(needle.unicodeScalars)
+        return substringRange(of: n, in: h, from: 0)
+    }
+
+    static func substringRange(of n: [Unicode.Scalar], in h: [Unicode.Scalar], from start: Int) -> Range<Int>? {
+        if n.isEmpty { return start <= h.count ? start..<start : nil }
+        guard n.count <= h.count else { return nil }
+        var i = start
+        while i + n.count <= h.count {
+            if h[i] == n[0] {
+                var matched = true
+                for k in 1..<n.count where h[i + k] != n[k] {
+                    matched = false
+                    break
+                }
+                if matched { return i..<(i + n.count) }
+            }
+            i += 1
+        }
+        return nil
+    }
+}

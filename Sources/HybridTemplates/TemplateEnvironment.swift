@@ -1,0 +1,195 @@
+import Foundation
+import HybridDiagnostics
+import HybridGraph
+import HybridYAML
+
+/// Limits of a render.
+public struct TemplateOptions: Sendable {
+    /// Most macro calls, includes, imports and recursive loops nested at once (Python Jinja2 hits
+    /// its RecursionError between 200 and 250 nested macro calls).
+    public var maximumNesting: Int
+
+    public init(maximumNesting: Int = 250) {
+        self.maximumNesting = maximumNesting
+    }
+}
+
+/// What a render produced and what it depended on (for the build graph).
+public struct RenderResult: Sendable, Equatable {
+    /// The rendered text, byte for byte what Python Jinja2 3.1 renders.
+    public var output: String
+    /// Every template loaded (the rendered one, and all it included, imported or extended),
+    /// as paths relative to the assets directory, in first-load order.
+    public var templates: [String]
+    /// The top-level variable names the render looked up (found or not), sorted.
+    public var variables: [String]
+}
+
+/// A Jinja2 environment with `FileSystemLoader(assets)` and `StrictUndefined`: loads templates
+/// from one directory (never outside it), parses each distinct file once, renders.
+public final class TemplateEnvironment: @unchecked Sendable {
+    /// The assets directory as given.
+    public let assetsDirectory: String
+    /// Prepended to template names in error locations (e.g. `assets/`), so they are openable paths.
+    public let displayPrefix: String
+    public let options: TemplateOptions
+    let filters: [String: FilterFunction]
+    let tests: [String: TestFunction]
+    let globals: [String: Value]
+    private let resolvedRoot: String
+    private let cache = ParseCache()
+
+    public init(assetsDirectory: String, displayPrefix: String = "", options: TemplateOptions = TemplateOptions()) {
+        self.assetsDirectory = assetsDirectory
+        self.displayPrefix = displayPrefix
+        self.options = options
+        self.filters = BuiltinFilters.all
+        self.tests = BuiltinTests.all
+        self.globals = BuiltinGlobals.make()
+        self.resolvedRoot = TemplateEnvironment.realPath(assetsDirectory) ?? assetsDirectory
+    }
+
+    /// How many times a template text was parsed (a cache miss), for tests and diagnostics.
+    public var parseCount: Int { cache.parses }
+
+    // MARK: rendering
+
+    /// Renders the template at `name` (relative to the assets directory) with these variables.
+    public func render(_ name: String, variables: [String: YAMLNode] = [:]) throws(TemplateError) -> RenderResult {
+        let scope = RenderVariables(source: variables, globals: globals)
+        let interpreter = Interpreter(environment: self, variables: scope)
+        do {
+            let template = try interpreter.load(name, from: nil, at: nil)
+            let output = try interpreter.renderTopLevel(template)
+            return RenderResult(output: output, templates: interpreter.loadedTemplates, variables: scope.read.sorted())
+        } catch let error as TemplateError {
+            throw display(error)
+        } catch let failure as EvalFailure {
+            throw display(
+                TemplateError(failure.kind, failure.message, at: SourceLocation(file: name, line: 1, column: 1)))
+        } catch {
+            throw display(TemplateError(.runtime, "\(error)", at: SourceLocation(file: name, line: 1, column: 1)))
+        }
+    }
+
+    private func display(_ error: TemplateError) -> TemplateError {
+        guard !displayPrefix.isEmpty else { return error }
+        var error = error
+        error.location.file = displayPrefix + error.location.file
+        error.chain = error.chain.map {
+            var location = $0
+            location.file = displayPrefix + location.file
+            return location
+        }
+        return error
+    }
+
+    // MARK: loading
+
+    static let knownFilters = Set(BuiltinFilters.all.keys)
+    static let knownTests = Set(BuiltinTests.all.keys)
+
+    /// Parses template text (cached by name and content hash).
+    func parse(_ text: String, name: String) throws(TemplateError) -> ParsedTemplate {
+        let key = ParseCache.Key(name: name, hash: ContentHash(of: text))
+        if let cached = cache.get(key) { return cached }
+        let parsed = try Parser.parse(text, templateName: name, filters: Self.knownFilters, tests: Self.knownTests)
+        cache.put(key, parsed)
+        return parsed
+    }
+
+    /// Loads `name` as Jinja's FileSystemLoader would, but refuses paths that leave the assets directory.
+    func loadTemplate(_ name: String, requestedBy requester: (String, Position)?) throws(TemplateError)
+        -> ParsedTemplate
+    {
+        func failure(_ kind: TemplateError.Kind, _ message: String) -> TemplateError {
+            if let (template, position) = requester {
+                let column = (try? cache.source(of: template)).map { Lexer.column(of: position.offset, in: $0) } ?? 1
+                return TemplateError(
+                    kind, message, at: SourceLocation(file: template, line: position.line, column: column))
+            }
+            return TemplateError(kind, message, at: SourceLocation(file: name, line: 1, column: 1))
+        }
+        if name.hasPrefix("/") {
+            throw failure(
+                .pathEscape, "template path '\(name)' is absolute; template paths are relative to the assets directory")
+        }
+        var pieces: [String] = []
+        for piece in name.split(separator: "/", omittingEmptySubsequences: false) {
+            if piece == ".." {
+                throw failure(.pathEscape, "template path '\(name)' leaves the assets directory ('..' is not allowed)")
+            }
+            if !piece.isEmpty && piece != "." { pieces.append(String(piece)) }
+        }
+        let normalized = pieces.joined(separator: "/")
+        let path = assetsDirectory + "/" + normalized
+        var isDirectory: ObjCBool = false
+        guard !pieces.isEmpty, FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory),
+            !isDirectory.boolValue
+        else {
+            throw failure(.notFound, "template '\(name)' not found")
+        }
+        if let real = TemplateEnvironment.realPath(path),
+            !(real + "/").hasPrefix(resolvedRoot + "/") && real != resolvedRoot
+        {
+            throw failure(
+                .pathEscape, "template '\(name)' resolves (through a symlink) to \(real), outside the assets directory")
+        }
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw failure(.notFound, "template '\(name)' cannot be read")
+        }
+        guard let text = String(validatingUTF8Data: data) else {
+            throw failure(.syntax, "template '\(name)' is not valid UTF-8")
+        }
+        return try parse(text, name: normalized)
+    }
+
+    static func realPath(_ path: String) -> String? {
+        guard let resolved = realpath(path, nil) else { return nil }
+        defer { free(resolved) }
+        return String(cString: resolved)
+    }
+}
+
+/// Parsed templates by name and content hash, shared by concurrent renders.
+final class ParseCache: @unchecked Sendable {
+    struct Key: Hashable {
+        var name: String
+        var hash: ContentHash
+    }
+
+    private let lock = NSLock()
+    private var storage: [Key: ParsedTemplate] = [:]
+    private var latestByName: [String: ParsedTemplate] = [:]
+    private(set) var parses = 0
+
+    func get(_ key: Key) -> ParsedTemplate? {
+        lock.lock()
+        defer { lock.unlock() }
+        return storage[key]
+    }
+
+    func put(_ key: Key, _ template: ParsedTemplate) {
+        lock.lock()
+        defer { lock.unlock() }
+        parses += 1
+        storage[key] = template
+        latestByName[key.name] = template
+    }
+
+    /// The normalized source of the most recently parsed template with this name.
+    func source(of name: String) throws -> [UInt8] {
+        lock.lock()
+        defer { lock.unlock() }
+        guard let template = latestByName[name] else { throw EvalFailure(.runtime, "no source") }
+        return template.source
+    }
+}
+
+extension String {
+    init?(validatingUTF8Data data: Data) {
+        let bytes = [UInt8](data)
+        guard let text = String(validating: bytes, as: UTF8.self) else { return nil }
+        self = text
+    }
+}

@@ -1,0 +1,263 @@
+import BigInt
+import HybridYAML
+
+/// A template value with Python's data model: what Jinja2 templates compute with.
+///
+/// Lists, dicts, namespaces and loops are reference types, as in Python (a template can mutate
+/// a list it was given, and every reference sees it).
+public enum Value {
+    case none
+    case bool(Bool)
+    case int(Int)
+    /// An integer beyond 64 bits (Python ints have no bound).
+    case bigInt(BigInt)
+    case float(Double)
+    case string(String)
+    case list(ListObject)
+    case tuple([Value])
+    /// A named tuple (groupby's `_GroupTuple`): prints as a tuple, fields readable by name.
+    case namedTuple(NamedTupleValue)
+    case dict(DictObject)
+    case range(RangeValue)
+    case date(YAMLDate)
+    case datetime(YAMLTimestamp)
+    /// A missing variable, attribute or item: an error as soon as it is used (StrictUndefined).
+    case undefined(UndefinedValue)
+    case callable(Callable)
+    case namespace(NamespaceObject)
+    case loop(LoopObject)
+    /// A one-shot iterator (results of map, select, reverse, items, ...), as Python generators.
+    case iterator(IteratorObject)
+    /// `dict.keys()`, `.values()`, `.items()`: live views of a dict.
+    case dictView(DictView)
+    /// An imported template (`{% import "x" as m %}`): its exported names are attributes.
+    case module(TemplateModule)
+}
+
+/// A Python list (a reference: mutation is visible through every reference).
+public final class ListObject {
+    public var items: [Value]
+
+    public init(_ items: [Value]) {
+        self.items = items
+    }
+}
+
+/// A Python dict: insertion-ordered, keys compared with Python's equality.
+public final class DictObject {
+    public private(set) var keys: [Value] = []
+    public private(set) var values: [Value] = []
+    private var index: [HashKey: Int] = [:]
+
+    public init() {}
+
+    public init(_ pairs: [(Value, Value)]) throws {
+        keys.reserveCapacity(pairs.count)
+        values.reserveCapacity(pairs.count)
+        for (key, value) in pairs { try set(key, value) }
+    }
+
+    /// Builds a dict whose keys are known strings (no hashing errors possible).
+    public init(stringKeys pairs: [(String, Value)]) {
+        keys.reserveCapacity(pairs.count)
+        values.reserveCapacity(pairs.count)
+        for (key, value) in pairs {
+            let hashKey = HashKey.string(key)
+            if let existing = index[hashKey] {
+                values[existing] = value
+            } else {
+                index[hashKey] = keys.count
+                keys.append(.string(key))
+                values.append(value)
+            }
+        }
+    }
+
+    public var count: Int { keys.count }
+
+    public func get(_ key: Value) throws -> Value? {
+        guard let position = index[try HashKey(key)] else { return nil }
+        return values[position]
+    }
+
+    public func get(string key: String) -> Value? {
+        guard let position = index[.string(key)] else { return nil }
+        return values[position]
+    }
+
+    public func set(_ key: Value, _ value: Value) throws {
+        let hashKey = try HashKey(key)
+        if let position = index[hashKey] {
+            values[position] = value
+        } else {
+            index[hashKey] = keys.count
+            keys.append(key)
+            values.append(value)
+        }
+    }
+
+    public func contains(_ key: Value) throws -> Bool {
+        index[try HashKey(key)] != nil
+    }
+
+    /// Removes a key; returns its value.
+    public func remove(_ key: Value) throws -> Value? {
+        let hashKey = try HashKey(key)
+        guard let position = index[hashKey] else { return nil }
+        let value = values[position]
+        keys.remove(at: position)
+        values.remove(at: position)
+        index.removeAll(keepingCapacity: true)
+        for (offset, key) in keys.enumerated() { index[try HashKey(key)] = offset }
+        return value
+    }
+
+    public var pairs: [(Value, Value)] { Array(zip(keys, values)) }
+
+    public func copy() -> DictObject {
+        let other = DictObject()
+        other.keys = keys
+        other.values = values
+        other.index = index
+        return other
+    }
+}
+
+/// A view on a dict (`keys()`, `values()`, `items()`), printed as Python prints them.
+public struct DictView {
+    public enum Kind: String {
+        case keys = "dict_keys"
+        case values = "dict_values"
+        case items = "dict_items"
+    }
+
+    public var kind: Kind
+    public var dict: DictObject
+
+    var elements: [Value] {
+        switch kind {
+        case .keys: return dict.keys
+        case .values: return dict.values
+        case .items: return zip(dict.keys, dict.values).map { .tuple([$0, $1]) }
+        }
+    }
+}
+
+/// `range(start, stop, step)`.
+public struct RangeValue: Equatable {
+    public var start: Int
+    public var stop: Int
+    public var step: Int
+
+    public var count: Int {
+        if step > 0 { return start < stop ? (stop - start - 1) / step + 1 : 0 }
+        return start > stop ? (start - stop - 1) / (-step) + 1 : 0
+    }
+
+    public func element(_ offset: Int) -> Int { start + offset * step }
+
+    var elements: [Value] { (0..<count).map { .int(element($0)) } }
+}
+
+/// A tuple with field names (`_GroupTuple(grouper, list)`).
+public struct NamedTupleValue {
+    public var fields: [String]
+    public var values: [Value]
+}
+
+/// What a missing name, attribute or item was, for the error when it is used.
+public struct UndefinedValue {
+    public var name: String?
+    /// Python's `object_type_repr` of the object the attribute was looked up on.
+    public var owner: String?
+    /// True when the missing thing was an item looked up by a non-string key.
+    public var ownerKeyIsElement: Bool = false
+    public var hint: String?
+    /// Jinja's plain `Undefined` (an `if`-expression without `else` that was false): prints as
+    /// nothing and is falsy; the strict kind raises on any use.
+    public var lenient: Bool = false
+
+    public init(
+        name: String? = nil, owner: String? = nil, ownerKeyIsElement: Bool = false, hint: String? = nil,
+        lenient: Bool = false
+    ) {
+        self.name = name
+        self.owner = owner
+        self.ownerKeyIsElement = ownerKeyIsElement
+        self.hint = hint
+        self.lenient = lenient
+    }
+
+    /// Jinja's `Undefined._undefined_message`.
+    public var message: String {
+        if let hint { return hint }
+        guard let owner else { return "'\(name ?? "")' is undefined" }
+        if ownerKeyIsElement { return "\(owner) has no element \(name ?? "")" }
+        return "'\(owner)' has no attribute '\(name ?? "")'"
+    }
+}
+
+/// `namespace(...)`: a mutable attribute bag that `{% set ns.attr = ... %}` can write across scopes.
+public final class NamespaceObject {
+    public var attributes: DictObject
+
+    init(_ attributes: DictObject) {
+        self.attributes = attributes
+    }
+}
+
+/// A one-shot iterator: consumed by the first iteration, empty afterwards (like a generator).
+public final class IteratorObject {
+    private var remaining: [Value]?
+
+    init(_ elements: [Value]) {
+        remaining = elements
+    }
+
+    /// The elements not yet consumed; the iterator is exhausted afterwards.
+    func consume() -> [Value] {
+        defer { remaining = [] }
+        return remaining ?? []
+    }
+}
+
+extension Value {
+    /// Python's type name, as in error messages (`'int' object is not iterable`).
+    var typeName: String {
+        switch self {
+        case .none: return "NoneType"
+        case .bool: return "bool"
+        case .int, .bigInt: return "int"
+        case .float: return "float"
+        case .string: return "str"
+        case .list: return "list"
+        case .tuple: return "tuple"
+        case .namedTuple: return "_GroupTuple"
+        case .dict: return "dict"
+        case .range: return "range"
+        case .date: return "date"
+        case .datetime: return "datetime"
+        case .undefined: return "StrictUndefined"
+        case .callable(let callable): return callable.typeName
+        case .namespace: return "Namespace"
+        case .loop: return "LoopContext"
+        case .iterator: return "generator"
+        case .dictView(let view): return view.kind.rawValue
+        case .module: return "TemplateModule"
+        }
+    }
+
+    /// Jinja's `object_type_repr`: `None`, `'dict object'`-style names for messages.
+    var objectTypeRepr: String {
+        switch self {
+        case .none: return "None"
+        case .bool(let flag): return flag ? "True" : "False"
+        default: return "\(typeName) object"
+        }
+    }
+
+    var isUndefined: Bool {
+        if case .undefined = self { return true }
+        return false
+    }
+}
