@@ -8,7 +8,7 @@ struct Position {
 
 indirect enum Expr {
     case constant(Value, Position)
-    case name(String, Position)
+    case name(Symbol, Position)
     case list([Expr], Position)
     case tuple([Expr], Position)
     case dict([(Expr, Expr)], Position)
@@ -16,8 +16,8 @@ indirect enum Expr {
     case getitem(Expr, Expr, Position)
     case slice(Expr?, Expr?, Expr?, Position)
     case call(Expr, CallArguments, Position)
-    case filter(Expr?, String, CallArguments, Position)
-    case test(Expr, String, CallArguments, Position)
+    case filter(Expr?, FilterReference, CallArguments, Position)
+    case test(Expr, TestReference, CallArguments, Position)
     case binary(BinaryOperator, Expr, Expr, Position)
     case concat([Expr], Position)
     case and(Expr, Expr, Position)
@@ -71,15 +71,28 @@ struct CallArguments {
     static var empty: CallArguments { CallArguments() }
 }
 
+/// A filter named in a template, resolved to its function at parse time (nil: unknown, which is
+/// only allowed inside conditionals and fails when reached).
+struct FilterReference {
+    let name: String
+    let function: FilterFunction?
+}
+
+/// A test named in a template, resolved at parse time like filters.
+struct TestReference {
+    let name: String
+    let function: TestFunction?
+}
+
 /// Where `set`, `for` and `with` store values.
 indirect enum AssignTarget {
-    case name(String)
+    case name(Symbol)
     case tuple([AssignTarget])
     /// `ns.attribute` where `ns` is a namespace.
-    case namespaceAttribute(String, String)
+    case namespaceAttribute(Symbol, String)
 
     /// Every plain name the target binds.
-    var names: [String] {
+    var names: [Symbol] {
         switch self {
         case .name(let name): return [name]
         case .tuple(let items): return items.flatMap(\.names)
@@ -90,13 +103,13 @@ indirect enum AssignTarget {
 
 /// A filter applied by `{% filter %}` or `{% set x | f %}`: a chain, innermost first.
 struct FilterApplication {
-    var name: String
+    var filter: FilterReference
     var arguments: CallArguments
     var position: Position
 }
 
 struct MacroSignature {
-    var arguments: [String]
+    var arguments: [Symbol]
     var defaults: [Expr]
 }
 
@@ -110,8 +123,8 @@ indirect enum Node {
     case callBlock(MacroDefinition, call: Expr, Position)
     case filterBlock([FilterApplication], [Node], Position)
     case include(Expr, ignoreMissing: Bool, withContext: Bool, Position)
-    case importModule(Expr, target: String, withContext: Bool, Position)
-    case fromImport(Expr, names: [(String, String)], withContext: Bool, Position)
+    case importModule(Expr, target: Symbol, withContext: Bool, Position)
+    case fromImport(Expr, names: [(String, Symbol)], withContext: Bool, Position)
     case extends(Expr, Position)
     case block(BlockDefinition)
     case with(targets: [AssignTarget], values: [Expr], body: [Node], Position)
@@ -149,7 +162,7 @@ final class ForLoop {
 
 /// A `{% macro %}` (or the anonymous macro of a `{% call %}` block).
 final class MacroDefinition {
-    let name: String
+    let name: Symbol
     let signature: MacroSignature
     let body: [Node]
     let position: Position
@@ -158,7 +171,7 @@ final class MacroDefinition {
     let usesKwargs: Bool
     let usesCaller: Bool
 
-    init(name: String, signature: MacroSignature, body: [Node], position: Position) {
+    init(name: Symbol, signature: MacroSignature, body: [Node], position: Position) {
         self.name = name
         self.signature = signature
         self.body = body
@@ -195,12 +208,25 @@ final class ParsedTemplate: @unchecked Sendable {
     let blocks: [String: BlockDefinition]
     /// The normalized source, for error columns.
     let source: [UInt8]
+    /// Whether an `{% extends %}` appears anywhere at the top level (directly or inside `if`s).
+    let containsExtends: Bool
 
     init(name: String, body: [Node], blocks: [String: BlockDefinition], source: [UInt8]) {
         self.name = name
         self.body = body
         self.blocks = blocks
         self.source = source
+        func scan(_ nodes: [Node]) -> Bool {
+            nodes.contains { node in
+                switch node {
+                case .extends: return true
+                case .ifStatement(let conditions, let otherwise, _):
+                    return conditions.contains { scan($0.1) } || scan(otherwise)
+                default: return false
+                }
+            }
+        }
+        containsExtends = scan(body)
     }
 
     func column(of position: Position) -> Int {
@@ -268,7 +294,7 @@ enum NameCollector {
     static func collectLoads(in expr: Expr, into names: inout Set<String>) {
         switch expr {
         case .constant: break
-        case .name(let name, _): names.insert(name)
+        case .name(let name, _): names.insert(name.name)
         case .list(let items, _), .tuple(let items, _), .concat(let items, _):
             for item in items { collectLoads(in: item, into: &names) }
         case .dict(let pairs, _):

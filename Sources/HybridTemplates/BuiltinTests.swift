@@ -87,7 +87,11 @@ enum BuiltinTests {
     }()
 
     static func modulo(_ value: Value, _ divisor: Value, equals expected: Int) throws -> Bool {
-        try PythonOperators.equal(try PythonOperators.binary(.mod, value, divisor), .int(expected))
+        if case .int(let number) = value, case .int(let by) = divisor, by > 0 {
+            let remainder = number % by
+            return (remainder < 0 ? remainder + by : remainder) == expected
+        }
+        return try PythonOperators.equal(try PythonOperators.binary(.mod, value, divisor), .int(expected))
     }
 
     /// Python's `is`: the same object (small ints and interned literals behave as CPython's cache).

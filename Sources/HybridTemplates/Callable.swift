@@ -17,6 +17,18 @@ struct Arguments {
     /// Python-style binding of a fixed signature: each parameter from its position or keyword,
     /// else its default; extra or unknown arguments are a TypeError naming `function`.
     func bind(_ function: String, _ parameters: [(String, Value?)]) throws -> [Value] {
+        if keyword.isEmpty && positional.count <= parameters.count {
+            // Positional arguments only (the common case): no keyword bookkeeping.
+            var result = positional
+            result.reserveCapacity(parameters.count)
+            for (name, defaultValue) in parameters[positional.count...] {
+                guard let defaultValue else {
+                    throw EvalFailure(.type, "\(function)() missing required argument '\(name)'")
+                }
+                result.append(defaultValue)
+            }
+            return result
+        }
         if positional.count > parameters.count {
             throw EvalFailure(
                 .type,
@@ -73,7 +85,7 @@ public final class Callable {
     }
 
     init(macro: MacroDefinition, closure: Frame) {
-        self.name = macro.name
+        self.name = macro.name.name
         self.body = .macro(macro, closure: closure)
         self.typeName = "Macro"
         self.reprText = "<Macro '\(macro.name)'>"

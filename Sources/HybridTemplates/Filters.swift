@@ -412,9 +412,10 @@ enum BuiltinFilters {
             function = try attributeGetter(attribute, interpreter, defaultValue: usable)
         } else {
             guard !arguments.positional.isEmpty else { throw EvalFailure(.runtime, "map requires a filter argument") }
-            let name = try BuiltinMethods.stringArgument(arguments.positional.removeFirst(), "map")
+            let filter = interpreter.filter(
+                named: try BuiltinMethods.stringArgument(arguments.positional.removeFirst(), "map"))
             let rest = arguments
-            function = { item in try interpreter.applyFilter(name, item, rest, nil) }
+            function = { item in try interpreter.applyFilter(filter, item, rest) }
         }
         return .iterator(IteratorObject(try iterable(value).map(function)))
     }
@@ -473,9 +474,9 @@ enum BuiltinFilters {
         if positional.isEmpty {
             predicate = { try PythonOperators.truth($0) }
         } else {
-            let name = try BuiltinMethods.stringArgument(positional.removeFirst(), "select")
+            let test = interpreter.test(named: try BuiltinMethods.stringArgument(positional.removeFirst(), "select"))
             let rest = Arguments(positional, keyword: arguments.keyword)
-            predicate = { try interpreter.applyTest(name, $0, rest, nil) }
+            predicate = { try interpreter.applyTest(test, $0, rest) }
         }
         return .iterator(IteratorObject(try iterable(value).filter { try predicate(try transform($0)) == keep }))
     }
@@ -636,6 +637,28 @@ enum BuiltinFilters {
     static func title(_ value: Value, _ arguments: Arguments, _ interpreter: Interpreter) throws -> Value {
         _ = try arguments.bind("title", [])
         let text = try softString(value)
+        if text.utf8.allSatisfy({ $0 < 0x80 }) {
+            // ASCII: upper-case the first letter of each piece, lower-case the rest.
+            var bytes = Array(text.utf8)
+            var startOfPiece = true
+            var previousDelimiter: Bool?
+            for index in bytes.indices {
+                let byte = bytes[index]
+                let delimiter =
+                    byte == UInt8(ascii: "-") || byte == UInt8(ascii: "(") || byte == UInt8(ascii: "{")
+                    || byte == UInt8(ascii: "[") || byte == UInt8(ascii: "<") || (byte >= 0x09 && byte <= 0x0D)
+                    || (byte >= 0x1C && byte <= 0x20)
+                if previousDelimiter != delimiter { startOfPiece = true }
+                previousDelimiter = delimiter
+                if startOfPiece {
+                    if byte >= 0x61 && byte <= 0x7A { bytes[index] = byte - 0x20 }
+                    startOfPiece = false
+                } else if byte >= 0x41 && byte <= 0x5A {
+                    bytes[index] = byte + 0x20
+                }
+            }
+            return .string(String(decoding: bytes, as: UTF8.self))
+        }
         var out = ""
         var piece = String.UnicodeScalarView()
         var pieceIsDelimiter: Bool?
@@ -668,9 +691,19 @@ enum BuiltinFilters {
         default: indent = nil
         }
         let json = try PythonJSON.dumps(value, indent: indent, sortKeys: true)
-        return .string(
-            json.replacingOccurrences(of: "<", with: "\\u003c").replacingOccurrences(of: ">", with: "\\u003e")
-                .replacingOccurrences(of: "&", with: "\\u0026").replacingOccurrences(of: "'", with: "\\u0027"))
+        // htmlsafe_json_dumps: <, >, & and ' become \u escapes.
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(json.utf8.count + 16)
+        for byte in json.utf8 {
+            switch byte {
+            case UInt8(ascii: "<"): bytes.append(contentsOf: Array("\\u003c".utf8))
+            case UInt8(ascii: ">"): bytes.append(contentsOf: Array("\\u003e".utf8))
+            case UInt8(ascii: "&"): bytes.append(contentsOf: Array("\\u0026".utf8))
+            case UInt8(ascii: "'"): bytes.append(contentsOf: Array("\\u0027".utf8))
+            default: bytes.append(byte)
+            }
+        }
+        return .string(String(decoding: bytes, as: UTF8.self))
     }
 
     static func trim(_ value: Value, _ arguments: Arguments, _ interpreter: Interpreter) throws -> Value {

@@ -8,8 +8,8 @@ extension Interpreter {
             return value
         case .name(let name, _):
             if let value = frame.lookup(name) { return value }
-            if name == "self" { return templateReference(frame) }
-            return .undefined(UndefinedValue(name: name))
+            if name == .selfName { return templateReference(frame) }
+            return .undefined(UndefinedValue(name: name.name))
         case .getattr(let base, let attribute, _):
             return try getattr(try evaluate(base, frame), attribute)
         case .getitem(let base, let index, _):
@@ -32,12 +32,12 @@ extension Interpreter {
             return .dict(dict)
         case .call(let callee, let arguments, let position):
             return try callExpression(callee, arguments, position, frame)
-        case .filter(let base, let name, let arguments, _):
+        case .filter(let base, let filter, let arguments, _):
             let value = try base.map { try evaluate($0, frame) } ?? .none
-            return try applyFilter(name, value, try evaluateArguments(arguments, frame), frame)
-        case .test(let base, let name, let arguments, _):
+            return try applyFilter(filter, value, try evaluateArguments(arguments, frame))
+        case .test(let base, let test, let arguments, _):
             let value = try evaluate(base, frame)
-            return .bool(try applyTest(name, value, try evaluateArguments(arguments, frame), frame))
+            return .bool(try applyTest(test, value, try evaluateArguments(arguments, frame)))
         case .binary(let op, let left, let right, _):
             return try PythonOperators.binary(op, try evaluate(left, frame), try evaluate(right, frame))
         case .concat(let items, _):
@@ -161,15 +161,15 @@ extension Interpreter {
         var foundCaller = false
         if values.count != names.count {
             for name in names[values.count...] {
-                if let position = keyword.firstIndex(where: { $0.0 == name }) {
+                if let position = keyword.firstIndex(where: { $0.0 == name.name }) {
                     values.append(keyword.remove(at: position).1)
                 } else {
                     values.append(nil)
                 }
-                if name == "caller" { foundCaller = true }
+                if name == .caller { foundCaller = true }
             }
         } else {
-            foundCaller = names.contains("caller")
+            foundCaller = names.contains(.caller)
         }
         var caller: Value?
         if macro.usesCaller && !foundCaller {
@@ -208,12 +208,13 @@ extension Interpreter {
                 let value = try located(expr.position, frame) { try evaluate(expr, frame) }
                 frame.bind(name, value)
             } else {
-                frame.bind(name, .undefined(UndefinedValue(name: name, hint: "parameter '\(name)' was not provided")))
+                frame.bind(
+                    name, .undefined(UndefinedValue(name: name.name, hint: "parameter '\(name)' was not provided")))
             }
         }
-        if let caller { frame.bind("caller", caller) }
-        if macro.usesKwargs { frame.bind("kwargs", .dict(kwargs!)) }
-        if macro.usesVarargs { frame.bind("varargs", .tuple(varargs)) }
+        if let caller { frame.bind(.caller, caller) }
+        if macro.usesKwargs { frame.bind(.kwargs, .dict(kwargs!)) }
+        if macro.usesVarargs { frame.bind(.varargs, .tuple(varargs)) }
         return .string(try capture { try execute(macro.body, frame) })
     }
 
@@ -223,23 +224,35 @@ extension Interpreter {
         var result = value
         for filter in filters {
             let arguments = try located(filter.position, frame) { try evaluateArguments(filter.arguments, frame) }
-            result = try located(filter.position, frame) { try applyFilter(filter.name, result, arguments, frame) }
+            result = try located(filter.position, frame) { try applyFilter(filter.filter, result, arguments) }
         }
         return result
     }
 
-    func applyFilter(_ name: String, _ value: Value, _ arguments: Arguments, _ frame: Frame?) throws -> Value {
-        guard let filter = environment.filters[name] else {
-            throw EvalFailure(.unknownFilter, "No filter named '\(name)' found.")
+    @inline(__always)
+    func applyFilter(_ filter: FilterReference, _ value: Value, _ arguments: Arguments) throws -> Value {
+        guard let function = filter.function else {
+            throw EvalFailure(.unknownFilter, "No filter named '\(filter.name)' found.")
         }
-        return try filter(value, arguments, self)
+        return try function(value, arguments, self)
     }
 
-    func applyTest(_ name: String, _ value: Value, _ arguments: Arguments, _ frame: Frame?) throws -> Bool {
-        guard let test = environment.tests[name] else {
-            throw EvalFailure(.unknownTest, "No test named '\(name)' found.")
+    @inline(__always)
+    func applyTest(_ test: TestReference, _ value: Value, _ arguments: Arguments) throws -> Bool {
+        guard let function = test.function else {
+            throw EvalFailure(.unknownTest, "No test named '\(test.name)' found.")
         }
-        return try test(value, arguments, self)
+        return try function(value, arguments, self)
+    }
+
+    /// A filter by name (the `map` filter's argument).
+    func filter(named name: String) -> FilterReference {
+        FilterReference(name: name, function: environment.filters[name])
+    }
+
+    /// A test by name (the `select` filters' argument).
+    func test(named name: String) -> TestReference {
+        TestReference(name: name, function: environment.tests[name])
     }
 
     // MARK: attribute and item access

@@ -6,7 +6,7 @@ public final class Interpreter {
     let environment: TemplateEnvironment
     let variables: RenderVariables
     /// Where output currently goes (swapped when capturing a macro, `set` block or filter block).
-    var output = ""
+    var output: [UInt8] = []
     /// Macro calls, includes and recursive loops currently nested.
     var depth = 0
     /// Templates being included/extended/imported right now, outermost first (cycle detection).
@@ -20,6 +20,7 @@ public final class Interpreter {
     init(environment: TemplateEnvironment, variables: RenderVariables) {
         self.environment = environment
         self.variables = variables
+        output.reserveCapacity(4096)
     }
 
     // MARK: loading
@@ -37,7 +38,7 @@ public final class Interpreter {
         activeTemplates.append(template.name)
         defer { activeTemplates.removeLast() }
         try renderRoot(template, context: context)
-        return output
+        return String(decoding: output, as: UTF8.self)
     }
 
     /// A template's top level, then (after `{% extends %}`) its parent's, in the same context.
@@ -79,12 +80,12 @@ public final class Interpreter {
                 let name = try evaluateTemplateName(expr, frame)
                 extended = (try loadForInclusion(name, frame, position), position)
                 // Everything after `extends` runs, but prints nothing.
-                let saved = output
-                defer { output = saved }
+                let printed = output.count
+                defer { output.removeSubrange(printed...) }
                 try executeRootAfterExtends(nodes.drop(while: { !isSame($0, node) }).dropFirst(), frame)
                 return
             }
-            if case .ifStatement = node, containsExtends(node) {
+            if case .ifStatement = node, frame.template.containsExtends, containsExtends(node) {
                 try executeIfAtRoot(node, frame, extended: &extended)
                 if extended != nil { return }
                 continue
@@ -101,9 +102,9 @@ public final class Interpreter {
             case .extends(_, let position):
                 throw located(EvalFailure(.runtime, "extended multiple times"), position, frame)
             default:
-                let saved = output
+                let printed = output.count
                 try execute(node, frame)
-                output = saved
+                output.removeSubrange(printed...)
             }
         }
     }
@@ -166,15 +167,36 @@ public final class Interpreter {
             for part in parts {
                 switch part {
                 case .text(let text):
-                    output += text
+                    append(text)
                 case .expression(let expr):
-                    let value = try located(expr.position, frame) { try evaluate(expr, frame) }
-                    try located(expr.position, frame) { try write(value) }
+                    do {
+                        // The two commonest forms, `{{ name }}` and `{{ 'literal' }}`, skip the general evaluator.
+                        switch expr {
+                        case .name(let symbol, _):
+                            if let value = frame.lookup(symbol) {
+                                try write(value)
+                            } else {
+                                try write(try evaluate(expr, frame))
+                            }
+                        case .constant(let value, _):
+                            try write(value)
+                        default:
+                            try write(try evaluate(expr, frame))
+                        }
+                    } catch let failure as EvalFailure {
+                        throw located(failure, expr.position, frame)
+                    }
                 }
             }
         case .ifStatement(let conditions, let otherwise, _):
             for (test, body) in conditions {
-                if try located(test.position, frame, { try PythonOperators.truth(try evaluate(test, frame)) }) {
+                let passed: Bool
+                do {
+                    passed = try PythonOperators.truth(try evaluate(test, frame))
+                } catch let failure as EvalFailure {
+                    throw located(failure, test.position, frame)
+                }
+                if passed {
                     try execute(body, frame)
                     return
                 }
@@ -183,8 +205,11 @@ public final class Interpreter {
         case .forLoop(let loop):
             try executeFor(loop, frame)
         case .assign(let target, let expr, _):
-            let value = try located(expr.position, frame) { try evaluate(expr, frame) }
-            try located(expr.position, frame) { try assign(target, value, frame) }
+            do {
+                try assign(target, try evaluate(expr, frame), frame)
+            } catch let failure as EvalFailure {
+                throw located(failure, expr.position, frame)
+            }
         case .assignBlock(let target, let filters, let body, let position):
             let inner = Frame(context: frame.context, parent: frame)
             var value: Value = .string(try capture { try execute(body, inner) })
@@ -254,19 +279,50 @@ public final class Interpreter {
     @inline(__always)
     func write(_ value: Value) throws {
         switch value {
-        case .string(let text): output += text
-        case .int(let number): output += String(number)
-        default: output += try PythonFormatting.str(value)
+        case .string(let text): append(text)
+        case .int(let number): appendDecimal(number)
+        default: append(try PythonFormatting.str(value))
+        }
+    }
+
+    /// Appends a string's UTF-8 bytes to the output (one copy, no iteration).
+    @inline(__always)
+    func append(_ text: String) {
+        let appended = text.utf8.withContiguousStorageIfAvailable { output.append(contentsOf: $0) }
+        if appended == nil { output.append(contentsOf: text.utf8) }
+    }
+
+    /// Appends an integer in decimal without creating a String.
+    func appendDecimal(_ number: Int) {
+        if number >= 0 && number < 10 {
+            output.append(UInt8(ascii: "0") + UInt8(number))
+            return
+        }
+        var magnitude = number.magnitude
+        var digits:
+            (
+                UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8,
+                UInt8, UInt8, UInt8, UInt8, UInt8
+            ) =
+                (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+        var count = 0
+        withUnsafeMutableBytes(of: &digits) { buffer in
+            repeat {
+                buffer[19 - count] = UInt8(ascii: "0") + UInt8(magnitude % 10)
+                magnitude /= 10
+                count += 1
+            } while magnitude > 0
+            if number < 0 { output.append(UInt8(ascii: "-")) }
+            output.append(contentsOf: UnsafeRawBufferPointer(rebasing: buffer[(20 - count)...]))
         }
     }
 
     /// Output produced by `body`, without adding it to the current output.
     func capture(_ body: () throws -> Void) throws -> String {
-        let saved = output
-        output = ""
-        defer { output = saved }
+        let start = output.count
+        defer { output.removeSubrange(start...) }
         try body()
-        return output
+        return String(decoding: output[start...], as: UTF8.self)
     }
 
     // MARK: assignment
@@ -337,11 +393,22 @@ public final class Interpreter {
         }
         let context = LoopObject(items: items, depth0: depth0, recurse: recurse)
         let loopValue = Value.loop(context)
+        // One scope for the whole loop, emptied at each iteration: Jinja starts every iteration from the
+        // outer values, and a macro defined in the body sees the current iteration (as a Python closure does).
+        let inner = Frame(context: frame.context, parent: frame)
         for item in items {
             context.index0 += 1
-            let inner = Frame(context: frame.context, parent: frame)
-            try located(loop.position, frame) { try assign(loop.target, item, inner, bindOnly: true) }
-            inner.bind("loop", loopValue)
+            inner.removeAllLocals()
+            if case .name(let symbol) = loop.target {
+                inner.bind(symbol, item)
+            } else {
+                do {
+                    try assign(loop.target, item, inner, bindOnly: true)
+                } catch let failure as EvalFailure {
+                    throw located(failure, loop.position, frame)
+                }
+            }
+            inner.bind(.loop, loopValue)
             try execute(loop.body, inner)
         }
     }
@@ -370,7 +437,7 @@ public final class Interpreter {
     }
 
     func writeRaw(_ text: String) throws {
-        output += text
+        output.append(contentsOf: text.utf8)
     }
 
     func renderBlockEntry(
@@ -390,7 +457,7 @@ public final class Interpreter {
         return try nested(at: position, frame) {
             let blockFrame = Frame(context: context, parent: scopedFrame, template: entry.template)
             blockFrame.bind(
-                "super",
+                .superName,
                 superReference(entries, index + 1, context, scopedFrame: scopedFrame, position: position, frame))
             return try capture { try execute(entry.definition.body, blockFrame) }
         }
@@ -491,7 +558,7 @@ public final class Interpreter {
             }
         }
         var exports: [String: Value] = [:]
-        for name in context.exported { exports[name] = context.vars[name] }
+        for symbol in context.exported { exports[symbol.name] = context.variable(symbol) }
         return TemplateModule(name: template.name, exports: exports, body: body)
     }
 }

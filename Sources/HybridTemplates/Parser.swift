@@ -6,8 +6,8 @@ struct Parser {
     private var index = 0
     private let templateName: String
     private let source: [UInt8]
-    private let knownFilters: Set<String>
-    private let knownTests: Set<String>
+    private let knownFilters: [String: FilterFunction]
+    private let knownTests: [String: TestFunction]
     /// Tags whose end we are looking for (for "Jinja was looking for ..." messages).
     private var endTokenStack: [[String]] = []
     private var tagStack: [String] = []
@@ -15,7 +15,10 @@ struct Parser {
     private var softFrame = false
     private var blocks: [String: BlockDefinition] = [:]
 
-    init(tokens: [Token], source: [UInt8], templateName: String, filters: Set<String>, tests: Set<String>) {
+    init(
+        tokens: [Token], source: [UInt8], templateName: String, filters: [String: FilterFunction],
+        tests: [String: TestFunction]
+    ) {
         self.tokens = tokens
         self.source = source
         self.templateName = templateName
@@ -24,7 +27,8 @@ struct Parser {
     }
 
     static func parse(
-        _ text: String, templateName: String, filters: Set<String>, tests: Set<String>
+        _ text: String, templateName: String, filters: [String: FilterFunction] = BuiltinFilters.all,
+        tests: [String: TestFunction] = BuiltinTests.all
     ) throws(TemplateError) -> ParsedTemplate {
         let (tokens, source) = try Lexer.tokenize(text, templateName: templateName)
         var parser = Parser(tokens: tokens, source: source, templateName: templateName, filters: filters, tests: tests)
@@ -382,7 +386,7 @@ struct Parser {
         _ = next()
         let template = try parseExpression()
         try expectName("as")
-        let target = try expect(.name, "name").text
+        let target = Symbol.named(try expect(.name, "name").text)
         return .importModule(template, target: target, withContext: parseImportContext(default: false), start)
     }
 
@@ -391,7 +395,7 @@ struct Parser {
         _ = next()
         let template = try parseExpression()
         try expectName("import")
-        var names: [(String, String)] = []
+        var names: [(String, Symbol)] = []
         var withContext: Bool?
         func parseContext(_ parser: inout Parser) -> Bool {
             if parser.current.isName("with") || parser.current.isName("without"), parser.look().isName("context") {
@@ -411,9 +415,9 @@ struct Parser {
                     throw fail("names starting with an underline can not be imported", at: targetToken)
                 }
                 if skipName("as") {
-                    names.append((target, try expect(.name, "name").text))
+                    names.append((target, .named(try expect(.name, "name").text)))
                 } else {
-                    names.append((target, target))
+                    names.append((target, .named(target)))
                 }
                 if parseContext(&self) || !isOp(.comma) { break }
             } else {
@@ -424,12 +428,12 @@ struct Parser {
     }
 
     private mutating func parseSignature() throws(TemplateError) -> MacroSignature {
-        var arguments: [String] = []
+        var arguments: [Symbol] = []
         var defaults: [Expr] = []
         try expect(.lparen)
         while !isOp(.rparen) {
             if !arguments.isEmpty { try expect(.comma) }
-            let name = try expect(.name, "name").text
+            let name = Symbol.named(try expect(.name, "name").text)
             if skip(.assign) {
                 defaults.append(try parseExpression())
             } else if !defaults.isEmpty {
@@ -444,7 +448,7 @@ struct Parser {
     private mutating func parseMacro() throws(TemplateError) -> Node {
         let start = position
         _ = next()
-        let name = try expect(.name, "name").text
+        let name = Symbol.named(try expect(.name, "name").text)
         return try hardFrame { (parser: inout Parser) throws(TemplateError) in
             let signature = try parser.parseSignature()
             let body = try parser.parseStatements(["endmacro"], dropNeedle: true)
@@ -461,7 +465,7 @@ struct Parser {
         return try hardFrame { (parser: inout Parser) throws(TemplateError) in
             let body = try parser.parseStatements(["endcall"], dropNeedle: true)
             return .callBlock(
-                MacroDefinition(name: "caller", signature: signature, body: body, position: start), call: call, start)
+                MacroDefinition(name: .caller, signature: signature, body: body, position: start), call: call, start)
         }
     }
 
@@ -525,9 +529,9 @@ struct Parser {
             if withNamespace && isOp(.dot) {
                 _ = next()
                 let attribute = try expect(.name, "name").text
-                return .namespaceAttribute(token.text, attribute)
+                return .namespaceAttribute(.named(token.text), attribute)
             }
-            return .name(token.text)
+            return .name(.named(token.text))
         }
         if isOp(.lparen) {
             _ = next()
@@ -707,7 +711,7 @@ struct Parser {
             case "true", "True": return .constant(.bool(true), start)
             case "false", "False": return .constant(.bool(false), start)
             case "none", "None": return .constant(.none, start)
-            default: return .name(token.text, start)
+            default: return .name(.named(token.text), start)
             }
         case .string:
             var text = token.text
@@ -811,7 +815,7 @@ struct Parser {
         while true {
             if isOp(.pipe) {
                 for filter in try parseFilterChain(startInline: false, stopAfterOne: true) {
-                    node = .filter(node, filter.name, filter.arguments, filter.position)
+                    node = .filter(node, filter.filter, filter.arguments, filter.position)
                 }
             } else if current.isName("is") {
                 node = try parseTest(node)
@@ -931,12 +935,16 @@ struct Parser {
                 name += "." + (try expect(.name, "name").text)
             }
             let arguments = isOp(.lparen) ? try parseCallArguments() : .empty
-            if !knownFilters.contains(name) && !softFrame {
+            let function = knownFilters[name]
+            if function == nil && !softFrame {
                 throw TemplateError(
                     .unknownFilter, "No filter named '\(name)'.",
                     at: .init(file: templateName, line: token.line, column: Lexer.column(of: token.offset, in: source)))
             }
-            filters.append(FilterApplication(name: name, arguments: arguments, position: position(of: token)))
+            filters.append(
+                FilterApplication(
+                    filter: FilterReference(name: name, function: function), arguments: arguments,
+                    position: position(of: token)))
             inline = false
             if stopAfterOne { break }
         }
@@ -969,12 +977,13 @@ struct Parser {
                 arguments.positional = [try parsePostfix(try parsePrimary())]
             }
         }
-        if !knownTests.contains(name) && !softFrame {
+        let function = knownTests[name]
+        if function == nil && !softFrame {
             throw TemplateError(
                 .unknownTest, "No test named '\(name)'.",
                 at: .init(file: templateName, line: isToken.line, column: Lexer.column(of: isToken.offset, in: source)))
         }
-        let test = Expr.test(base, name, arguments, start)
+        let test = Expr.test(base, TestReference(name: name, function: function), arguments, start)
         return negated ? .not(test, start) : test
     }
 }

@@ -131,6 +131,12 @@ enum PythonOperators {
             case .mul:
                 let (product, overflow) = x.multipliedReportingOverflow(by: y)
                 if !overflow { return .int(product) }
+            case .floordiv where y != 0 && !(x == .min && y == -1):
+                let quotient = x / y
+                return .int((x % y != 0) && ((x < 0) != (y < 0)) ? quotient - 1 : quotient)
+            case .mod where y != 0 && !(x == .min && y == -1):
+                let remainder = x % y
+                return .int(remainder != 0 && ((remainder < 0) != (y < 0)) ? remainder + y : remainder)
             default: break
             }
         }

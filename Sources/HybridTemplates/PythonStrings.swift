@@ -123,6 +123,33 @@ enum PythonStrings {
 
     /// `str.replace(old, new, count)`.
     static func replace(_ text: String, _ old: String, _ new: String, count: Int = -1) -> String {
+        if !old.isEmpty {
+            // UTF-8 is self-synchronizing: a byte-level match is exactly a code-point match.
+            var haystack = Array(text.utf8)
+            let needle = Array(old.utf8)
+            guard haystack.count >= needle.count else { return text }
+            var out: [UInt8] = []
+            var start = 0
+            var replaced = 0
+            var index = 0
+            let last = haystack.count - needle.count
+            while index <= last && (count < 0 || replaced < count) {
+                if haystack[index] == needle[0] && haystack[index..<(index + needle.count)].elementsEqual(needle) {
+                    if out.isEmpty { out.reserveCapacity(haystack.count) }
+                    out.append(contentsOf: haystack[start..<index])
+                    out.append(contentsOf: new.utf8)
+                    index += needle.count
+                    start = index
+                    replaced += 1
+                } else {
+                    index += 1
+                }
+            }
+            if replaced == 0 { return text }
+            out.append(contentsOf: haystack[start...])
+            haystack = []
+            return String(decoding: out, as: UTF8.self)
+        }
         let scalars = Array(text.unicodeScalars)
         let needle = Array(old.unicodeScalars)
         if needle.isEmpty {

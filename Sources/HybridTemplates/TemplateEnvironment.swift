@@ -5,12 +5,22 @@ import HybridYAML
 
 /// Limits of a render.
 public struct TemplateOptions: Sendable {
+    /// When a template file is looked at again after it was loaded.
+    public enum FileCheck: Sendable {
+        /// Every load stats the file (Jinja2's `auto_reload=True`).
+        case everyLoad
+        /// A file is checked once, then trusted until `invalidateFiles()` (a build snapshot).
+        case untilInvalidated
+    }
+
     /// Most macro calls, includes, imports and recursive loops nested at once (Python Jinja2 hits
     /// its RecursionError between 200 and 250 nested macro calls).
     public var maximumNesting: Int
+    public var fileCheck: FileCheck
 
-    public init(maximumNesting: Int = 250) {
+    public init(maximumNesting: Int = 250, fileCheck: FileCheck = .everyLoad) {
         self.maximumNesting = maximumNesting
+        self.fileCheck = fileCheck
     }
 }
 
@@ -52,6 +62,10 @@ public final class TemplateEnvironment: @unchecked Sendable {
     /// How many times a template text was parsed (a cache miss), for tests and diagnostics.
     public var parseCount: Int { cache.parses }
 
+    /// Forgets which files were checked (with `FileCheck.untilInvalidated`): the next load of each
+    /// template stats it again (and re-reads it if it changed).
+    public func invalidateFiles() { cache.invalidateFiles() }
+
     // MARK: rendering
 
     /// Renders the template at `name` (relative to the assets directory) with these variables.
@@ -84,16 +98,18 @@ public final class TemplateEnvironment: @unchecked Sendable {
         return error
     }
 
-    // MARK: loading
+    /// Parses template text and reports its first syntax error, without caching (editors, benchmarks).
+    public func checkSyntax(_ text: String, name: String) throws(TemplateError) {
+        _ = try Parser.parse(text, templateName: name, filters: filters, tests: tests)
+    }
 
-    static let knownFilters = Set(BuiltinFilters.all.keys)
-    static let knownTests = Set(BuiltinTests.all.keys)
+    // MARK: loading
 
     /// Parses template text (cached by name and content hash).
     func parse(_ text: String, name: String) throws(TemplateError) -> ParsedTemplate {
         let key = ParseCache.Key(name: name, hash: ContentHash(of: text))
         if let cached = cache.get(key) { return cached }
-        let parsed = try Parser.parse(text, templateName: name, filters: Self.knownFilters, tests: Self.knownTests)
+        let parsed = try Parser.parse(text, templateName: name, filters: filters, tests: tests)
         cache.put(key, parsed)
         return parsed
     }
@@ -102,6 +118,7 @@ public final class TemplateEnvironment: @unchecked Sendable {
     func loadTemplate(_ name: String, requestedBy requester: (String, Position)?) throws(TemplateError)
         -> ParsedTemplate
     {
+        if options.fileCheck == .untilInvalidated, let parsed = cache.trusted(name: name) { return parsed }
         func failure(_ kind: TemplateError.Kind, _ message: String) -> TemplateError {
             if let (template, position) = requester {
                 let column = (try? cache.source(of: template)).map { Lexer.column(of: position.offset, in: $0) } ?? 1
@@ -109,6 +126,9 @@ public final class TemplateEnvironment: @unchecked Sendable {
                     kind, message, at: SourceLocation(file: template, line: position.line, column: column))
             }
             return TemplateError(kind, message, at: SourceLocation(file: name, line: 1, column: 1))
+        }
+        if TemplateEnvironment.isPlainPath(name) {
+            return try loadNormalized(name, name, failure)
         }
         if name.hasPrefix("/") {
             throw failure(
@@ -121,13 +141,37 @@ public final class TemplateEnvironment: @unchecked Sendable {
             }
             if !piece.isEmpty && piece != "." { pieces.append(String(piece)) }
         }
-        let normalized = pieces.joined(separator: "/")
+        return try loadNormalized(name, pieces.joined(separator: "/"), failure)
+    }
+
+    /// True for a relative path with no empty, `.` or `..` segments (nothing to normalize or refuse).
+    static func isPlainPath(_ name: String) -> Bool {
+        var length = 0
+        var allDots = true
+        for byte in name.utf8 {
+            if byte == UInt8(ascii: "/") {
+                if length == 0 || (allDots && length <= 2) { return false }
+                length = 0
+                allDots = true
+            } else {
+                if byte != UInt8(ascii: ".") { allDots = false }
+                length += 1
+            }
+        }
+        return length > 0 && !(allDots && length <= 2)
+    }
+
+    private func loadNormalized(
+        _ name: String, _ normalized: String, _ failure: (TemplateError.Kind, String) -> TemplateError
+    ) throws(TemplateError) -> ParsedTemplate {
         let path = assetsDirectory + "/" + normalized
-        var isDirectory: ObjCBool = false
-        guard !pieces.isEmpty, FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory),
-            !isDirectory.boolValue
-        else {
+        // One stat: an unchanged file (same device, inode, size, mtime) was already checked and parsed.
+        guard !normalized.isEmpty, let stamp = FileStamp(path: path), !stamp.isDirectory else {
             throw failure(.notFound, "template '\(name)' not found")
+        }
+        if let parsed = cache.parsed(atPath: path, stamp: stamp) {
+            if options.fileCheck == .untilInvalidated { cache.trust(name: name, parsed) }
+            return parsed
         }
         if let real = TemplateEnvironment.realPath(path),
             !(real + "/").hasPrefix(resolvedRoot + "/") && real != resolvedRoot
@@ -141,13 +185,37 @@ public final class TemplateEnvironment: @unchecked Sendable {
         guard let text = String(validatingUTF8Data: data) else {
             throw failure(.syntax, "template '\(name)' is not valid UTF-8")
         }
-        return try parse(text, name: normalized)
+        let parsed = try parse(text, name: normalized)
+        cache.remember(path: path, stamp: stamp, parsed)
+        if options.fileCheck == .untilInvalidated { cache.trust(name: name, parsed) }
+        return parsed
     }
 
     static func realPath(_ path: String) -> String? {
         guard let resolved = realpath(path, nil) else { return nil }
         defer { free(resolved) }
         return String(cString: resolved)
+    }
+}
+
+/// What identifies an unchanged file without reading it.
+struct FileStamp: Equatable {
+    var device: UInt64
+    var inode: UInt64
+    var size: Int64
+    var modifiedSeconds: Int
+    var modifiedNanoseconds: Int
+    var isDirectory: Bool
+
+    init?(path: String) {
+        var info = stat()
+        guard stat(path, &info) == 0 else { return nil }
+        isDirectory = (info.st_mode & S_IFMT) == S_IFDIR
+        device = UInt64(info.st_dev)
+        inode = UInt64(info.st_ino)
+        size = Int64(info.st_size)
+        modifiedSeconds = info.st_mtim.tv_sec
+        modifiedNanoseconds = info.st_mtim.tv_nsec
     }
 }
 
@@ -161,7 +229,46 @@ final class ParseCache: @unchecked Sendable {
     private let lock = NSLock()
     private var storage: [Key: ParsedTemplate] = [:]
     private var latestByName: [String: ParsedTemplate] = [:]
+    private var byPath: [String: (FileStamp, ParsedTemplate)] = [:]
+    private var trustedNames: [String: ParsedTemplate] = [:]
     private(set) var parses = 0
+
+    /// A template already checked since the last invalidation, by the name it was requested as.
+    func trusted(name: String) -> ParsedTemplate? {
+        lock.lock()
+        defer { lock.unlock() }
+        return trustedNames[name]
+    }
+
+    func trust(name: String, _ parsed: ParsedTemplate) {
+        lock.lock()
+        defer { lock.unlock() }
+        trustedNames[name] = parsed
+    }
+
+    func invalidateFiles() {
+        lock.lock()
+        defer { lock.unlock() }
+        trustedNames.removeAll()
+    }
+
+    func parsed(atPath path: String, stamp: FileStamp) -> ParsedTemplate? {
+        lock.lock()
+        defer { lock.unlock() }
+        guard let (known, parsed) = byPath[path], known == stamp else { return nil }
+        return parsed
+    }
+
+    /// Remembers a file's stamp, unless the file changed so recently that another write within
+    /// the same timestamp tick could go unnoticed (git's "racy" rule).
+    func remember(path: String, stamp: FileStamp, _ parsed: ParsedTemplate) {
+        var now = timespec()
+        clock_gettime(CLOCK_REALTIME, &now)
+        if now.tv_sec - stamp.modifiedSeconds < 2 { return }
+        lock.lock()
+        defer { lock.unlock() }
+        byPath[path] = (stamp, parsed)
+    }
 
     func get(_ key: Key) -> ParsedTemplate? {
         lock.lock()

@@ -360,3 +360,27 @@ extension String {
         contains("_") ? String(unicodeScalars.filter { $0 != "_" }.map(Character.init)) : self
     }
 }
+
+/// Public entry to PyYAML's plain-scalar rules (`--var KEY=VALUE` values, and the like).
+public enum YAMLScalar {
+    /// The value PyYAML's `safe_load` gives `text` written as a plain scalar (`0755` → 493,
+    /// `yes` → true, `2024-01-02` → a date; `=` and `<<` are errors).
+    public static func resolve(_ text: String, file: String = "<value>") throws(YAMLError) -> YAMLValue {
+        var text = text
+        let result: Result<ScalarConstructor.Result, ScalarConstructionError> = text.withUTF8 { bytes in
+            do throws(ScalarConstructionError) {
+                return .success(try ScalarConstructor.construct(untagged: bytes, resolveImplicitly: true))
+            } catch {
+                return .failure(error)
+            }
+        }
+        switch result {
+        case .success(.value(let value)):
+            return value
+        case .success:
+            throw YAMLError(.invalidValue, at: .init(file: file, line: 1, column: 1), "'\(text)' is not a value")
+        case .failure(let error):
+            throw YAMLError(error.kind, at: .init(file: file, line: 1, column: 1), error.message)
+        }
+    }
+}

@@ -41,7 +41,7 @@ public enum YAMLValue: Sendable, Equatable {
     case float(Double)
     case string(String)
     case date(YAMLDate)
-    case timestamp(YAMLTimestamp)
+    indirect case timestamp(YAMLTimestamp)
     case sequence([YAMLNode])
     case mapping(YAMLMapping)
 

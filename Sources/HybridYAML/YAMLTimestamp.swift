@@ -1,17 +1,22 @@
 /// A calendar date, as Python's `datetime.date` (year 1…9999).
 public struct YAMLDate: Hashable, Sendable, Comparable, CustomStringConvertible {
-    public var year: Int
-    public var month: Int
-    public var day: Int
+    // Stored compactly: values (and tree nodes) holding dates stay small.
+    private var storedYear: Int16
+    private var storedMonth: UInt8
+    private var storedDay: UInt8
+
+    public var year: Int { Int(storedYear) }
+    public var month: Int { Int(storedMonth) }
+    public var day: Int { Int(storedDay) }
 
     /// Validates like `datetime.date(year, month, day)`; nil for an impossible date.
     public init?(year: Int, month: Int, day: Int) {
         guard (1...9999).contains(year), (1...12).contains(month),
             (1...YAMLDate.daysIn(month: month, year: year)).contains(day)
         else { return nil }
-        self.year = year
-        self.month = month
-        self.day = day
+        self.storedYear = Int16(year)
+        self.storedMonth = UInt8(month)
+        self.storedDay = UInt8(day)
     }
 
     /// ISO 8601 `YYYY-MM-DD`, as `date.isoformat()`.

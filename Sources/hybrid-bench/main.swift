@@ -3,8 +3,14 @@
 //   hybrid-bench yaml DIR [--repetitions N]
 //     Reads every *.yaml under DIR into memory, then N times parses and emits all of them
 //     (HybridYAML: libyaml events → tree → canonical emitter). Prints one JSON line.
+//
+//   hybrid-bench templates REPO [--repetitions N]
+//     Parse: every template under REPO/assets parsed from its text, N times.
+//     Render: every asset template (paths without a `_` component) rendered with each of
+//     env/dev, env/staging, env/prod, N times, with warm template caches. Prints one JSON line.
 
 import Foundation
+import HybridTemplates
 import HybridYAML
 
 func fail(_ message: String) -> Never {
@@ -68,7 +74,98 @@ if let flag = arguments.firstIndex(of: "--repetitions"), flag + 1 < arguments.co
     repetitions = value
     arguments.removeSubrange(flag...(flag + 1))
 }
+func seconds(_ duration: Duration) -> Double {
+    Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
+}
+
+func benchmarkTemplates(repository: String, repetitions: Int) {
+    let assets = repository + "/assets"
+    guard let enumerator = FileManager.default.enumerator(atPath: assets) else { fail("cannot read \(assets)") }
+    var all: [(String, String)] = []
+    for case let name as String in enumerator where name.hasSuffix(".j2") {
+        guard let data = FileManager.default.contents(atPath: assets + "/" + name) else { fail("cannot read \(name)") }
+        all.append((name, String(decoding: data, as: UTF8.self)))
+    }
+    all.sort { $0.0 < $1.0 }
+    let renderable = all.map(\.0).filter { name in
+        name.hasSuffix(".yaml.j2") && !name.split(separator: "/").contains { $0.hasPrefix("_") }
+    }
+    var environments: [[String: YAMLNode]] = []
+    for env in ["dev", "staging", "prod"] {
+        guard let data = FileManager.default.contents(atPath: repository + "/env/\(env).yaml"),
+            let node = try? YAMLParser.parseDocument([UInt8](data), file: env), let mapping = node.mappingValue
+        else { fail("cannot read env/\(env).yaml") }
+        var variables: [String: YAMLNode] = [:]
+        for entry in mapping.entries { variables[entry.key.stringValue ?? ""] = entry.value }
+        environments.append(variables)
+    }
+    // A build snapshot: files are checked once, as `hybrid compile` does.
+    let environment = TemplateEnvironment(
+        assetsDirectory: assets, options: TemplateOptions(fileCheck: .untilInvalidated))
+    let clock = ContinuousClock()
+    var parseRuns: [Double] = []
+    var renderRuns: [Double] = []
+    var outputBytes = 0
+    // Warm the render caches once (parses every template a render loads).
+    for name in renderable {
+        do { _ = try environment.render(name, variables: environments[0]) } catch { fail("\(error)") }
+    }
+    let renderOnly = CommandLine.arguments.contains("--render-only")
+    for _ in 0..<repetitions {
+        if !renderOnly {
+            parseRuns.append(
+                seconds(
+                    clock.measure {
+                        for (name, text) in all {
+                            do { try environment.checkSyntax(text, name: name) } catch { fail("\(error)") }
+                        }
+                    }))
+        }
+        outputBytes = 0
+        renderRuns.append(
+            seconds(
+                clock.measure {
+                    for variables in environments {
+                        for name in renderable {
+                            do {
+                                outputBytes += try environment.render(name, variables: variables).output.utf8.count
+                            } catch {
+                                fail("\(error)")
+                            }
+                        }
+                    }
+                }))
+    }
+    let record: [String: Any] = [
+        "tool": "hybrid", "templates": all.count, "renders_per_run": renderable.count * environments.count,
+        "source_bytes": all.reduce(0) { $0 + $1.1.utf8.count }, "output_bytes": outputBytes,
+        "parse_runs": parseRuns, "render_runs": renderRuns,
+        "parse_median_seconds": parseRuns.isEmpty ? 0 : median(parseRuns), "render_median_seconds": median(renderRuns),
+    ]
+    let data = try! JSONSerialization.data(withJSONObject: record, options: [.sortedKeys])
+    print(String(decoding: data, as: UTF8.self))
+}
+
+/// Per-render cost of one template (for profiling the interpreter's fixed overhead).
+func benchmarkOne(assets: String, name: String, count: Int) {
+    let environment = TemplateEnvironment(assetsDirectory: assets)
+    let variables: [String: YAMLNode] = ["ENV": YAMLNode(.string("dev"))]
+    let clock = ContinuousClock()
+    let elapsed = clock.measure {
+        for _ in 0..<count {
+            do { _ = try environment.render(name, variables: variables) } catch { fail("\(error)") }
+        }
+    }
+    print("\(name): \(seconds(elapsed) / Double(count) * 1e6) us per render")
+}
+
 switch command {
+case "micro":
+    guard arguments.count >= 2 else { fail("usage: hybrid-bench micro ASSETS NAME [--repetitions N]") }
+    benchmarkOne(assets: arguments[0], name: arguments[1], count: repetitions)
+case "templates":
+    guard let repository = arguments.first else { fail("usage: hybrid-bench templates REPO [--repetitions N]") }
+    benchmarkTemplates(repository: repository, repetitions: repetitions)
 case "yaml":
     guard let directory = arguments.first else { fail("usage: hybrid-bench yaml DIR [--repetitions N]") }
     benchmarkYAML(directory: directory, repetitions: repetitions)

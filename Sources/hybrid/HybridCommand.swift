@@ -10,7 +10,7 @@ struct HybridCommand: AsyncParsableCommand {
             per-tenant schema mappings in mappings/, configuration in hybrid.yaml.
             """,
         version: HybridVersion.current,
-        subcommands: [InitCommand.self, NormalizeCommand.self]
+        subcommands: [InitCommand.self, NormalizeCommand.self, RenderCommand.self]
     )
 }
 
