@@ -52,6 +52,8 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        // libFuzzer target for the template engine (built with -sanitize=fuzzer; see README).
+        .executableTarget(name: "hybrid-fuzz", dependencies: ["HybridTemplates", "HybridYAML"]),
         // Benchmark driver used by scripts/bench-yaml.py (not a test).
         .executableTarget(name: "hybrid-bench", dependencies: ["HybridYAML", "HybridTemplates"]),
 

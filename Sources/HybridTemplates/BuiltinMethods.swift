@@ -185,7 +185,7 @@ enum BuiltinMethods {
         case "center", "ljust", "rjust":
             return method(name, type) { arguments in
                 let bound = try arguments.bind(name, [("width", nil), ("fillchar", .string(" "))])
-                let width = try intArgument(bound[0], name)
+                let width = try Limits.size(try intArgument(bound[0], name), "width")
                 let fill = try stringArgument(bound[1], name)
                 guard fill.unicodeScalars.count == 1, let scalar = fill.unicodeScalars.first else {
                     throw EvalFailure(.type, "The fill character must be exactly one character long")
@@ -201,7 +201,8 @@ enum BuiltinMethods {
             }
         case "zfill":
             return method(name, type) { arguments in
-                let width = try intArgument(try arguments.bind(name, [("width", nil)])[0], name)
+                let width = try Limits.size(
+                    try intArgument(try arguments.bind(name, [("width", nil)])[0], name), "width")
                 var scalars = Array(text.unicodeScalars)
                 guard width > scalars.count else { return .string(text) }
                 var sign: [Unicode.Scalar] = []

@@ -127,7 +127,7 @@ enum BuiltinFilters {
 
     static func batch(_ value: Value, _ arguments: Arguments, _ interpreter: Interpreter) throws -> Value {
         let bound = try arguments.bind("batch", [("linecount", nil), ("fill_with", Value.none)])
-        let count = try BuiltinMethods.intArgument(bound[0], "batch")
+        let count = try Limits.size(try BuiltinMethods.intArgument(bound[0], "batch"), "batch size")
         var result: [Value] = []
         var current: [Value] = []
         for item in try iterable(value) {
@@ -153,7 +153,8 @@ enum BuiltinFilters {
     }
 
     static func center(_ value: Value, _ arguments: Arguments, _ interpreter: Interpreter) throws -> Value {
-        let width = try BuiltinMethods.intArgument(try arguments.bind("center", [("width", .int(80))])[0], "center")
+        let width = try Limits.size(
+            try BuiltinMethods.intArgument(try arguments.bind("center", [("width", .int(80))])[0], "center"), "width")
         return .string(PythonStrings.center(try softString(value), width))
     }
 
@@ -325,7 +326,9 @@ enum BuiltinFilters {
         if case .string(let text) = bound[0] {
             indention = text
         } else {
-            indention = String(repeating: " ", count: Swift.max(0, try BuiltinMethods.intArgument(bound[0], "indent")))
+            indention = String(
+                repeating: " ",
+                count: Swift.max(0, try Limits.size(try BuiltinMethods.intArgument(bound[0], "indent"), "indent")))
         }
         let text = try softString(value) + "\n"
         var result: String
@@ -408,7 +411,9 @@ enum BuiltinFilters {
             if let unexpected = arguments.keyword.first {
                 throw EvalFailure(.runtime, "Unexpected keyword argument '\(unexpected.0)'")
             }
-            let usable: Value? = { if case .none = defaultValue { return nil } else { return defaultValue } }()
+            // `default=None` is no default at all (Jinja tests `default is not None`).
+            var usable: Value? = defaultValue
+            if case .some(.none) = defaultValue { usable = nil }
             function = try attributeGetter(attribute, interpreter, defaultValue: usable)
         } else {
             guard !arguments.positional.isEmpty else { throw EvalFailure(.runtime, "map requires a filter argument") }
@@ -551,7 +556,7 @@ enum BuiltinFilters {
 
     static func slice(_ value: Value, _ arguments: Arguments, _ interpreter: Interpreter) throws -> Value {
         let bound = try arguments.bind("slice", [("slices", nil), ("fill_with", Value.none)])
-        let slices = try BuiltinMethods.intArgument(bound[0], "slice")
+        let slices = try Limits.size(try BuiltinMethods.intArgument(bound[0], "slice"), "slice count")
         let items = try iterable(value)
         if slices == 0 { throw EvalFailure(.zeroDivision, "integer division or modulo by zero") }
         let perSlice = items.count / slices
@@ -686,7 +691,7 @@ enum BuiltinFilters {
         var indent: String?
         switch indentValue {
         case .none: indent = nil
-        case .int(let width): indent = String(repeating: " ", count: Swift.max(0, width))
+        case .int(let width): indent = String(repeating: " ", count: Swift.max(0, try Limits.size(width, "indent")))
         case .string(let text): indent = text
         default: indent = nil
         }

@@ -16,6 +16,11 @@ public final class Interpreter {
     private var loadedSet: Set<String> = []
     /// Elements a single loop or range may produce before the render is stopped.
     static let maximumIterations = 10_000_000
+    /// Loop iterations one whole render may run (nested loops multiply) before it is stopped.
+    static let maximumTotalIterations = 50_000_000
+    /// Bytes of output (or of any captured block) one render may produce.
+    static let maximumOutputBytes = 512 * 1024 * 1024
+    var totalIterations = 0
 
     init(environment: TemplateEnvironment, variables: RenderVariables) {
         self.environment = environment
@@ -288,7 +293,7 @@ public final class Interpreter {
     /// Appends a string's UTF-8 bytes to the output (one copy, no iteration).
     @inline(__always)
     func append(_ text: String) {
-        let appended = text.utf8.withContiguousStorageIfAvailable { output.append(contentsOf: $0) }
+        let appended: Void? = text.utf8.withContiguousStorageIfAvailable { output.append(contentsOf: $0) }
         if appended == nil { output.append(contentsOf: text.utf8) }
     }
 
@@ -396,9 +401,23 @@ public final class Interpreter {
         // One scope for the whole loop, emptied at each iteration: Jinja starts every iteration from the
         // outer values, and a macro defined in the body sees the current iteration (as a Python closure does).
         let inner = Frame(context: frame.context, parent: frame)
+        totalIterations += items.count
+        if totalIterations > Interpreter.maximumTotalIterations {
+            throw located(
+                EvalFailure(
+                    .runtime,
+                    "render stopped after \(Interpreter.maximumTotalIterations) loop iterations (runaway nested loops?)"
+                ),
+                loop.position, frame)
+        }
         for item in items {
             context.index0 += 1
             inner.removeAllLocals()
+            if output.count > Interpreter.maximumOutputBytes {
+                throw located(
+                    EvalFailure(.runtime, "render output exceeds \(Interpreter.maximumOutputBytes) bytes"),
+                    loop.position, frame)
+            }
             if case .name(let symbol) = loop.target {
                 inner.bind(symbol, item)
             } else {

@@ -815,7 +815,9 @@ struct Parser {
         while true {
             if isOp(.pipe) {
                 for filter in try parseFilterChain(startInline: false, stopAfterOne: true) {
-                    node = .filter(node, filter.filter, filter.arguments, filter.position)
+                    node = .filter(
+                        node, filter.filter, filter.arguments,
+                        Position(line: filter.position.line, offset: node.position.offset))
                 }
             } else if current.isName("is") {
                 node = try parseTest(node)
@@ -827,9 +829,15 @@ struct Parser {
         }
     }
 
+    /// A postfix node's position: the line of its operator (as Jinja numbers it), the column of the
+    /// expression it applies to (where a reader looks first).
+    private func anchored(_ base: Expr, at token: Token) -> Position {
+        Position(line: token.line, offset: base.position.offset)
+    }
+
     private mutating func parseSubscript(_ base: Expr) throws(TemplateError) -> Expr {
         let token = next()
-        let start = position(of: token)
+        let start = anchored(base, at: token)
         if token.kind == .op(.dot) {
             let attribute = current
             _ = next()
@@ -916,7 +924,7 @@ struct Parser {
     }
 
     private mutating func parseCall(_ callee: Expr) throws(TemplateError) -> Expr {
-        let start = position
+        let start = anchored(callee, at: current)
         return .call(callee, try parseCallArguments(), start)
     }
 
@@ -953,7 +961,7 @@ struct Parser {
 
     private mutating func parseTest(_ base: Expr) throws(TemplateError) -> Expr {
         let isToken = next()
-        let start = position(of: isToken)
+        let start = anchored(base, at: isToken)
         let negated = skipName("not")
         let nameToken = try expect(.name, "name")
         var name = nameToken.text

@@ -35,7 +35,7 @@ enum PythonOperators {
         case .namedTuple(let tuple): return tuple.values
         case .dict(let dict): return dict.keys
         case .string(let text): return text.unicodeScalars.map { .string(String($0)) }
-        case .range(let range): return range.elements
+        case .range(let range): return try range.elements()
         case .iterator(let iterator): return iterator.consume()
         case .dictView(let view): return view.elements
         case .loop(let loop): return loop.items
@@ -151,21 +151,33 @@ enum PythonOperators {
             guard let count = repeatCount(a, b) else {
                 throw EvalFailure(.type, "can't multiply sequence by non-int of type '\(nonSequence(a, b).typeName)'")
             }
+            try checkRepetition(count, text.utf8.count)
             return .string(count > 0 ? String(repeating: text, count: count) : "")
         case (.mul, .list(let list), _), (.mul, _, .list(let list)):
             guard let count = repeatCount(a, b) else {
                 throw EvalFailure(.type, "can't multiply sequence by non-int of type '\(nonSequence(a, b).typeName)'")
             }
+            try checkRepetition(count, list.items.count * 16)
             return .list(ListObject(count > 0 ? Array([[Value]](repeating: list.items, count: count).joined()) : []))
         case (.mul, .tuple(let items), _), (.mul, _, .tuple(let items)):
             guard let count = repeatCount(a, b) else {
                 throw EvalFailure(.type, "can't multiply sequence by non-int of type '\(nonSequence(a, b).typeName)'")
             }
+            try checkRepetition(count, items.count * 16)
             return .tuple(count > 0 ? Array([[Value]](repeating: items, count: count).joined()) : [])
         case (.mod, .string(let format), _):
             return .string(try PercentFormat.format(format, b))
         default:
             throw unsupported(op.rawValue, a, b)
+        }
+    }
+
+    /// `sequence * n` may not build more than the render's output bound.
+    static func checkRepetition(_ count: Int, _ unitSize: Int) throws {
+        guard count > 0, unitSize > 0 else { return }
+        let (total, overflow) = count.multipliedReportingOverflow(by: unitSize)
+        if overflow || total > Interpreter.maximumOutputBytes {
+            throw EvalFailure(.runtime, "MemoryError: repeating a sequence \(count) times is too large")
         }
     }
 
@@ -368,7 +380,7 @@ enum PythonOperators {
             }
             return true
         case (.range(let x), .range(let y)):
-            return x.elements.count == y.elements.count
+            return x.count == y.count
                 && (x.count == 0 || (x.start == y.start && (x.count == 1 || x.step == y.step)))
         case (.date(let x), .date(let y)): return x == y
         case (.datetime(let x), .datetime(let y)): return x == y

@@ -65,7 +65,7 @@ enum PercentFormat {
             }
             if i < scalars.count, scalars[i] == "*" {
                 guard case .int(let width) = try take() else { throw EvalFailure(.type, "* wants int") }
-                spec.width = width
+                spec.width = try Limits.size(width, "format width")
                 i += 1
             } else {
                 var digits = ""
@@ -73,13 +73,13 @@ enum PercentFormat {
                     digits.unicodeScalars.append(scalars[i])
                     i += 1
                 }
-                if !digits.isEmpty { spec.width = Int(digits) }
+                if !digits.isEmpty { spec.width = try Limits.size(Int(digits) ?? Int.max, "format width") }
             }
             if i < scalars.count, scalars[i] == "." {
                 i += 1
                 if i < scalars.count, scalars[i] == "*" {
                     guard case .int(let precision) = try take() else { throw EvalFailure(.type, "* wants int") }
-                    spec.precision = precision
+                    spec.precision = try Limits.size(precision, "format precision")
                     i += 1
                 } else {
                     var digits = ""
@@ -87,7 +87,7 @@ enum PercentFormat {
                         digits.unicodeScalars.append(scalars[i])
                         i += 1
                     }
-                    spec.precision = Int(digits) ?? 0
+                    spec.precision = try Limits.size(Int(digits) ?? Int.max, "format precision")
                 }
             }
             while i < scalars.count, "hlL".unicodeScalars.contains(scalars[i]) { i += 1 }
@@ -365,6 +365,8 @@ enum BraceFormat {
 
     /// `format(value, spec)`.
     static func formatValue(_ value: Value, spec: String) throws -> String {
+        // bool.__format__ with an empty spec is str(); any other spec formats it as an int.
+        if case .bool(let flag) = value, spec.isEmpty { return flag ? "True" : "False" }
         var s = Array(spec)
         var fill: Character = " "
         var align: Character?
@@ -411,13 +413,13 @@ enum BraceFormat {
                 digits.append(first)
                 s.removeFirst()
             }
-            precision = Int(digits)
+            precision = try Limits.size(Int(digits) ?? Int.max, "format precision")
         }
         let type = s.first
         if s.count > 1 {
             throw EvalFailure(.value, "Invalid format specifier '\(spec)' for object of type '\(value.typeName)'")
         }
-        let width = Int(widthText) ?? 0
+        let width = widthText.isEmpty ? 0 : try Limits.size(Int(widthText) ?? Int.max, "format width")
 
         var body: String
         var negative = false
@@ -427,14 +429,10 @@ enum BraceFormat {
             body = text
             if let precision { body = String(String.UnicodeScalarView(text.unicodeScalars.prefix(precision))) }
             numeric = false
-        case (.int, _), (.bigInt, _),
+        case (.int, _) where type == nil || "dboxXnc".contains(type!),
+            (.bigInt, _) where type == nil || "dboxXnc".contains(type!),
             (.bool, _) where type == nil || "dboxXnc".contains(type!):
             let integer = try PercentFormat.integerArgument(value, "d")
-            if case .bool(let flag) = value, type == nil {
-                body = flag ? "True" : "False"
-                numeric = false
-                break
-            }
             negative = integer.signum() < 0
             switch type {
             case "b": body = String(integer.magnitude, radix: 2)

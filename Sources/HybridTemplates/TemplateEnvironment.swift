@@ -70,10 +70,26 @@ public final class TemplateEnvironment: @unchecked Sendable {
 
     /// Renders the template at `name` (relative to the assets directory) with these variables.
     public func render(_ name: String, variables: [String: YAMLNode] = [:]) throws(TemplateError) -> RenderResult {
+        try render(name: name, variables: variables) { interpreter in try interpreter.load(name, from: nil, at: nil) }
+    }
+
+    /// Renders template text that is not a file (standard input, a fuzzer's input); `name` is used
+    /// in errors, and includes still load from the assets directory.
+    public func render(source: String, name: String, variables: [String: YAMLNode] = [:]) throws(TemplateError)
+        -> RenderResult
+    {
+        try render(name: name, variables: variables) { _ in
+            try Parser.parse(source, templateName: name, filters: filters, tests: tests)
+        }
+    }
+
+    private func render(
+        name: String, variables: [String: YAMLNode], template load: (Interpreter) throws -> ParsedTemplate
+    ) throws(TemplateError) -> RenderResult {
         let scope = RenderVariables(source: variables, globals: globals)
         let interpreter = Interpreter(environment: self, variables: scope)
         do {
-            let template = try interpreter.load(name, from: nil, at: nil)
+            let template = try load(interpreter)
             let output = try interpreter.renderTopLevel(template)
             return RenderResult(output: output, templates: interpreter.loadedTemplates, variables: scope.read.sorted())
         } catch let error as TemplateError {

@@ -149,14 +149,25 @@ public struct RangeValue: Equatable {
     public var stop: Int
     public var step: Int
 
+    /// How many numbers the range holds (saturating at `Int.max` for absurd spans).
     public var count: Int {
-        if step > 0 { return start < stop ? (stop - start - 1) / step + 1 : 0 }
-        return start > stop ? (start - stop - 1) / (-step) + 1 : 0
+        let (span, overflow) =
+            step > 0 ? stop.subtractingReportingOverflow(start) : start.subtractingReportingOverflow(stop)
+        guard span > 0 else { return overflow ? Int.max : 0 }
+        if overflow { return Int.max }
+        return (span - 1) / (step > 0 ? step : (step == .min ? Int.max : -step)) + 1
     }
 
     public func element(_ offset: Int) -> Int { start + offset * step }
 
-    var elements: [Value] { (0..<count).map { .int(element($0)) } }
+    /// The numbers, materialized; a range longer than the iteration bound is an error, not an allocation.
+    func elements() throws -> [Value] {
+        guard count <= Interpreter.maximumIterations else {
+            throw EvalFailure(
+                .runtime, "range of \(count) numbers is too large to iterate (limit \(Interpreter.maximumIterations))")
+        }
+        return (0..<count).map { .int(element($0)) }
+    }
 }
 
 /// A tuple with field names (`_GroupTuple(grouper, list)`).
