@@ -21,10 +21,14 @@ public final class Interpreter {
     /// Bytes of output (or of any captured block) one render may produce.
     static let maximumOutputBytes = 512 * 1024 * 1024
     var totalIterations = 0
+    /// When the render must stop (`TemplateOptions.maximumDuration`).
+    let deadline: ContinuousClock.Instant
+    private var workSinceClockCheck = 0
 
     init(environment: TemplateEnvironment, variables: RenderVariables) {
         self.environment = environment
         self.variables = variables
+        self.deadline = ContinuousClock.now.advanced(by: environment.options.maximumDuration)
         output.reserveCapacity(4096)
     }
 
@@ -411,6 +415,7 @@ public final class Interpreter {
                 loop.position, frame)
         }
         for item in items {
+            try tick(loop.position, frame)
             context.index0 += 1
             inner.removeAllLocals()
             if output.count > Interpreter.maximumOutputBytes {
@@ -432,8 +437,20 @@ public final class Interpreter {
         }
     }
 
+    /// Counts work (loop iterations, calls) and stops the render once it runs past its deadline.
+    @inline(__always)
+    func tick(_ position: Position, _ frame: Frame) throws {
+        workSinceClockCheck &+= 1
+        if workSinceClockCheck & 255 == 0, ContinuousClock.now > deadline {
+            throw located(
+                EvalFailure(.runtime, "render stopped after \(environment.options.maximumDuration) (runaway template?)"),
+                position, frame)
+        }
+    }
+
     /// Counts one level of macro/include/recursive-loop nesting against the limit.
     func nested<T>(at position: Position, _ frame: Frame, _ body: () throws -> T) throws -> T {
+        try tick(position, frame)
         depth += 1
         defer { depth -= 1 }
         if depth > environment.options.maximumNesting {

@@ -10,7 +10,7 @@ enum PythonFormatting {
         case .int(let number): return String(number)
         case .none: return "None"
         case .bool(let flag): return flag ? "True" : "False"
-        case .bigInt(let number): return number.description
+        case .bigInt(let number): return try decimal(number)
         case .float(let number): return PythonFloatFormat.repr(number)
         case .date(let date): return date.description
         case .datetime(let stamp): return datetimeString(stamp)
@@ -48,6 +48,15 @@ enum PythonFormatting {
         case .module(let module): return "<TemplateModule '\(module.name)'>"
         default: return try str(value)
         }
+    }
+
+    /// `str(int)` under Python 3.11's default limit of 4300 digits (`sys.set_int_max_str_digits`).
+    static func decimal(_ number: BigInt) throws -> String {
+        let limit = "Exceeds the limit (4300 digits) for integer string conversion; use sys.set_int_max_str_digits() to increase the limit"
+        if PythonOperators.bitLength(number) > 14_300 { throw EvalFailure(.value, limit) }
+        let text = number.description
+        if text.utf8.count - (number.signum() < 0 ? 1 : 0) > 4300 { throw EvalFailure(.value, limit) }
+        return text
     }
 
     static func tupleRepr(_ parts: [String]) -> String {

@@ -247,7 +247,7 @@ enum PythonJSON {
         switch key {
         case .string(let text): return text
         case .int(let number): return String(number)
-        case .bigInt(let number): return number.description
+        case .bigInt(let number): return try PythonFormatting.decimal(number)
         case .float(let number):
             if number.isNaN { return "NaN" }
             if number.isInfinite { return number > 0 ? "Infinity" : "-Infinity" }
@@ -263,7 +263,7 @@ enum PythonJSON {
         case .none: out += "null"
         case .bool(let flag): out += flag ? "true" : "false"
         case .int(let number): out += String(number)
-        case .bigInt(let number): out += number.description
+        case .bigInt(let number): out += try PythonFormatting.decimal(number)
         case .float(let number):
             if number.isNaN {
                 out += "NaN"

@@ -88,6 +88,28 @@ enum PythonOperators {
         return .bigInt(big)
     }
 
+    /// The largest integer a render computes with (Python has no bound, but its arithmetic on
+    /// numbers this size takes seconds; a template needing more is a mistake or an attack).
+    static let maximumIntegerBits = 200_000
+
+    /// Significant bits of the magnitude (attaswift's `BigUInt.bitWidth` already excludes leading zeros).
+    static func bitLength(_ value: BigInt) -> Int {
+        value.magnitude.bitWidth
+    }
+
+    static func tooLarge() -> EvalFailure {
+        EvalFailure(.runtime, "OverflowError: integer result larger than \(maximumIntegerBits) bits")
+    }
+
+    static func checkBits(_ bits: Int) throws {
+        if bits > maximumIntegerBits { throw tooLarge() }
+    }
+
+    static func bounded(_ value: BigInt) throws -> Value {
+        try checkBits(bitLength(value))
+        return intValue(value)
+    }
+
     static func toDouble(_ number: Number) throws -> Double {
         switch number {
         case .small(let value): return Double(value)
@@ -238,9 +260,11 @@ enum PythonOperators {
         let a = toBig(x)!
         let b = toBig(y)!
         switch op {
-        case .add: return intValue(a + b)
-        case .sub: return intValue(a - b)
-        case .mul: return intValue(a * b)
+        case .add: return try bounded(a + b)
+        case .sub: return try bounded(a - b)
+        case .mul:
+            try checkBits(bitLength(a) + bitLength(b))
+            return intValue(a * b)
         case .floordiv:
             if b.isZero { throw EvalFailure(.zeroDivision, "integer division or modulo by zero") }
             return intValue(floorDivmod(a, b).0)
@@ -252,11 +276,11 @@ enum PythonOperators {
                 if a.isZero { throw EvalFailure(.zeroDivision, "0.0 cannot be raised to a negative power") }
                 return .float(try floatPow(try toDouble(x), try toDouble(y)))
             }
-            guard let exponent = Int(exactly: b), exponent <= 1_000_000 else {
-                throw EvalFailure(.runtime, "exponent too large")
-            }
-            if a.magnitude > 1 && exponent > 100_000 {
-                throw EvalFailure(.runtime, "result of ** is too large")
+            guard let exponent = Int(exactly: b) else { throw EvalFailure(.runtime, "exponent too large") }
+            if a.magnitude > 1 {
+                let (bits, overflow) = (bitLength(a) - 1).multipliedReportingOverflow(by: exponent)
+                if overflow { throw tooLarge() }
+                try checkBits(bits)
             }
             return intValue(a.power(exponent))
         case .div: fatalError("handled above")
@@ -271,8 +295,8 @@ enum PythonOperators {
         // Scale so the integer quotient has 55+ significant bits, then round once.
         var shift = 0
         let wanted = 55
-        let bitsA = numerator.bitWidth - numerator.leadingZeroBitCount
-        let bitsB = denominator.bitWidth - denominator.leadingZeroBitCount
+        let bitsA = numerator.bitWidth
+        let bitsB = denominator.bitWidth
         let difference = bitsA - bitsB
         if difference < wanted {
             shift = wanted - difference

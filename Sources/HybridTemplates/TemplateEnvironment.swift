@@ -17,10 +17,13 @@ public struct TemplateOptions: Sendable {
     /// its RecursionError between 200 and 250 nested macro calls).
     public var maximumNesting: Int
     public var fileCheck: FileCheck
+    /// Longest one render may run before it is stopped with an error (never a hang).
+    public var maximumDuration: Duration
 
-    public init(maximumNesting: Int = 250, fileCheck: FileCheck = .everyLoad) {
+    public init(maximumNesting: Int = 250, fileCheck: FileCheck = .everyLoad, maximumDuration: Duration = .seconds(60)) {
         self.maximumNesting = maximumNesting
         self.fileCheck = fileCheck
+        self.maximumDuration = maximumDuration
     }
 }
 

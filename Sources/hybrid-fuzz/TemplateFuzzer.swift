@@ -26,7 +26,9 @@ enum FuzzEnvironment {
             try? FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
             _ = FileManager.default.createFile(atPath: path, contents: Data(text.utf8))
         }
-        return TemplateEnvironment(assetsDirectory: root, options: TemplateOptions(fileCheck: .untilInvalidated))
+        // A short deadline: libFuzzer reports anything over 5 s as a hang.
+        return TemplateEnvironment(
+            assetsDirectory: root, options: TemplateOptions(fileCheck: .untilInvalidated, maximumDuration: .seconds(2)))
     }()
 
     static let variables: [String: YAMLNode] = {
