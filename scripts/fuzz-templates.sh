@@ -26,5 +26,6 @@ for path in glob.glob("Tests/HybridTemplatesTests/Fixtures/Conformance/cases/*.y
             f.write(case["template"])
 PY
 
-exec .build-fuzz/release/hybrid-fuzz -max_total_time="$seconds" -timeout=5 -rss_limit_mb=4096 \
+# Swift's own crash backtracer would catch the trap before libFuzzer saves the input.
+SWIFT_BACKTRACE=enable=no exec .build-fuzz/release/hybrid-fuzz -max_total_time="$seconds" -timeout=5 -rss_limit_mb=4096 \
     -artifact_prefix="$findings/" -print_final_stats=1 "$corpus"

@@ -325,7 +325,17 @@ enum BraceFormat {
             }
             value = positional[automatic]
             automatic += 1
-        } else if let number = Int(head) {
+        } else if head.unicodeScalars.allSatisfy({ $0.properties.numericType == .decimal }) {
+            // Python: a field name of decimal digits (any script) is an index; `-1`, `+1` are keywords.
+            var number = 0
+            for scalar in head.unicodeScalars {
+                let digit = Int(scalar.properties.numericValue ?? 0)
+                let (times, overflow) = number.multipliedReportingOverflow(by: 10)
+                guard !overflow, times <= Int.max - digit else {
+                    throw EvalFailure(.value, "Too many decimal digits in format string")
+                }
+                number = times + digit
+            }
             guard number < positional.count else {
                 throw EvalFailure(
                     .runtime, "IndexError: Replacement index \(number) out of range for positional args tuple")
