@@ -1,3 +1,4 @@
+import HybridGraph
 import HybridDiagnostics
 import HybridYAML
 

@@ -1,3 +1,4 @@
+import HybridGraph
 import Foundation
 import HybridDiagnostics
 import HybridYAML

@@ -1,3 +1,4 @@
+import HybridGraph
 import Foundation
 
 /// `hybrid init`: writes the example control-plane repository into a directory.

@@ -6,12 +6,17 @@ import Foundation
     import Darwin
 #endif
 
-/// Whole-file reads and crash-safe writes (temporary file in the same directory, fsync, rename).
+/// Whole-file reads and crash-safe writes (temporary file in the same directory, rename).
 public enum AtomicFile {
     public struct IOError: Error, CustomStringConvertible, Sendable {
         public var path: String
         public var message: String
         public var description: String { "\(path): \(message)" }
+
+        public init(path: String, message: String) {
+            self.path = path
+            self.message = message
+        }
     }
 
     /// The bytes of a file.
@@ -37,8 +42,11 @@ public enum AtomicFile {
 
     /// Replaces (or creates) `path` with `bytes` so that readers see the old or the new content,
     /// never a mix; an existing file keeps its permission bits. A symlink is written through.
-    public static func write(_ bytes: [UInt8], to path: String, permissions defaultMode: mode_t = 0o644) throws(IOError)
-    {
+    /// `durable` also fsyncs the data before the rename (survives power loss, not only `kill -9`);
+    /// build outputs that can be regenerated skip it.
+    public static func write(
+        _ bytes: [UInt8], to path: String, permissions defaultMode: mode_t = 0o644, durable: Bool = true
+    ) throws(IOError) {
         let target = resolvedPath(path)
         let directory = (target as NSString).deletingLastPathComponent
         let name = (target as NSString).lastPathComponent
@@ -65,7 +73,7 @@ public enum AtomicFile {
             }
         }
         if failure == nil && fchmod(descriptor, mode) != 0 { failure = lastError() }
-        if failure == nil && fsync(descriptor) != 0 { failure = lastError() }
+        if failure == nil && durable && fsync(descriptor) != 0 { failure = lastError() }
         close(descriptor)
         if failure == nil && rename(temporary, target) != 0 { failure = lastError() }
         if let failure {
@@ -81,7 +89,7 @@ public enum AtomicFile {
         return String(cString: resolved)
     }
 
-    static func lastError() -> String {
+    public static func lastError() -> String {
         String(cString: strerror(errno))
     }
 }

@@ -1,3 +1,5 @@
+import HybridGraph
+
 /// Template syntax trees: statements (`Node`) and expressions (`Expr`), each with its line.
 
 /// Where a node starts: line and byte offset in the template's normalized source.
@@ -210,6 +212,8 @@ final class ParsedTemplate: @unchecked Sendable {
     let source: [UInt8]
     /// Whether an `{% extends %}` appears anywhere at the top level (directly or inside `if`s).
     let containsExtends: Bool
+    /// XXH3-128 of the source file's bytes (set once, before the template is shared).
+    var contentHash = ContentHash(high: 0, low: 0)
 
     init(name: String, body: [Node], blocks: [String: BlockDefinition], source: [UInt8]) {
         self.name = name

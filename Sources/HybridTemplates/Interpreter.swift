@@ -1,4 +1,5 @@
 import HybridDiagnostics
+import HybridGraph
 import HybridYAML
 
 /// Executes parsed templates for one render: statements, scopes, macros, includes, inheritance.
@@ -13,6 +14,9 @@ public final class Interpreter {
     var activeTemplates: [String] = []
     /// Every template loaded by this render, in first-load order.
     var loadedTemplates: [String] = []
+    var loadedHashes: [ContentHash] = []
+    /// Template names looked for and not found, in first-probe order.
+    var missingTemplates: [String] = []
     private var loadedSet: Set<String> = []
     /// Elements a single loop or range may produce before the render is stopped.
     static let maximumIterations = 10_000_000
@@ -35,8 +39,20 @@ public final class Interpreter {
     // MARK: loading
 
     func load(_ name: String, from frame: Frame?, at position: Position?) throws -> ParsedTemplate {
-        let template = try environment.loadTemplate(name, requestedBy: frame.map { ($0.template.name, position!) })
-        if loadedSet.insert(template.name).inserted { loadedTemplates.append(template.name) }
+        let loaded = Result { () throws(TemplateError) -> ParsedTemplate in
+            try environment.loadTemplate(name, requestedBy: frame.map { ($0.template.name, position!) })
+        }
+        let template: ParsedTemplate
+        switch loaded {
+        case .success(let value): template = value
+        case .failure(let error):
+            if error.kind == .notFound, !missingTemplates.contains(name) { missingTemplates.append(name) }
+            throw error
+        }
+        if loadedSet.insert(template.name).inserted {
+            loadedTemplates.append(template.name)
+            loadedHashes.append(template.contentHash)
+        }
         return template
     }
 

@@ -34,6 +34,11 @@ public struct RenderResult: Sendable, Equatable {
     /// Every template loaded (the rendered one, and all it included, imported or extended),
     /// as paths relative to the assets directory, in first-load order.
     public var templates: [String]
+    /// The content hash (XXH3-128 of the file's bytes) of each of `templates`, as loaded.
+    public var templateHashes: [ContentHash]
+    /// Template names the render looked for and did not find (`ignore missing`, a list of
+    /// alternatives): creating one of them can change the output.
+    public var missingTemplates: [String]
     /// The top-level variable names the render looked up (found or not), sorted.
     public var variables: [String]
 }
@@ -94,7 +99,9 @@ public final class TemplateEnvironment: @unchecked Sendable {
         do {
             let template = try load(interpreter)
             let output = try interpreter.renderTopLevel(template)
-            return RenderResult(output: output, templates: interpreter.loadedTemplates, variables: scope.read.sorted())
+            return RenderResult(
+                output: output, templates: interpreter.loadedTemplates, templateHashes: interpreter.loadedHashes,
+                missingTemplates: interpreter.missingTemplates, variables: scope.read.sorted())
         } catch let error as TemplateError {
             throw display(error)
         } catch let failure as EvalFailure {
@@ -129,6 +136,7 @@ public final class TemplateEnvironment: @unchecked Sendable {
         let key = ParseCache.Key(name: name, hash: ContentHash(of: text))
         if let cached = cache.get(key) { return cached }
         let parsed = try Parser.parse(text, templateName: name, filters: filters, tests: tests)
+        parsed.contentHash = key.hash
         cache.put(key, parsed)
         return parsed
     }
@@ -217,27 +225,6 @@ public final class TemplateEnvironment: @unchecked Sendable {
     }
 }
 
-/// What identifies an unchanged file without reading it.
-struct FileStamp: Equatable {
-    var device: UInt64
-    var inode: UInt64
-    var size: Int64
-    var modifiedSeconds: Int
-    var modifiedNanoseconds: Int
-    var isDirectory: Bool
-
-    init?(path: String) {
-        var info = stat()
-        guard stat(path, &info) == 0 else { return nil }
-        isDirectory = (info.st_mode & S_IFMT) == S_IFDIR
-        device = UInt64(info.st_dev)
-        inode = UInt64(info.st_ino)
-        size = Int64(info.st_size)
-        modifiedSeconds = info.st_mtim.tv_sec
-        modifiedNanoseconds = info.st_mtim.tv_nsec
-    }
-}
-
 /// Parsed templates by name and content hash, shared by concurrent renders.
 final class ParseCache: @unchecked Sendable {
     struct Key: Hashable {
@@ -281,9 +268,7 @@ final class ParseCache: @unchecked Sendable {
     /// Remembers a file's stamp, unless the file changed so recently that another write within
     /// the same timestamp tick could go unnoticed (git's "racy" rule).
     func remember(path: String, stamp: FileStamp, _ parsed: ParsedTemplate) {
-        var now = timespec()
-        clock_gettime(CLOCK_REALTIME, &now)
-        if now.tv_sec - stamp.modifiedSeconds < 2 { return }
+        if stamp.isRacy(now: FileStamp.nowSeconds()) { return }
         lock.lock()
         defer { lock.unlock() }
         byPath[path] = (stamp, parsed)

@@ -1,0 +1,192 @@
+import Foundation
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// The on-disk cache: a content-addressed store of blobs (rendered texts) and an action cache of
+/// small checksummed records, under `<cache_dir>/v1/`. Every read verifies what it read; a corrupt
+/// or truncated entry is a miss with a warning, never a wrong answer.
+public final class CacheStore: @unchecked Sendable {
+    /// Bumped when the layout or the record framing changes; another version's files are ignored.
+    public static let layoutVersion = "v1"
+    private static let recordMagic: [UInt8] = Array("HYBR".utf8) + [1]
+
+    /// `<cache_dir>/v1`.
+    public let root: String
+    private let lock = NSLock()
+    private var warningList: [String] = []
+    private var createdDirectories: Set<String> = []
+
+    public init(directory: String) {
+        root = directory + "/" + CacheStore.layoutVersion
+    }
+
+    /// Problems met while reading (corrupt entries), in the order found.
+    public var warnings: [String] {
+        lock.lock()
+        defer { lock.unlock() }
+        return warningList
+    }
+
+    func warn(_ message: String) {
+        lock.lock()
+        warningList.append(message)
+        lock.unlock()
+    }
+
+    // MARK: content-addressed blobs
+
+    public func blobPath(_ hash: ContentHash) -> String {
+        let hex = hash.description
+        return root + "/cas/" + hex.prefix(2) + "/" + hex.dropFirst(2)
+    }
+
+    /// The blob with this hash, or nil (missing, or its bytes no longer hash to its name).
+    public func blob(_ hash: ContentHash) -> [UInt8]? {
+        let path = blobPath(hash)
+        guard let bytes = try? AtomicFile.read(path) else { return nil }
+        guard ContentHash(of: bytes) == hash else {
+            warn("cache entry \(path) is corrupt (content does not match its hash); rebuilding it")
+            unlink(path)
+            return nil
+        }
+        return bytes
+    }
+
+    public func containsBlob(_ hash: ContentHash) -> Bool {
+        access(blobPath(hash), F_OK) == 0
+    }
+
+    /// Stores bytes under their hash (a no-op when present) and returns the hash.
+    @discardableResult
+    public func putBlob(_ bytes: [UInt8]) throws(AtomicFile.IOError) -> ContentHash {
+        let hash = ContentHash(of: bytes)
+        let path = blobPath(hash)
+        if access(path, F_OK) == 0 { return hash }
+        try ensureDirectory(of: path)
+        try AtomicFile.write(bytes, to: path, durable: false)
+        return hash
+    }
+
+    // MARK: records
+
+    public func recordPath(_ namespace: String, _ key: ContentHash) -> String {
+        let hex = key.description
+        return root + "/" + namespace + "/" + hex.prefix(2) + "/" + hex.dropFirst(2)
+    }
+
+    /// The payload stored under `key`, or nil when absent or corrupt (with a warning).
+    public func record(_ namespace: String, _ key: ContentHash) -> [UInt8]? {
+        readRecord(at: recordPath(namespace, key))
+    }
+
+    public func putRecord(_ namespace: String, _ key: ContentHash, _ payload: [UInt8]) throws(AtomicFile.IOError) {
+        try writeRecord(payload, at: recordPath(namespace, key))
+    }
+
+    public func removeRecord(_ namespace: String, _ key: ContentHash) {
+        unlink(recordPath(namespace, key))
+    }
+
+    /// A record at a named path under the cache (for records addressed by name, not by key).
+    public func readRecord(at path: String) -> [UInt8]? {
+        guard let bytes = try? AtomicFile.read(path) else { return nil }
+        let header = CacheStore.recordMagic.count
+        guard bytes.count >= header + 16, Array(bytes[0..<header]) == CacheStore.recordMagic else {
+            warn("cache entry \(path) is corrupt (bad header); ignoring it")
+            return nil
+        }
+        let payload = Array(bytes[(header + 16)...])
+        var reader = BinaryReader(bytes, offset: header)
+        guard let expected = try? reader.readHash(), ContentHash(of: payload) == expected else {
+            warn("cache entry \(path) is corrupt (checksum mismatch); ignoring it")
+            return nil
+        }
+        return payload
+    }
+
+    public func writeRecord(_ payload: [UInt8], at path: String) throws(AtomicFile.IOError) {
+        var framed = BinaryWriter(capacity: payload.count + 32)
+        var bytes = CacheStore.recordMagic
+        framed.write(ContentHash(of: payload))
+        bytes += framed.bytes
+        bytes += payload
+        try ensureDirectory(of: path)
+        try AtomicFile.write(bytes, to: path, durable: false)
+    }
+
+    /// Reports a record that decoded badly (checksum fine, content not understood).
+    public func reportUndecodable(_ path: String) {
+        warn("cache entry \(path) could not be decoded; ignoring it")
+    }
+
+    // MARK: directories
+
+    public func ensureDirectory(of path: String) throws(AtomicFile.IOError) {
+        let directory = (path as NSString).deletingLastPathComponent
+        lock.lock()
+        let known = createdDirectories.contains(directory)
+        lock.unlock()
+        if known { return }
+        try Directories.create(directory)
+        lock.lock()
+        createdDirectories.insert(directory)
+        lock.unlock()
+    }
+
+    // MARK: maintenance
+
+    /// Files and bytes per top-level area of the cache (`cas`, `render`, `bundles`, …).
+    public func statistics() -> [(area: String, files: Int, bytes: Int64)] {
+        var result: [(String, Int, Int64)] = []
+        let manager = FileManager.default
+        guard let areas = try? manager.contentsOfDirectory(atPath: root) else { return [] }
+        for area in areas.sorted() {
+            var files = 0
+            var bytes: Int64 = 0
+            let base = root + "/" + area
+            var isDirectory: ObjCBool = false
+            guard manager.fileExists(atPath: base, isDirectory: &isDirectory) else { continue }
+            if !isDirectory.boolValue {
+                var info = stat()
+                if stat(base, &info) == 0 { (files, bytes) = (1, Int64(info.st_size)) }
+                result.append((area, files, bytes))
+                continue
+            }
+            if let walker = manager.enumerator(atPath: base) {
+                for case let relative as String in walker {
+                    var info = stat()
+                    if stat(base + "/" + relative, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG {
+                        files += 1
+                        bytes += Int64(info.st_size)
+                    }
+                }
+            }
+            result.append((area, files, bytes))
+        }
+        return result
+    }
+}
+
+/// Directory creation and removal used by the cache and the bundle writer.
+public enum Directories {
+    /// `mkdir -p`.
+    public static func create(_ path: String) throws(AtomicFile.IOError) {
+        if path.isEmpty || mkdir(path, 0o755) == 0 || errno == EEXIST { return }
+        if errno == ENOENT {
+            try create((path as NSString).deletingLastPathComponent)
+            if mkdir(path, 0o755) == 0 || errno == EEXIST { return }
+        }
+        throw AtomicFile.IOError(path: path, message: AtomicFile.lastError())
+    }
+
+    /// Removes `path` and its empty parents up to (not including) `stop`.
+    public static func removeEmptyParents(of path: String, stoppingAt stop: String) {
+        var directory = (path as NSString).deletingLastPathComponent
+        while directory.count > stop.count, directory.hasPrefix(stop) {
+            guard rmdir(directory) == 0 else { return }
+            directory = (directory as NSString).deletingLastPathComponent
+        }
+    }
+}
