@@ -1,5 +1,5 @@
-import HybridGraph
 import HybridDiagnostics
+import HybridGraph
 import HybridYAML
 
 /// `hybrid normalize`: rewrites YAML files into the canonical form, or checks that they are in it.

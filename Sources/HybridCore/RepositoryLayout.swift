@@ -1,6 +1,6 @@
-import HybridGraph
 import Foundation
 import HybridDiagnostics
+import HybridGraph
 import HybridYAML
 
 /// Where a control-plane repository keeps its parts (from `hybrid.yaml`, with the defaults).

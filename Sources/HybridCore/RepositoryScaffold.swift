@@ -1,5 +1,5 @@
-import HybridGraph
 import Foundation
+import HybridGraph
 
 /// `hybrid init`: writes the example control-plane repository into a directory.
 public struct RepositoryScaffold: Sendable {

@@ -63,7 +63,8 @@ public struct StrictYAMLReader: Sendable {
     public func name(_ node: YAMLNode, what: String) throws(Diagnostic) -> String {
         let text = try string(node, what: what)
         guard Self.isSafeName(text) else {
-            throw error(node, "\(what) '\(text)' is not a valid name (letters, digits, '-', '_', '.'; not starting with '.')")
+            throw error(
+                node, "\(what) '\(text)' is not a valid name (letters, digits, '-', '_', '.'; not starting with '.')")
         }
         return text
     }
@@ -76,7 +77,8 @@ public struct StrictYAMLReader: Sendable {
         guard !text.isEmpty, text != ".", !text.hasPrefix("/"),
             !text.split(separator: "/").contains("..")
         else {
-            throw error(node, "\(what) must be a directory inside the repository (relative, without '..'), got '\(text)'")
+            throw error(
+                node, "\(what) must be a directory inside the repository (relative, without '..'), got '\(text)'")
         }
         return text
     }

@@ -1,4 +1,5 @@
 import HybridDiagnostics
+import HybridGraph
 import HybridYAML
 
 /// The variables a render sees: `env/<ENV>.yaml`, then a vars file, then `--var` overrides.
@@ -9,7 +10,7 @@ public struct TemplateVariables: Sendable {
 
     /// Adds every top-level key of a YAML mapping file (later sources override earlier ones).
     /// An empty file adds nothing; anything but a mapping is an error at its position.
-    public mutating func merge(file path: String) throws(Diagnostic) {
+    public mutating func merge(file path: String, displayPath: String? = nil) throws(Diagnostic) {
         let bytes: [UInt8]
         do {
             bytes = try AtomicFile.read(path)
@@ -18,10 +19,11 @@ public struct TemplateVariables: Sendable {
         }
         let document: YAMLNode?
         do {
-            document = try YAMLParser.parseDocument(bytes, file: path)
+            document = try YAMLParser.parseDocument(bytes, file: displayPath ?? path)
         } catch {
             throw error.diagnostic
         }
+        let path = displayPath ?? path
         guard let document, document.value != .null else { return }
         guard let mapping = document.mappingValue else {
             throw .error(

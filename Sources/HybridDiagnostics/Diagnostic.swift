@@ -27,6 +27,10 @@ public struct Diagnostic: Hashable, Sendable, Codable, Error, CustomStringConver
         Diagnostic(.error, at: location, message)
     }
 
+    public static func note(at location: SourceLocation?, _ message: String) -> Diagnostic {
+        Diagnostic(.note, at: location, message)
+    }
+
     public static func warning(at location: SourceLocation?, _ message: String) -> Diagnostic {
         Diagnostic(.warning, at: location, message)
     }

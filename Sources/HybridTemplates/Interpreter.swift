@@ -459,7 +459,8 @@ public final class Interpreter {
         workSinceClockCheck &+= 1
         if workSinceClockCheck & 255 == 0, ContinuousClock.now > deadline {
             throw located(
-                EvalFailure(.runtime, "render stopped after \(environment.options.maximumDuration) (runaway template?)"),
+                EvalFailure(
+                    .runtime, "render stopped after \(environment.options.maximumDuration) (runaway template?)"),
                 position, frame)
         }
     }

@@ -52,7 +52,8 @@ enum PythonFormatting {
 
     /// `str(int)` under Python 3.11's default limit of 4300 digits (`sys.set_int_max_str_digits`).
     static func decimal(_ number: BigInt) throws -> String {
-        let limit = "Exceeds the limit (4300 digits) for integer string conversion; use sys.set_int_max_str_digits() to increase the limit"
+        let limit =
+            "Exceeds the limit (4300 digits) for integer string conversion; use sys.set_int_max_str_digits() to increase the limit"
         if PythonOperators.bitLength(number) > 14_300 { throw EvalFailure(.value, limit) }
         let text = number.description
         if text.utf8.count - (number.signum() < 0 ? 1 : 0) > 4300 { throw EvalFailure(.value, limit) }

@@ -20,7 +20,8 @@ public struct TemplateOptions: Sendable {
     /// Longest one render may run before it is stopped with an error (never a hang).
     public var maximumDuration: Duration
 
-    public init(maximumNesting: Int = 250, fileCheck: FileCheck = .everyLoad, maximumDuration: Duration = .seconds(60)) {
+    public init(maximumNesting: Int = 250, fileCheck: FileCheck = .everyLoad, maximumDuration: Duration = .seconds(60))
+    {
         self.maximumNesting = maximumNesting
         self.fileCheck = fileCheck
         self.maximumDuration = maximumDuration

@@ -10,7 +10,9 @@ struct HybridCommand: AsyncParsableCommand {
             per-tenant schema mappings in mappings/, configuration in hybrid.yaml.
             """,
         version: HybridVersion.current,
-        subcommands: [InitCommand.self, NormalizeCommand.self, RenderCommand.self]
+        subcommands: [
+            InitCommand.self, NormalizeCommand.self, RenderCommand.self, CompileCommand.self,
+        ]
     )
 }
 

@@ -1,0 +1,39 @@
+import ArgumentParser
+import HybridCore
+import HybridDiagnostics
+
+/// `--env`, `--mapping`, `--all-mappings`, `--jobs`: what to build, shared by compile, validate and graph.
+struct BuildOptions: ParsableArguments {
+    @Option(help: "The environment (env/<ENV>.yaml). Default: default_env from hybrid.yaml.")
+    var env: String?
+
+    @Option(
+        name: .customLong("mapping"),
+        help: "Build the bundle of a tenant mapping: a file, a glob (mappings/client_*.yaml) or a name; repeatable.")
+    var mappings: [String] = []
+
+    @Flag(help: "Build every mappings/*.yaml (and remove the bundles of deleted mappings).")
+    var allMappings = false
+
+    @Option(help: "Most tasks run at once (default: the number of cores). Output does not depend on it.")
+    var jobs: Int?
+
+    func validate() throws {
+        if allMappings && !mappings.isEmpty {
+            throw ValidationError("--all-mappings and --mapping cannot be combined")
+        }
+        if let jobs, jobs < 1 { throw ValidationError("--jobs must be at least 1") }
+    }
+
+    /// The environment to build: `--env`, else `default_env`.
+    func environment(_ config: ProjectConfig) throws(Diagnostic) -> String {
+        if let env { return env }
+        if let fallback = config.defaultEnvironment { return fallback }
+        throw .error(at: nil, "no environment given: pass --env or set default_env in hybrid.yaml")
+    }
+
+    var mappingSelection: CompileOptions.Mappings {
+        if allMappings { return .all }
+        return mappings.isEmpty ? .none : .selected(mappings)
+    }
+}

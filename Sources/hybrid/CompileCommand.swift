@@ -1,0 +1,72 @@
+import ArgumentParser
+import HybridCore
+import HybridDiagnostics
+
+struct CompileCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "compile",
+        abstract: "Compile templates into Superset import bundles, incrementally.",
+        discussion: """
+            Renders assets/<type>/**/*.yaml.j2 with env/<ENV>.yaml (and a tenant's vars), retargets
+            with each selected mapping, links names to uuids, and writes bundles/<ENV>/ (or
+            bundles/<ENV>/<tenant>/ per mapping) in the normal form. Only what changed is rebuilt,
+            decided by content hashes in .hybrid-cache/; unchanged files are not rewritten.
+
+            A bundle with an error is marked failed (bundles/.../.hybrid-bundle.json) and its files
+            are left as they were; apply refuses it. Exit status 1 on any error.
+            """
+    )
+
+    @OptionGroup var build: BuildOptions
+
+    @Flag(help: "Print why each rebuilt node ran (template, include, variable, mapping changed, …).")
+    var explain = false
+
+    @OptionGroup var output: OutputOptions
+
+    func run() async throws {
+        let printer = DiagnosticPrinter()
+        let config: ProjectConfig
+        let environment: String
+        do {
+            config = try ProjectConfig.load(root: ".")
+            environment = try build.environment(config)
+        } catch {
+            printer.print(error)
+            throw ExitCode(1)
+        }
+        let display = ProgressDisplay()
+        let compiler = Compiler(
+            root: ".", config: config, notice: { StandardStreams.writeError($0 + "\n") },
+            progress: { display.update($0) })
+        let report = await compiler.compile(
+            CompileOptions(
+                environment: environment, mappings: build.mappingSelection, jobs: build.jobs, explain: explain))
+        display.finish()
+        try CompileCommand.print(report, format: output, printer: printer)
+        if report.errorCount > 0 { throw ExitCode(1) }
+    }
+
+    static func print(_ report: CompileReport, format: OutputOptions, printer: DiagnosticPrinter) throws {
+        if format.format == .json {
+            struct Record: Encodable {
+                var environment: String
+                var nodes, rebuilt, cached, written, removed: Int
+                var seconds: Double
+                var bundles: [CompileReport.Bundle]
+                var diagnostics: [DiagnosticRecord]
+                var explanations: [String]
+            }
+            try format.printJSON(
+                Record(
+                    environment: report.environment, nodes: report.nodes, rebuilt: report.rebuilt,
+                    cached: report.cached, written: report.written, removed: report.removed, seconds: report.seconds,
+                    bundles: report.bundles, diagnostics: report.diagnostics.map(DiagnosticRecord.init),
+                    explanations: report.explanations))
+            return
+        }
+        for diagnostic in report.diagnostics { printer.print(diagnostic) }
+        for line in report.explanations { StandardStreams.writeError(line + "\n") }
+        StandardStreams.writeError(report.summary + "\n")
+    }
+}
