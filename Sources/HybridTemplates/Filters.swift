@@ -225,7 +225,10 @@ enum BuiltinFilters {
             ? ["KiB", "MiB", "GiB", "TiB", "PiB", "EiB", "ZiB", "YiB"]
             : ["kB", "MB", "GB", "TB", "PB", "EB", "ZB", "YB"]
         if bytes == 1 { return .string("1 Byte") }
-        if bytes < base { return .string("\(Int(bytes)) Bytes") }
+        if bytes < base {
+            guard bytes.isFinite else { throw EvalFailure(.runtime, "cannot convert float infinity to integer") }
+            return .string("\(Int(bytes)) Bytes")
+        }
         var unit = base
         for (offset, prefix) in prefixes.enumerated() {
             unit = Foundation.pow(base, Double(offset + 2))

@@ -450,7 +450,14 @@ enum BraceFormat {
             case "x": body = String(integer.magnitude, radix: 16)
             case "X": body = String(integer.magnitude, radix: 16, uppercase: true)
             case "c":
-                body = Unicode.Scalar(UInt32(integer.magnitude)).map { String($0) } ?? ""
+                // Python: OverflowError outside 0..0x10FFFF; a lone surrogate cannot be output as UTF-8.
+                guard !negative, integer.magnitude < 0x11_0000 else {
+                    throw EvalFailure(.runtime, "%c arg not in range(0x110000)")
+                }
+                guard let scalar = Unicode.Scalar(UInt32(integer.magnitude)) else {
+                    throw EvalFailure(.runtime, "surrogates not allowed (a lone surrogate cannot be written as UTF-8)")
+                }
+                body = String(scalar)
             default: body = integer.magnitude.description
             }
             if alternate, let type, "box".contains(type.lowercased()) { body = "0" + type.lowercased() + body }
