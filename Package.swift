@@ -74,7 +74,13 @@ let package = Package(
             ],
             resources: [.copy("Fixtures")]
         ),
-        .testTarget(name: "HybridCoreTests", dependencies: ["HybridCore"]),
+        .testTarget(
+            name: "HybridCoreTests",
+            dependencies: [
+                "HybridCore", "HybridYAML",
+                .product(name: "PropertyBased", package: "swift-property-based"),
+            ]
+        ),
         .testTarget(name: "HybridCLITests", dependencies: ["hybrid"]),
     ],
     swiftLanguageModes: [.v6]
