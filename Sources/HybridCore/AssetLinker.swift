@@ -38,11 +38,9 @@ public struct AssetLinker: Sendable {
         case .database:
             break
         case .dataset:
-            replaceReference(in: &root, key: "database", with: "database_uuid", kind: .database, &outcome, file)
-            deriveUUID(in: &root, key: "database_uuid")
+            linkReference(in: &root, key: "database", linkedKey: "database_uuid", kind: .database, &outcome, file)
         case .chart:
-            replaceReference(in: &root, key: "datasource", with: "dataset_uuid", kind: .dataset, &outcome, file)
-            deriveUUID(in: &root, key: "dataset_uuid")
+            linkReference(in: &root, key: "datasource", linkedKey: "dataset_uuid", kind: .dataset, &outcome, file)
         case .dashboard:
             linkPosition(in: &root, &outcome, file)
             linkNativeFilters(in: &root, &outcome, file)
@@ -104,6 +102,19 @@ public struct AssetLinker: Sendable {
             value: YAMLNode(.string(uuid), mark: node.mark))
     }
 
+    /// A reference by name (`key`) becomes `linkedKey` with the uuid it resolves to; a `linkedKey`
+    /// uuid written in the template instead is kept (per tenant: that tenant's uuid for it).
+    private func linkReference(
+        in root: inout YAMLMapping, key: String, linkedKey: String, kind: AssetKind, _ outcome: inout Outcome,
+        _ file: String
+    ) {
+        if root.entries.contains(where: { $0.key.stringValue == key }) {
+            replaceReference(in: &root, key: key, with: linkedKey, kind: kind, &outcome, file)
+        } else {
+            deriveUUID(in: &root, key: linkedKey)
+        }
+    }
+
     /// A `*_uuid` written in the template: per tenant, the tenant's uuid for it.
     private func deriveUUID(in root: inout YAMLMapping, key: String) {
         guard scope.tenant != nil,
@@ -163,9 +174,8 @@ public struct AssetLinker: Sendable {
             else { continue }
             for targetIndex in targets.indices {
                 guard case .mapping(var target) = targets[targetIndex].value else { continue }
-                replaceReference(
-                    in: &target, key: "dataset", with: "datasetUuid", kind: .dataset, &outcome, file)
-                deriveUUID(in: &target, key: "datasetUuid")
+                linkReference(
+                    in: &target, key: "dataset", linkedKey: "datasetUuid", kind: .dataset, &outcome, file)
                 targets[targetIndex].value = .mapping(target)
             }
             filter.entries[targetsIndex].value.value = .sequence(targets)

@@ -7,7 +7,7 @@ import HybridGraph
 /// that output, a missing or corrupt record a rebuild of the bundle.
 public struct BundleRecord: Sendable {
     /// Bump when the transform or link steps change what they produce.
-    public static let version = "hybrid-link/1"
+    public static let version = "hybrid-link/2"
 
     public struct Output: Sendable {
         public var template: String

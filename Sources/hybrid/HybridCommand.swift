@@ -11,7 +11,7 @@ struct HybridCommand: AsyncParsableCommand {
             """,
         version: HybridVersion.current,
         subcommands: [
-            InitCommand.self, NormalizeCommand.self, RenderCommand.self, CompileCommand.self,
+            InitCommand.self, NormalizeCommand.self, RenderCommand.self, CompileCommand.self, ValidateCommand.self,
         ]
     )
 }

@@ -14,6 +14,11 @@ struct OutputOptions: ParsableArguments {
 
     /// Prints a value as pretty, key-sorted JSON on standard output.
     func printJSON<T: Encodable>(_ value: T) throws {
+        try OutputOptions.printJSON(value)
+    }
+
+    /// Prints a value as pretty, key-sorted JSON on standard output.
+    static func printJSON<T: Encodable>(_ value: T) throws {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         var data = try encoder.encode(value)

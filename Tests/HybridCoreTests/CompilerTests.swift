@@ -56,7 +56,10 @@ struct CompilerTests {
         #expect(dataset["table_name"]?.stringValue == "client_a_sales")
         #expect(dataset["schema"]?.stringValue == "analytics")
         #expect(dataset["main_dttm_col"]?.stringValue == "txn_date")
+        let tenantDatabase = try document(fixture, "bundles/prod/client_a/databases/analytics.yaml")
+        #expect(dataset["database_uuid"]?.stringValue == tenantDatabase["uuid"]?.stringValue)
         let chart = try document(fixture, "bundles/prod/client_a/charts/revenue.yaml")
+        #expect(chart["dataset_uuid"]?.stringValue == dataset["uuid"]?.stringValue)
         let expected = UUIDv5.make(
             namespace: UUID(uuidString: "1b4db7eb-4057-5ddf-91e0-36dec72071f5")!, name: "client_a")
         #expect(chart["uuid"]?.stringValue == expected.uuidString.lowercased())

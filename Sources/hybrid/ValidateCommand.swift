@@ -1,0 +1,166 @@
+import ArgumentParser
+import Foundation
+import HybridCore
+import HybridDiagnostics
+
+struct ValidateCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "validate",
+        abstract: "Compile if needed, then check every bundle against Superset's import schema and the policy.",
+        discussion: """
+            Checks, per bundle: Superset 6.x import schema of each file (required keys, types,
+            unknown keys); references (a dataset's database, a chart's dataset, chart metrics and
+            columns in its dataset, dashboard charts, native filter targets); duplicates (uuid, slug,
+            slice_name, table per database); policy: from hybrid.yaml. Each finding names the
+            template, its line (best effort) and the YAML key path, and the compiled file.
+
+            Results are cached per file and per bundle: with nothing changed, nothing is checked
+            again. Exit status 1 when there is an error (compile or validation).
+            """
+    )
+
+    enum Format: String, ExpressibleByArgument, CaseIterable {
+        case text
+        case json
+        case github
+    }
+
+    @OptionGroup var build: BuildOptions
+
+    @Option(help: "Output: text, json, or github (::error annotations for GitHub Actions).")
+    var format: Format = .text
+
+    func run() async throws {
+        let printer = DiagnosticPrinter()
+        let config: ProjectConfig
+        let environment: String
+        do {
+            config = try ProjectConfig.load(root: ".")
+            environment = try build.environment(config)
+        } catch {
+            printer.print(error)
+            throw ExitCode(1)
+        }
+        let display = ProgressDisplay()
+        let compiler = Compiler(
+            root: ".", config: config, notice: { StandardStreams.writeError($0 + "\n") },
+            progress: { display.update($0) })
+        let report = await compiler.compile(
+            CompileOptions(environment: environment, mappings: build.mappingSelection, jobs: build.jobs))
+        display.finish()
+        let result = await BundleValidation(compiler: compiler).validate(report)
+        let groups = FindingGroup.group(result.findings)
+        switch format {
+        case .json:
+            struct Record: Encodable {
+                var environment: String
+                var compile: [DiagnosticRecord]
+                var findings: [BundleValidation.Located]
+                var documentsChecked, documentsCached, bundlesChecked, bundlesCached: Int
+            }
+            try OutputOptions.printJSON(
+                Record(
+                    environment: environment, compile: report.diagnostics.map(DiagnosticRecord.init),
+                    findings: result.findings, documentsChecked: result.documentsChecked,
+                    documentsCached: result.documentsCached, bundlesChecked: result.bundlesChecked,
+                    bundlesCached: result.bundlesCached))
+        case .github:
+            for diagnostic in report.diagnostics where diagnostic.severity != .note {
+                StandardStreams.writeOutput(GitHubAnnotation.line(for: diagnostic) + "\n")
+            }
+            for group in groups { StandardStreams.writeOutput(group.githubAnnotation + "\n") }
+        case .text:
+            for diagnostic in report.diagnostics { printer.print(diagnostic) }
+            for group in groups { printer.print(group.diagnostic) }
+        }
+        if format != .json {
+            let errors = report.errorCount + result.errorCount
+            let warnings = report.warningCount + result.findings.count - result.errorCount
+            var summary =
+                "validate \(environment): \(report.bundles.count) bundle\(report.bundles.count == 1 ? "" : "s"), "
+            let documents = result.documentsChecked + result.documentsCached
+            summary += "\(documents) files (\(result.documentsChecked) checked, \(result.documentsCached) cached)"
+            if result.documentsChecked == 0 && result.bundlesChecked == 0 && documents > 0 {
+                summary += ": nothing changed since the last validation"
+            }
+            summary += ", \(errors) error\(errors == 1 ? "" : "s"), \(warnings) warning\(warnings == 1 ? "" : "s")"
+            StandardStreams.writeError(summary + "\n")
+        }
+        if report.errorCount > 0 || result.errorCount > 0 { throw ExitCode(1) }
+    }
+}
+
+/// The same finding (same template position, key path and message) in several bundles, shown once.
+struct FindingGroup {
+    var first: BundleValidation.Located
+    var bundles: [String]
+    var files: [String]
+
+    static func group(_ findings: [BundleValidation.Located]) -> [FindingGroup] {
+        var order: [String] = []
+        var groups: [String: FindingGroup] = [:]
+        for item in findings {
+            let finding = item.finding
+            let key = [
+                item.template ?? item.file, String(item.templateLine), finding.keyPath, finding.message,
+                finding.severity.rawValue,
+            ].joined(separator: "\u{1F}")
+            if groups[key] == nil {
+                order.append(key)
+                groups[key] = FindingGroup(first: item, bundles: [], files: [])
+            }
+            groups[key]!.bundles.append(item.bundle)
+            groups[key]!.files.append("\(item.file):\(finding.line):\(finding.column)")
+        }
+        return order.map { groups[$0]! }
+    }
+
+    var message: String {
+        let finding = first.finding
+        return (finding.keyPath.isEmpty ? "" : finding.keyPath + ": ") + finding.message + " [\(finding.rule.rawValue)]"
+    }
+
+    var location: SourceLocation {
+        if let template = first.template {
+            return SourceLocation(file: template, line: first.templateLine, column: first.templateColumn)
+        }
+        return SourceLocation(file: first.file, line: max(1, first.finding.line), column: max(1, first.finding.column))
+    }
+
+    var diagnostic: Diagnostic {
+        var notes: [Diagnostic] = []
+        let shown = files.prefix(3)
+        for file in shown { notes.append(.note(at: nil, "in \(file)")) }
+        if files.count > shown.count {
+            notes.append(.note(at: nil, "and in \(files.count - shown.count) more bundles"))
+        }
+        for line in first.finding.related { notes.append(.note(at: nil, line)) }
+        return Diagnostic(first.finding.severity, at: location, message, notes: notes)
+    }
+
+    var githubAnnotation: String {
+        let level = first.finding.severity == .error ? "error" : "warning"
+        var text = message
+        text += bundles.count == 1 ? " (bundle \(bundles[0]))" : " (in \(bundles.count) bundles, e.g. \(bundles[0]))"
+        return "::\(level) file=\(location.file),line=\(location.line),col=\(location.column),title=hybrid validate::"
+            + GitHubAnnotation.escape(text)
+    }
+}
+
+/// GitHub Actions workflow commands (`::error file=…,line=…::message`).
+enum GitHubAnnotation {
+    static func line(for diagnostic: Diagnostic) -> String {
+        let level = diagnostic.severity == .error ? "error" : "warning"
+        var properties = ""
+        if let location = diagnostic.location {
+            properties = " file=\(location.file),line=\(location.line),col=\(location.column)"
+        }
+        return "::\(level)\(properties)::" + escape(diagnostic.message)
+    }
+
+    /// Escapes `%`, CR and LF as GitHub requires.
+    static func escape(_ text: String) -> String {
+        text.replacingOccurrences(of: "%", with: "%25").replacingOccurrences(of: "\r", with: "%0D")
+            .replacingOccurrences(of: "\n", with: "%0A")
+    }
+}

@@ -1,0 +1,96 @@
+import Foundation
+import Testing
+
+@Suite("hybrid compile and validate (the executable)")
+struct CompileCommandTests {
+    let root = NSTemporaryDirectory() + "hybrid-compile-" + UUID().uuidString
+
+    init() throws {
+        for (path, text) in [
+            ("hybrid.yaml", "mode: superset\ndefault_env: dev\n"),
+            ("env/dev.yaml", "ENV: dev\n"),
+            ("assets/databases/db.yaml.j2", "database_name: analytics_{{ ENV }}\nsqlalchemy_uri: sqlite://\n"),
+            (
+                "assets/datasets/t.yaml.j2",
+                "table_name: t\ndatabase: analytics_{{ ENV }}\ncolumns: [{column_name: a}]\n"
+            ),
+            ("assets/charts/c.yaml.j2", "slice_name: C\nviz_type: table\ndatasource: t\nparams: {groupby: [a]}\n"),
+            ("mappings/acme.yaml", "source:\n  tables: {t: t}\ntarget:\n  tables: {t: acme_t}\n"),
+        ] {
+            try write(path, text)
+        }
+    }
+
+    func write(_ path: String, _ text: String) throws {
+        let url = URL(fileURLWithPath: root + "/" + path)
+        try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+        try Data(text.utf8).write(to: url)
+    }
+
+    @Test("compile prints a one-line summary and exits 0; a second run rebuilds nothing")
+    func summary() throws {
+        let first = try HybridProcess.run(["compile"], in: root)
+        #expect(first.status == 0, "\(first.stderr)")
+        #expect(first.stderr.hasPrefix("compile dev: 1 bundle, 6 nodes, 6 rebuilt, 0 cached, 4 written, 0 removed in "))
+        let second = try HybridProcess.run(["compile", "--env", "dev"], in: root)
+        #expect(
+            second.stderr.hasPrefix("compile dev: 1 bundle, 6 nodes, 0 rebuilt, 6 cached, 0 written, 0 removed in "))
+    }
+
+    @Test("--explain says why each node was rebuilt")
+    func explain() throws {
+        _ = try HybridProcess.run(["compile"], in: root)
+        try write("assets/charts/c.yaml.j2", "slice_name: C2\nviz_type: table\ndatasource: t\nparams: {groupby: [a]}\n")
+        let result = try HybridProcess.run(["compile", "--explain"], in: root)
+        #expect(result.stderr.contains("render assets/charts/c.yaml.j2: template changed\n"))
+        #expect(result.stderr.contains("output dev/charts/c.yaml: rendered text changed\n"))
+    }
+
+    @Test("an unknown key in hybrid.yaml is an error at its line, exit 1")
+    func unknownConfigKey() throws {
+        try write("hybrid.yaml", "mode: superset\nbundle_dir: out\n")
+        let result = try HybridProcess.run(["compile", "--env", "dev"], in: root)
+        #expect(result.status == 1)
+        #expect(
+            result.stderr.hasPrefix(
+                "hybrid.yaml:2:1: error: unknown key 'bundle_dir' in hybrid.yaml (allowed: mode, superset, preset, default_env, assets_dir, bundles_dir, cache_dir, uuid_namespace, promotion, policy)"
+            ))
+    }
+
+    @Test("a malformed mapping file is an error at its line, exit 1")
+    func malformedMapping() throws {
+        try write("mappings/acme.yaml", "source:\n  tables: {t: t\n")
+        let result = try HybridProcess.run(["compile", "--mapping", "acme"], in: root)
+        #expect(result.status == 1)
+        #expect(result.stderr.hasPrefix("mappings/acme.yaml:3:1: error: "))
+    }
+
+    @Test("a dangling chart reference is an error at the template line, exit 1")
+    func danglingReference() throws {
+        try write("assets/charts/c.yaml.j2", "slice_name: C\nviz_type: table\ndatasource: nope\n")
+        let result = try HybridProcess.run(["compile"], in: root)
+        #expect(result.status == 1)
+        #expect(
+            result.stderr.hasPrefix(
+                "assets/charts/c.yaml.j2:3:13: error: datasource refers to dataset 'nope', which is not in this bundle")
+        )
+    }
+
+    @Test("validate --format github prints annotations on the template, exit 1 on errors")
+    func validateGitHub() throws {
+        try write("assets/charts/c.yaml.j2", "slice_name: C\nviz_type: table\ndatasource: t\nparams: {groupby: [b]}\n")
+        let result = try HybridProcess.run(["validate", "--format", "github"], in: root)
+        #expect(result.status == 1)
+        #expect(
+            result.stdout.contains(
+                "::error file=assets/charts/c.yaml.j2,line=4,col=1,title=hybrid validate::params.groupby[0]: "))
+    }
+
+    @Test("a tenant's bundle goes to bundles/<env>/<tenant>/")
+    func tenantBundle() throws {
+        let result = try HybridProcess.run(["compile", "--mapping", "mappings/acme.yaml"], in: root)
+        #expect(result.status == 0, "\(result.stderr)")
+        let dataset = try String(contentsOfFile: root + "/bundles/dev/acme/datasets/t.yaml", encoding: .utf8)
+        #expect(dataset.contains("table_name: acme_t\n"))
+    }
+}
