@@ -4,6 +4,10 @@
 struct Parser {
     private var tokens: [Token]
     private var index = 0
+    /// Expressions and blocks open at once (bounded: deeper input is a syntax error, never a stack overflow).
+    private var nesting = 0
+    /// Python Jinja2 fails with RecursionError between 60 and 80 nested brackets.
+    static let maximumNesting = 100
     private let templateName: String
     private let source: [UInt8]
     private let knownFilters: [String: FilterFunction]
@@ -209,6 +213,8 @@ struct Parser {
     {
         _ = skip(.colon)
         try expect(.blockEnd, "'end of statement block'")
+        try enterNesting()
+        defer { nesting -= 1 }
         let result = try subparse(endTokens: endTokens)
         if current.kind == .eof {
             throw failUnknownTag(nil, token: current, extraEnd: endTokens)
@@ -563,7 +569,16 @@ struct Parser {
     // MARK: expressions
 
     private mutating func parseExpression(withCondexpr: Bool = true) throws(TemplateError) -> Expr {
-        withCondexpr ? try parseCondexpr() : try parseOr()
+        try enterNesting()
+        defer { nesting -= 1 }
+        return withCondexpr ? try parseCondexpr() : try parseOr()
+    }
+
+    private mutating func enterNesting() throws(TemplateError) {
+        nesting += 1
+        if nesting > Parser.maximumNesting {
+            throw fail("expressions or blocks nested more than \(Parser.maximumNesting) deep")
+        }
     }
 
     private mutating func parseCondexpr() throws(TemplateError) -> Expr {
@@ -577,7 +592,11 @@ struct Parser {
             _ = next()
             let expr2 = try parseOr()
             var expr3: Expr?
-            if skipName("else") { expr3 = try parseCondexpr() }
+            if skipName("else") {
+                try enterNesting()
+                defer { nesting -= 1 }
+                expr3 = try parseCondexpr()
+            }
             expr1 = .conditional(test: expr2, then: expr1, otherwise: expr3, start)
             start = position
         }
@@ -606,6 +625,8 @@ struct Parser {
         if current.isName("not") {
             let start = position
             _ = next()
+            try enterNesting()
+            defer { nesting -= 1 }
             return .not(try parseNot(), start)
         }
         return try parseCompare()
@@ -690,8 +711,12 @@ struct Parser {
         let start = position
         var node: Expr
         if skip(.sub) {
+            try enterNesting()
+            defer { nesting -= 1 }
             node = .negative(try parseUnary(withFilter: false), start)
         } else if skip(.add) {
+            try enterNesting()
+            defer { nesting -= 1 }
             node = .positive(try parseUnary(withFilter: false), start)
         } else {
             node = try parsePrimary()
