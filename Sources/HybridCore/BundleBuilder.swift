@@ -67,8 +67,9 @@ struct BundleBuilder {
     private func transformKey(_ rendered: ContentHash, _ template: AssetTemplate) -> ContentHash {
         let hasher = ContentHasher()
         hasher.update(field: BundleRecord.version)
-        hasher.update(field: rendered.description)
-        hasher.update(field: target.mapping?.contentHash.description ?? "-")
+        hasher.update(rendered)
+        hasher.update(field: target.mapping == nil ? "-" : "+")
+        if let mapping = target.mapping { hasher.update(mapping.contentHash) }
         hasher.update(field: scope.environment)
         hasher.update(field: scope.tenant ?? "")
         hasher.update(field: scope.namespace.uuidString)
@@ -82,10 +83,11 @@ struct BundleBuilder {
         hasher.update(field: scope.environment)
         hasher.update(field: scope.tenant ?? "")
         hasher.update(field: scope.namespace.uuidString)
-        hasher.update(field: target.mapping?.contentHash.description ?? "-")
+        hasher.update(field: target.mapping == nil ? "-" : "+")
+        if let mapping = target.mapping { hasher.update(mapping.contentHash) }
         for (template, hash) in zip(session.catalog.templates, rendered) {
             hasher.update(field: template.path)
-            hasher.update(field: hash.description)
+            hasher.update(hash)
         }
         return hasher.finalize()
     }
@@ -105,20 +107,20 @@ struct BundleBuilder {
             rendered.append(hash)
         }
         let digest = inputsDigest(rendered)
+        let bundleDirectory = OutputDirectory(path: directory)
         let previous = BundleRecord.load(store: session.store, scope: scope)
         let status = BundleStatus.load(bundle: directory)
 
         // Fast path: same inputs as the last complete build; only check the files are intact.
         var forced: Set<String> = []
-        if let previous, previous.inputs == digest, let status, status.state == .complete,
-            status.inputs == digest.description
-        {
+        if let previous, previous.inputs == digest, let status, status.state == .complete {
             var record = previous
             var changedStamps = false
             for index in record.outputs.indices {
                 let output = record.outputs[index]
-                let path = directory + "/" + String(output.template.dropLast(3))
-                if OutputFile.stamp(path) == output.stamp { continue }
+                let relative = String(output.template.dropLast(3))
+                if bundleDirectory.stamp(relative) == output.stamp { continue }
+                let path = directory + "/" + relative
                 if OutputFile.contentMatches(path, output.hash), let stamp = OutputFile.stamp(path) {
                     record.outputs[index].stamp = stamp
                     changedStamps = true
@@ -202,7 +204,7 @@ struct BundleBuilder {
             if work.document == nil, let old = work.previous {
                 let referencesHold = old.lookups.allSatisfy { table.resolve(query: $0.query).recorded == $0.result }
                 if referencesHold {
-                    if OutputFile.stamp(outputPath) == old.stamp {
+                    if bundleDirectory.stamp(work.template.outputPath) == old.stamp {
                         outputs.append(old)
                         session.count { $0.cached += 1 }
                         continue
@@ -248,7 +250,7 @@ struct BundleBuilder {
             var output = BundleRecord.Output(
                 template: work.template.path, key: work.key, rendered: work.rendered, identity: work.identity,
                 lookups: linked.lookups, usage: work.usage, hash: hash, stamp: work.previous?.stamp ?? FileStamp.absent)
-            let current = OutputFile.stamp(outputPath)
+            let current = bundleDirectory.stamp(work.template.outputPath)
             if let old = work.previous, old.hash == hash, current == old.stamp {
                 // Same bytes as before and the file is intact.
             } else if current != nil, OutputFile.contentMatches(outputPath, hash) {
@@ -275,14 +277,20 @@ struct BundleBuilder {
             metadataStamp != nil
             && (metadataStamp == previous?.metadataStamp
                 || OutputFile.contentMatches(metadataFile, BundleBuilder.metadataHash))
-        let changesFiles = !pending.isEmpty || !removals.isEmpty || !metadataCurrent
+        let changes = pending.count + removals.count + (metadataCurrent ? 0 : 1)
+        let changesFiles = changes > 0
         do {
+            // One file replaced atomically leaves the bundle consistent at every moment; anything
+            // more (or a file hybrid did not own yet) is announced first.
+            var onDisk = status
+            if changes > 1 || status?.state != .complete || !produced.isSubset(of: owned) {
+                let building = BundleStatus(
+                    environment: scope.environment, tenant: scope.tenant, state: .building,
+                    outputs: owned.union(produced).sorted())
+                try building.save(bundle: directory)
+                onDisk = building
+            }
             if changesFiles {
-                try BundleStatus(
-                    environment: scope.environment, tenant: scope.tenant, state: .building, inputs: nil,
-                    outputs: owned.union(produced).sorted()
-                ).save(bundle: directory)
-                StagedWrites.removeLeftovers(in: directory)
                 let writer = StagedWrites(bundle: directory)
                 do {
                     for write in pending {
@@ -305,9 +313,9 @@ struct BundleBuilder {
                 metadataStamp: metadataStamp ?? FileStamp.absent)
             try record.save(store: session.store, scope: scope)
             let complete = BundleStatus(
-                environment: scope.environment, tenant: scope.tenant, state: .complete, inputs: digest.description,
+                environment: scope.environment, tenant: scope.tenant, state: .complete,
                 outputs: produced.sorted())
-            if changesFiles || status != complete { try complete.save(bundle: directory) }
+            if onDisk != complete { try complete.save(bundle: directory) }
         } catch {
             outcome.diagnostics.append(.error(at: nil, "cannot write bundle \(name): \(error)"))
             markFailed("cannot write: \(error)", &outcome)
@@ -358,7 +366,7 @@ struct BundleBuilder {
         outcome.summary.state = .failed
         let existing = BundleStatus.load(bundle: directory)
         let status = BundleStatus(
-            environment: scope.environment, tenant: scope.tenant, state: .failed, inputs: nil, error: reason,
+            environment: scope.environment, tenant: scope.tenant, state: .failed, error: reason,
             outputs: existing?.outputs ?? [])
         if existing != status { try? status.save(bundle: directory) }
     }

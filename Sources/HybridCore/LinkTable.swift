@@ -18,12 +18,20 @@ public struct LinkTable: Sendable {
     }
 
     private var byName: [AssetKind: [String: [AssetIdentity]]] = [:]
-    private var byPath: [AssetKind: [String: AssetIdentity]] = [:]
+    /// Every answerable query (``query(_:_:)``), resolved once.
+    private var resolutions: [String: Resolution] = [:]
 
     public init(_ identities: [AssetIdentity]) {
+        resolutions.reserveCapacity(identities.count * 2)
         for identity in identities {
-            byPath[identity.kind, default: [:]][identity.referenceName] = identity
+            resolutions[LinkTable.query(identity.kind, identity.referenceName)] = .found(identity.uuid)
             if let name = identity.name { byName[identity.kind, default: [:]][name, default: []].append(identity) }
+        }
+        for (kind, names) in byName {
+            for (name, matches) in names {
+                resolutions[LinkTable.query(kind, name)] =
+                    matches.count == 1 ? .found(matches[0].uuid) : .ambiguous(matches.map(\.referenceName).sorted())
+            }
         }
     }
 
@@ -40,15 +48,7 @@ public struct LinkTable: Sendable {
 
     /// Resolves a query made by ``query(_:_:)``.
     public func resolve(query: String) -> Resolution {
-        let parts = query.split(separator: "\u{1F}", maxSplits: 2, omittingEmptySubsequences: false)
-        guard parts.count == 3, let kind = AssetKind(rawValue: String(parts[0])) else { return .missing }
-        let value = String(parts[2])
-        if parts[1] == "path" {
-            return byPath[kind]?[value].map { .found($0.uuid) } ?? .missing
-        }
-        guard let matches = byName[kind]?[value], let first = matches.first else { return .missing }
-        if matches.count == 1 { return .found(first.uuid) }
-        return .ambiguous(matches.map(\.referenceName).sorted())
+        resolutions[query] ?? .missing
     }
 
     /// Names of this kind, for "did you mean" hints.

@@ -16,55 +16,20 @@ public enum OutputFile {
         return stamp
     }
 
-    private static let processID = getpid()
-    private static let counter = TemporaryCounter()
-
     /// Writes `bytes` to `path` atomically (a temporary file beside it, then rename), creating
     /// parent directories; returns the new stamp.
     public static func write(_ bytes: [UInt8], to path: String) throws(AtomicFile.IOError) -> FileStamp {
-        let slash = path.lastIndex(of: "/")
-        let directory = slash.map { String(path[..<$0]) } ?? "."
-        let name = slash.map { String(path[path.index(after: $0)...]) } ?? path
-        let temporary = directory + "/." + name + ".hybrid-\(processID)-\(counter.next())"
-        let stamp = try create(bytes, at: temporary)
-        if rename(temporary, path) != 0 {
-            let message = AtomicFile.lastError()
-            unlink(temporary)
-            throw AtomicFile.IOError(path: path, message: message)
-        }
-        return stamp
+        outputStamp(try AtomicFile.replace(bytes, at: path))
     }
 
     /// Creates a new file (it must not exist) holding `bytes`, creating parent directories; for
     /// files not yet visible to anyone (inside a staging directory). Returns its stamp.
     public static func create(_ bytes: [UInt8], at path: String) throws(AtomicFile.IOError) -> FileStamp {
-        var descriptor = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
-        if descriptor < 0 && errno == ENOENT {
-            try Directories.create(String(path[..<(path.lastIndex(of: "/") ?? path.startIndex)]))
-            descriptor = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
-        }
-        guard descriptor >= 0 else { throw AtomicFile.IOError(path: path, message: AtomicFile.lastError()) }
-        var failure: String?
-        bytes.withUnsafeBytes { buffer in
-            var offset = 0
-            while offset < buffer.count {
-                let written = Glibc.write(descriptor, buffer.baseAddress! + offset, buffer.count - offset)
-                if written < 0 {
-                    if errno == EINTR { continue }
-                    failure = AtomicFile.lastError()
-                    return
-                }
-                offset += written
-            }
-        }
-        var info = stat()
-        if failure == nil && fstat(descriptor, &info) != 0 { failure = AtomicFile.lastError() }
-        close(descriptor)
-        if let failure {
-            unlink(path)
-            throw AtomicFile.IOError(path: path, message: failure)
-        }
-        var stamp = FileStamp(info)
+        outputStamp(try AtomicFile.createNew(bytes, at: path))
+    }
+
+    private static func outputStamp(_ stamp: FileStamp) -> FileStamp {
+        var stamp = stamp
         stamp.changedSeconds = 0
         stamp.changedNanoseconds = 0
         return stamp
@@ -82,15 +47,30 @@ public enum OutputFile {
     }
 }
 
-/// Unique suffixes for temporary files within this process.
-final class TemporaryCounter: @unchecked Sendable {
-    private var value: UInt64 = 0
-    private let lock = NSLock()
+/// A bundle directory held open, so that checking its files' stamps resolves only the path inside
+/// it (`fstatat`), not the whole path each time.
+final class OutputDirectory {
+    let path: String
+    private let descriptor: Int32
 
-    func next() -> UInt64 {
-        lock.lock()
-        defer { lock.unlock() }
-        value += 1
-        return value
+    init(path: String) {
+        self.path = path
+        descriptor = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+    }
+
+    deinit {
+        if descriptor >= 0 { close(descriptor) }
+    }
+
+    /// The output stamp (``OutputFile/stamp(_:)``) of `relative` inside the directory.
+    func stamp(_ relative: String) -> FileStamp? {
+        guard descriptor >= 0 else { return OutputFile.stamp(path + "/" + relative) }
+        var info = stat()
+        guard fstatat(descriptor, relative, &info, 0) == 0 else { return nil }
+        var stamp = FileStamp(info)
+        guard !stamp.isDirectory else { return nil }
+        stamp.changedSeconds = 0
+        stamp.changedNanoseconds = 0
+        return stamp
     }
 }

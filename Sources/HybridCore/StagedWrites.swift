@@ -36,8 +36,8 @@ final class StagedWrites {
         if let known = staging[folder] {
             stage = known
         } else {
+            if staging.isEmpty { StagedWrites.removeLeftovers(in: bundle) }
             stage = bundle + "/." + folder + StagedWrites.marker + String(getpid())
-            StagedWrites.removeTree(stage)
             try Directories.create(stage)
             staging[folder] = stage
         }

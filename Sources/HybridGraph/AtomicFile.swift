@@ -82,6 +82,59 @@ public enum AtomicFile {
         }
     }
 
+    private static let processID = getpid()
+    private static let counter = TemporaryCounter()
+
+    /// Replaces (or creates) a file hybrid owns (a build output, a cache entry) atomically: a
+    /// temporary file beside it, then rename; no symlink resolution, mode 0644, no fsync (the
+    /// caller's records detect a torn state). Creates parent directories. Returns the file's stamp.
+    @discardableResult
+    public static func replace(_ bytes: [UInt8], at path: String) throws(IOError) -> FileStamp {
+        let slash = path.lastIndex(of: "/")
+        let directory = slash.map { String(path[..<$0]) } ?? "."
+        let name = slash.map { String(path[path.index(after: $0)...]) } ?? path
+        let temporary = directory + "/." + name + ".hybrid-\(processID)-\(counter.next())"
+        let stamp = try createNew(bytes, at: temporary)
+        if rename(temporary, path) != 0 {
+            let message = lastError()
+            unlink(temporary)
+            throw IOError(path: path, message: message)
+        }
+        return stamp
+    }
+
+    /// Creates a new file (failing if it exists) holding `bytes`, creating parent directories.
+    @discardableResult
+    public static func createNew(_ bytes: [UInt8], at path: String) throws(IOError) -> FileStamp {
+        var descriptor = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
+        if descriptor < 0 && errno == ENOENT {
+            try Directories.create(String(path[..<(path.lastIndex(of: "/") ?? path.startIndex)]))
+            descriptor = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
+        }
+        guard descriptor >= 0 else { throw IOError(path: path, message: lastError()) }
+        var failure: String?
+        bytes.withUnsafeBytes { buffer in
+            var offset = 0
+            while offset < buffer.count {
+                let written = Glibc.write(descriptor, buffer.baseAddress! + offset, buffer.count - offset)
+                if written < 0 {
+                    if errno == EINTR { continue }
+                    failure = lastError()
+                    return
+                }
+                offset += written
+            }
+        }
+        var info = stat()
+        if failure == nil && fstat(descriptor, &info) != 0 { failure = lastError() }
+        close(descriptor)
+        if let failure {
+            unlink(path)
+            throw IOError(path: path, message: failure)
+        }
+        return FileStamp(info)
+    }
+
     /// The path with symlinks resolved (the path itself if it does not exist yet).
     static func resolvedPath(_ path: String) -> String {
         guard let resolved = realpath(path, nil) else { return path }
@@ -91,5 +144,18 @@ public enum AtomicFile {
 
     public static func lastError() -> String {
         String(cString: strerror(errno))
+    }
+}
+
+/// Unique suffixes for temporary files within this process.
+final class TemporaryCounter: @unchecked Sendable {
+    private var value: UInt64 = 0
+    private let lock = NSLock()
+
+    func next() -> UInt64 {
+        lock.lock()
+        defer { lock.unlock() }
+        value += 1
+        return value
     }
 }

@@ -16,7 +16,6 @@ public final class CacheStore: @unchecked Sendable {
     public let root: String
     private let lock = NSLock()
     private var warningList: [String] = []
-    private var createdDirectories: Set<String> = []
 
     public init(directory: String) {
         root = directory + "/" + CacheStore.layoutVersion
@@ -64,8 +63,7 @@ public final class CacheStore: @unchecked Sendable {
         let hash = ContentHash(of: bytes)
         let path = blobPath(hash)
         if access(path, F_OK) == 0 { return hash }
-        try ensureDirectory(of: path)
-        try AtomicFile.write(bytes, to: path, durable: false)
+        try AtomicFile.replace(bytes, at: path)
         return hash
     }
 
@@ -112,27 +110,12 @@ public final class CacheStore: @unchecked Sendable {
         framed.write(ContentHash(of: payload))
         bytes += framed.bytes
         bytes += payload
-        try ensureDirectory(of: path)
-        try AtomicFile.write(bytes, to: path, durable: false)
+        try AtomicFile.replace(bytes, at: path)
     }
 
     /// Reports a record that decoded badly (checksum fine, content not understood).
     public func reportUndecodable(_ path: String) {
         warn("cache entry \(path) could not be decoded; ignoring it")
-    }
-
-    // MARK: directories
-
-    public func ensureDirectory(of path: String) throws(AtomicFile.IOError) {
-        let directory = (path as NSString).deletingLastPathComponent
-        lock.lock()
-        let known = createdDirectories.contains(directory)
-        lock.unlock()
-        if known { return }
-        try Directories.create(directory)
-        lock.lock()
-        createdDirectories.insert(directory)
-        lock.unlock()
     }
 
     // MARK: maintenance

@@ -79,6 +79,12 @@ public final class ContentHasher {
         text.withUTF8 { update(UnsafeRawBufferPointer($0)) }
     }
 
+    /// Feeds a digest's 16 bytes.
+    public func update(_ hash: ContentHash) {
+        var words = (hash.high.littleEndian, hash.low.littleEndian)
+        withUnsafeBytes(of: &words) { update($0) }
+    }
+
     public func finalize() -> ContentHash {
         let digest = XXH3_128bits_digest(state)
         return ContentHash(high: digest.high64, low: digest.low64)
