@@ -31,8 +31,14 @@ public struct BundleValidation: Sendable {
         public var errorCount: Int { findings.count { $0.finding.severity == .error } }
     }
 
-    static let documentNamespace = "validate-document"
-    static let bundleNamespace = "validate-bundle"
+    static let namespace = "validate"
+
+    /// What the last validation of a bundle found.
+    struct ValidationRecord {
+        var bundleKey: ContentHash
+        var bundleFindings: [ValidationFinding]
+        var documents: [String: (hash: ContentHash, findings: [ValidationFinding])]
+    }
 
     let compiler: Compiler
 
@@ -103,30 +109,37 @@ public struct BundleValidation: Sendable {
             return parsed
         }
 
+        // One record per bundle: per file (its content hash and findings) and for the bundle.
+        let recordKey = cacheKey("validate-record", environment, [(name, ContentHash(high: 0, low: 0))])
+        let previous = store.record(BundleValidation.namespace, recordKey).flatMap { decodeRecord($0, policyKey) }
+        var checked = ValidationRecord(bundleKey: ContentHash(high: 0, low: 0), bundleFindings: [], documents: [:])
         var findings: [ValidationFinding] = []
         for file in files {
-            let key = cacheKey(BundleValidation.documentNamespace, policyKey, [(file.path, file.hash)])
-            if let cached = store.record(BundleValidation.documentNamespace, key).flatMap(decode) {
-                findings += cached
+            if let cached = previous?.documents[file.path], cached.hash == file.hash {
+                findings += cached.findings
+                checked.documents[file.path] = cached
                 result.documentsCached += 1
                 continue
             }
             guard let parsed = document(file.path) else { continue }
             let found = validator.checkDocument(parsed)
-            try? store.putRecord(BundleValidation.documentNamespace, key, encode(found))
+            checked.documents[file.path] = (file.hash, found)
             findings += found
             result.documentsChecked += 1
         }
-        let bundleKey = cacheKey(BundleValidation.bundleNamespace, policyKey, files.map { ($0.path, $0.hash) })
-        if let cached = store.record(BundleValidation.bundleNamespace, bundleKey).flatMap(decode) {
-            findings += cached
+        let bundleKey = cacheKey(BundleValidation.namespace, policyKey, files.map { ($0.path, $0.hash) })
+        checked.bundleKey = bundleKey
+        if let previous, previous.bundleKey == bundleKey {
+            checked.bundleFindings = previous.bundleFindings
             result.bundlesCached += 1
         } else {
             let all = files.compactMap { document($0.path) }
-            let found = validator.checkBundle(all)
-            try? store.putRecord(BundleValidation.bundleNamespace, bundleKey, encode(found))
-            findings += found
+            checked.bundleFindings = validator.checkBundle(all)
             result.bundlesChecked += 1
+        }
+        findings += checked.bundleFindings
+        if result.documentsChecked > 0 || result.bundlesChecked > 0 {
+            try? store.putRecord(BundleValidation.namespace, recordKey, encodeRecord(checked, policyKey))
         }
 
         let templates = Dictionary(files.map { ($0.path, $0.template) }, uniquingKeysWith: { first, _ in first })
@@ -162,8 +175,40 @@ public struct BundleValidation: Sendable {
         return hasher.finalize()
     }
 
-    private func encode(_ findings: [ValidationFinding]) -> [UInt8] {
+    private func encodeRecord(_ record: ValidationRecord, _ policyKey: String) -> [UInt8] {
         var writer = BinaryWriter()
+        writer.write(policyKey)
+        writer.write(record.bundleKey)
+        write(record.bundleFindings, to: &writer)
+        writer.write(UInt64(record.documents.count))
+        for (path, entry) in record.documents.sorted(by: { $0.key < $1.key }) {
+            writer.write(path)
+            writer.write(entry.hash)
+            write(entry.findings, to: &writer)
+        }
+        return writer.bytes
+    }
+
+    private func decodeRecord(_ payload: [UInt8], _ policyKey: String) -> ValidationRecord? {
+        var reader = BinaryReader(payload)
+        do {
+            guard try reader.readString() == policyKey else { return nil }
+            let bundleKey = try reader.readHash()
+            guard let bundleFindings = try read(&reader) else { return nil }
+            var documents: [String: (hash: ContentHash, findings: [ValidationFinding])] = [:]
+            for _ in 0..<(try reader.readCount()) {
+                let path = try reader.readString()
+                let hash = try reader.readHash()
+                guard let findings = try read(&reader) else { return nil }
+                documents[path] = (hash, findings)
+            }
+            return ValidationRecord(bundleKey: bundleKey, bundleFindings: bundleFindings, documents: documents)
+        } catch {
+            return nil
+        }
+    }
+
+    private func write(_ findings: [ValidationFinding], to writer: inout BinaryWriter) {
         writer.write(UInt64(findings.count))
         for finding in findings {
             writer.write(finding.severity.rawValue)
@@ -176,32 +221,26 @@ public struct BundleValidation: Sendable {
             writer.write(UInt64(finding.related.count))
             for line in finding.related { writer.write(line) }
         }
-        return writer.bytes
     }
 
-    private func decode(_ payload: [UInt8]) -> [ValidationFinding]? {
-        var reader = BinaryReader(payload)
-        do {
-            var findings: [ValidationFinding] = []
-            for _ in 0..<(try reader.readCount()) {
-                guard let severity = Diagnostic.Severity(rawValue: try reader.readString()),
-                    let rule = ValidationFinding.Rule(rawValue: try reader.readString())
-                else { return nil }
-                let path = try reader.readString()
-                let keyPath = try reader.readString()
-                let line = try reader.readInt()
-                let column = try reader.readInt()
-                let message = try reader.readString()
-                var related: [String] = []
-                for _ in 0..<(try reader.readCount()) { related.append(try reader.readString()) }
-                findings.append(
-                    ValidationFinding(
-                        severity: severity, rule: rule, path: path, keyPath: keyPath, line: line, column: column,
-                        message: message, related: related))
-            }
-            return findings
-        } catch {
-            return nil
+    private func read(_ reader: inout BinaryReader) throws(BinaryReader.Malformed) -> [ValidationFinding]? {
+        var findings: [ValidationFinding] = []
+        for _ in 0..<(try reader.readCount()) {
+            guard let severity = Diagnostic.Severity(rawValue: try reader.readString()),
+                let rule = ValidationFinding.Rule(rawValue: try reader.readString())
+            else { return nil }
+            let path = try reader.readString()
+            let keyPath = try reader.readString()
+            let line = try reader.readInt()
+            let column = try reader.readInt()
+            let message = try reader.readString()
+            var related: [String] = []
+            for _ in 0..<(try reader.readCount()) { related.append(try reader.readString()) }
+            findings.append(
+                ValidationFinding(
+                    severity: severity, rule: rule, path: path, keyPath: keyPath, line: line, column: column,
+                    message: message, related: related))
         }
+        return findings
     }
 }

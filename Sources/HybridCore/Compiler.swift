@@ -70,6 +70,16 @@ public final class Compiler: Sendable {
 
     /// Compiles, holding the cache lock for the whole run.
     public func compile(_ options: CompileOptions) async -> CompileReport {
+        await compile(options, graph: false).report
+    }
+
+    /// Compiles, then describes the build graph (files, variables, renders, outputs and their edges).
+    public func compileGraph(_ options: CompileOptions) async -> (report: CompileReport, graph: BuildGraph) {
+        let result = await compile(options, graph: true)
+        return (result.report, result.graph ?? BuildGraph())
+    }
+
+    private func compile(_ options: CompileOptions, graph: Bool) async -> (report: CompileReport, graph: BuildGraph?) {
         let started = ContinuousClock.now
         var report = CompileReport(environment: options.environment)
         let lock: BuildLock
@@ -77,17 +87,22 @@ public final class Compiler: Sendable {
             lock = try BuildLock(directory: cacheDirectory + "/" + CacheStore.layoutVersion, waiting: notice)
         } catch {
             report.diagnostics.append(.error(at: nil, "cannot lock the cache: \(error)"))
-            return report
+            return (report, nil)
         }
-        await run(options, into: &report)
+        var built: BuildGraph?
+        await run(options, into: &report) { session in
+            if graph { built = BuildGraph(session: session) }
+        }
         withExtendedLifetime(lock) {}
         report.seconds =
             Double((ContinuousClock.now - started).components.attoseconds) / 1e18
             + Double((ContinuousClock.now - started).components.seconds)
-        return report
+        return (report, built)
     }
 
-    private func run(_ options: CompileOptions, into report: inout CompileReport) async {
+    private func run(
+        _ options: CompileOptions, into report: inout CompileReport, inspect: (BuildSession) -> Void
+    ) async {
         let store = CacheStore(directory: cacheDirectory)
         defer {
             for warning in store.warnings { report.diagnostics.append(.warning(at: nil, warning)) }
@@ -136,6 +151,7 @@ public final class Compiler: Sendable {
             session.removeBundlesOfDeletedMappings(keeping: Set(targets.compactMap(\.mapping?.name)))
         }
         session.finish()
+        inspect(session)
         report.diagnostics += session.diagnostics
         report.explanations = session.explanations
         for outcome in outcomes {

@@ -12,6 +12,7 @@ struct HybridCommand: AsyncParsableCommand {
         version: HybridVersion.current,
         subcommands: [
             InitCommand.self, NormalizeCommand.self, RenderCommand.self, CompileCommand.self, ValidateCommand.self,
+            GraphCommand.self, CacheCommand.self,
         ]
     )
 }

@@ -93,4 +93,39 @@ struct CompileCommandTests {
         let dataset = try String(contentsOfFile: root + "/bundles/dev/acme/datasets/t.yaml", encoding: .utf8)
         #expect(dataset.contains("table_name: acme_t\n"))
     }
+
+    @Test("graph --format json lists renders, the files and variables they read, and outputs")
+    func graph() throws {
+        let result = try HybridProcess.run(["graph", "--format", "json"], in: root)
+        #expect(result.status == 0, "\(result.stderr)")
+        struct Graph: Decodable {
+            struct Node: Decodable { var id, kind: String }
+            struct Edge: Decodable { var from, to, kind: String }
+            var nodes: [Node]
+            var edges: [Edge]
+        }
+        let graph = try JSONDecoder().decode(Graph.self, from: Data(result.stdout.utf8))
+        #expect(graph.nodes.contains { $0.id == "render:charts/c.yaml.j2" && $0.kind == "render" })
+        #expect(graph.nodes.contains { $0.id == "output:dev/charts/c.yaml" })
+        let edges = Set(graph.edges.map { "\($0.from) -\($0.kind)-> \($0.to)" })
+        #expect(edges.contains("file:assets/charts/c.yaml.j2 -loads-> render:charts/c.yaml.j2"))
+        #expect(edges.contains("variable:ENV -reads-> render:datasets/t.yaml.j2"))
+        #expect(edges.contains("file:env/dev.yaml -defines-> variable:ENV"))
+        #expect(edges.contains("output:dev/datasets/t.yaml -references-> output:dev/charts/c.yaml"))
+        let dot = try HybridProcess.run(["graph"], in: root)
+        #expect(dot.stdout.hasPrefix("digraph hybrid {\n"))
+    }
+
+    @Test("cache stats counts the cache's files; cache clean empties it and the next compile rebuilds all")
+    func cacheStatsAndClean() throws {
+        _ = try HybridProcess.run(["compile"], in: root)
+        let stats = try HybridProcess.run(["cache", "stats", "--format", "json"], in: root)
+        struct Stats: Decodable { var files: Int }
+        #expect(try JSONDecoder().decode(Stats.self, from: Data(stats.stdout.utf8)).files > 5)
+        let clean = try HybridProcess.run(["cache", "clean"], in: root)
+        #expect(clean.status == 0)
+        #expect(clean.stdout.hasPrefix("removed "))
+        let again = try HybridProcess.run(["compile"], in: root)
+        #expect(again.stderr.hasPrefix("compile dev: 1 bundle, 6 nodes, 6 rebuilt, 0 cached, 0 written, 0 removed"))
+    }
 }

@@ -1,0 +1,110 @@
+import ArgumentParser
+import Foundation
+import HybridCore
+import HybridDiagnostics
+import HybridGraph
+
+struct CacheCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "cache",
+        abstract: "Inspect or clear the build cache (cache_dir in hybrid.yaml, default .hybrid-cache).",
+        subcommands: [Stats.self, Clean.self]
+    )
+
+    struct Stats: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract:
+                "Show the cache's files and bytes per area (cas: rendered texts; render, bundles, validate-*: records)."
+        )
+
+        @OptionGroup var output: OutputOptions
+
+        func run() async throws {
+            let config: ProjectConfig
+            do {
+                config = try ProjectConfig.load(root: ".")
+            } catch {
+                DiagnosticPrinter().print(error)
+                throw ExitCode(1)
+            }
+            let store = CacheStore(directory: config.cacheDirectory)
+            let areas = store.statistics()
+            if output.format == .json {
+                struct Area: Encodable {
+                    var area: String
+                    var files: Int
+                    var bytes: Int64
+                }
+                struct Record: Encodable {
+                    var directory: String
+                    var areas: [Area]
+                    var files: Int
+                    var bytes: Int64
+                }
+                try output.printJSON(
+                    Record(
+                        directory: store.root,
+                        areas: areas.map { Area(area: $0.area, files: $0.files, bytes: $0.bytes) },
+                        files: areas.reduce(0) { $0 + $1.files }, bytes: areas.reduce(0) { $0 + $1.bytes }))
+                return
+            }
+            guard !areas.isEmpty else {
+                StandardStreams.writeOutput("\(store.root): empty\n")
+                return
+            }
+            var text = "\(store.root)\n"
+            for area in areas {
+                text += "  " + area.area.padding(toLength: 20, withPad: " ", startingAt: 0)
+                text += String(area.files).leftPadded(8) + " files " + Self.size(area.bytes).leftPadded(10) + "\n"
+            }
+            let files = areas.reduce(0) { $0 + $1.files }
+            let bytes = areas.reduce(0) { $0 + $1.bytes }
+            text += "  " + "total".padding(toLength: 20, withPad: " ", startingAt: 0)
+            text += String(files).leftPadded(8) + " files " + Self.size(bytes).leftPadded(10) + "\n"
+            StandardStreams.writeOutput(text)
+        }
+
+        static func size(_ bytes: Int64) -> String {
+            let units = ["B", "KiB", "MiB", "GiB"]
+            var value = Double(bytes)
+            var unit = 0
+            while value >= 1024 && unit < units.count - 1 {
+                value /= 1024
+                unit += 1
+            }
+            return unit == 0 ? "\(bytes) B" : String(format: "%.1f %@", value, units[unit])
+        }
+    }
+
+    struct Clean: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Delete the cache (waits for a running compile). The next compile rebuilds everything.")
+
+        func run() async throws {
+            let config: ProjectConfig
+            do {
+                config = try ProjectConfig.load(root: ".")
+            } catch {
+                DiagnosticPrinter().print(error)
+                throw ExitCode(1)
+            }
+            let store = CacheStore(directory: config.cacheDirectory)
+            let lock = try BuildLock(directory: store.root, waiting: { StandardStreams.writeError($0 + "\n") })
+            let before = store.statistics()
+            let manager = FileManager.default
+            for name in (try? manager.contentsOfDirectory(atPath: store.root)) ?? [] where name != "lock" {
+                try manager.removeItem(atPath: store.root + "/" + name)
+            }
+            withExtendedLifetime(lock) {}
+            let files = before.filter { $0.area != "lock" }.reduce(0) { $0 + $1.files }
+            let bytes = before.filter { $0.area != "lock" }.reduce(0) { $0 + $1.bytes }
+            StandardStreams.writeOutput("removed \(files) files (\(Stats.size(bytes))) from \(store.root)\n")
+        }
+    }
+}
+
+extension String {
+    fileprivate func leftPadded(_ width: Int) -> String {
+        count >= width ? self : String(repeating: " ", count: width - count) + self
+    }
+}

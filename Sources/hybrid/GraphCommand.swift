@@ -1,0 +1,51 @@
+import ArgumentParser
+import HybridCore
+import HybridDiagnostics
+
+struct GraphCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "graph",
+        abstract: "Print the build graph of an environment (compiling first if needed).",
+        discussion: """
+            Nodes: input files (templates, partials, env and mapping files), variables, renders (one
+            per template and variable set) and outputs (one per template and bundle). Edges: a render
+            loads files and reads variables; env and mapping files define variables; a render
+            produces outputs; a mapping retargets outputs; an output references the outputs it links to.
+
+            --format dot prints Graphviz (hybrid graph --env prod | dot -Tsvg > graph.svg);
+            --format json prints {"nodes": [{id, kind, label}], "edges": [{from, to, kind}]}.
+            """
+    )
+
+    enum Format: String, ExpressibleByArgument, CaseIterable {
+        case dot
+        case json
+    }
+
+    @OptionGroup var build: BuildOptions
+
+    @Option(help: "dot (Graphviz) or json.")
+    var format: Format = .dot
+
+    func run() async throws {
+        let printer = DiagnosticPrinter()
+        let config: ProjectConfig
+        let environment: String
+        do {
+            config = try ProjectConfig.load(root: ".")
+            environment = try build.environment(config)
+        } catch {
+            printer.print(error)
+            throw ExitCode(1)
+        }
+        let compiler = Compiler(root: ".", config: config, notice: { StandardStreams.writeError($0 + "\n") })
+        let (report, graph) = await compiler.compileGraph(
+            CompileOptions(environment: environment, mappings: build.mappingSelection, jobs: build.jobs))
+        for diagnostic in report.diagnostics where diagnostic.severity == .error { printer.print(diagnostic) }
+        switch format {
+        case .dot: StandardStreams.writeOutput(graph.dot)
+        case .json: try OutputOptions.printJSON(graph)
+        }
+        if report.errorCount > 0 { throw ExitCode(1) }
+    }
+}
