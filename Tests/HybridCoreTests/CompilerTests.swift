@@ -1,4 +1,5 @@
 import Foundation
+import HybridGraph
 import HybridYAML
 import Testing
 
@@ -269,5 +270,42 @@ struct CompilerTests {
         #expect(!fixture.exists("bundles/prod/charts/dev_only.yaml"))
         _ = try await fixture.compile(env: "dev")
         #expect(fixture.exists("bundles/dev/charts/dev_only.yaml"))
+    }
+
+    @Test("a second compile on the same repository waits for the first, saying so")
+    func concurrentCompilesSerialize() async throws {
+        let fixture = try CompileFixture()
+        let held = try BuildLock(directory: fixture.root + "/.hybrid-cache/v1", waiting: { _ in })
+        let messages = Messages()
+        let compiler = Compiler(
+            root: fixture.root, config: try ProjectConfig.load(root: fixture.root), notice: { messages.append($0) })
+        let task = Task { await compiler.compile(CompileOptions(environment: "prod")) }
+        try await Task.sleep(for: .milliseconds(300))
+        #expect(messages.all.count == 1)
+        #expect(messages.all.first?.hasPrefix("waiting for another hybrid process (pid ") == true)
+        #expect(!fixture.exists("bundles/prod/metadata.yaml"))
+        withExtendedLifetime(held) {}
+        _ = consume held
+        let report = await task.value
+        #expect(report.errorCount == 0)
+        #expect(fixture.exists("bundles/prod/metadata.yaml"))
+    }
+}
+
+/// Messages collected from another task.
+final class Messages: @unchecked Sendable {
+    private var items: [String] = []
+    private let lock = NSLock()
+
+    func append(_ text: String) {
+        lock.lock()
+        items.append(text)
+        lock.unlock()
+    }
+
+    var all: [String] {
+        lock.lock()
+        defer { lock.unlock() }
+        return items
     }
 }
