@@ -14,6 +14,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.1"),
         .package(url: "https://github.com/attaswift/BigInt", from: "6.0.1"),
+        .package(url: "https://github.com/weichsel/ZIPFoundation", exact: "0.9.20"),
     ],
     targets: [
         // System libraries (pkg-config names, Debian providers).
@@ -44,11 +45,20 @@ let package = Package(
         .target(
             name: "HybridCore", dependencies: ["HybridYAML", "HybridDiagnostics", "HybridGraph", "HybridTemplates"]),
 
+        // HTTP client for Superset and Preset: auth, CSRF, import/export, retries; bundle ZIPs.
+        .target(
+            name: "SupersetClient",
+            dependencies: [
+                "HybridDiagnostics",
+                .product(name: "ZIPFoundation", package: "ZIPFoundation"),
+            ]
+        ),
+
         // The thin executable.
         .executableTarget(
             name: "hybrid",
             dependencies: [
-                "HybridCore", "HybridYAML", "HybridDiagnostics",
+                "HybridCore", "HybridYAML", "HybridDiagnostics", "HybridGraph", "SupersetClient",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -82,6 +92,7 @@ let package = Package(
             ]
         ),
         .testTarget(name: "HybridCLITests", dependencies: ["hybrid"]),
+        .testTarget(name: "SupersetClientTests", dependencies: ["SupersetClient"]),
     ],
     swiftLanguageModes: [.v6]
 )
