@@ -23,7 +23,12 @@ public final class Interpreter {
     /// Loop iterations one whole render may run (nested loops multiply) before it is stopped.
     static let maximumTotalIterations = 50_000_000
     /// Bytes of output (or of any captured block) one render may produce.
-    static let maximumOutputBytes = 512 * 1024 * 1024
+    #if FUZZING
+        /// Under the fuzzer (`-DFUZZING`), 16 MiB: a legitimate 500 MB string would read as a hang.
+        static let maximumOutputBytes = 16 * 1024 * 1024
+    #else
+        static let maximumOutputBytes = 512 * 1024 * 1024
+    #endif
     var totalIterations = 0
     /// When the render must stop (`TemplateOptions.maximumDuration`).
     let deadline: ContinuousClock.Instant
