@@ -1,0 +1,59 @@
+import Foundation
+
+#if canImport(FoundationNetworking)
+    import FoundationNetworking
+#endif
+
+/// The cookies one client has been given by its Superset server.
+///
+/// Superset's CSRF protection keeps the token's secret in the `session` cookie, so the cookie set by
+/// `GET /api/v1/security/csrf_token/` must come back on the POST that carries the token. Each client
+/// keeps its own jar (nothing shared, nothing written to disk) and only ever sends it to its own server.
+struct CookieJar: Sendable {
+    private struct Key: Hashable {
+        var name: String
+        var path: String
+    }
+
+    private struct Stored: Sendable {
+        var value: String
+        var expires: Date?
+    }
+
+    private var cookies: [Key: Stored] = [:]
+
+    /// Takes the `Set-Cookie` headers of a response to `url`; an expired cookie removes the stored one.
+    mutating func store(from response: HTTPURLResponse, for url: URL, now: Date = Date()) {
+        var fields: [String: String] = [:]
+        for (key, value) in response.allHeaderFields {
+            if let key = key as? String, let value = value as? String { fields[key] = value }
+        }
+        guard fields.keys.contains(where: { $0.caseInsensitiveCompare("Set-Cookie") == .orderedSame }) else { return }
+        for cookie in HTTPCookie.cookies(withResponseHeaderFields: fields, for: url) {
+            let key = Key(name: cookie.name, path: cookie.path.isEmpty ? "/" : cookie.path)
+            if let expires = cookie.expiresDate, expires <= now {
+                cookies[key] = nil
+            } else {
+                cookies[key] = Stored(value: cookie.value, expires: cookie.expiresDate)
+            }
+        }
+    }
+
+    /// The `Cookie` header value for a request to `path`, or nil when no cookie applies.
+    func header(forPath path: String, now: Date = Date()) -> String? {
+        let pairs = cookies.filter { key, stored in
+            Self.pathMatches(cookiePath: key.path, requestPath: path) && (stored.expires.map { $0 > now } ?? true)
+        }
+        .sorted { ($0.key.path.count, $0.key.name) > ($1.key.path.count, $1.key.name) }
+        .map { "\($0.key.name)=\($0.value.value)" }
+        return pairs.isEmpty ? nil : pairs.joined(separator: "; ")
+    }
+
+    var isEmpty: Bool { cookies.isEmpty }
+
+    private static func pathMatches(cookiePath: String, requestPath: String) -> Bool {
+        if cookiePath == "/" || cookiePath == requestPath { return true }
+        guard requestPath.hasPrefix(cookiePath) else { return false }
+        return cookiePath.hasSuffix("/") || requestPath.dropFirst(cookiePath.count).hasPrefix("/")
+    }
+}

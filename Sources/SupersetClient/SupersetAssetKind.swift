@@ -1,0 +1,22 @@
+/// The asset types the client lists, exports and deletes, with their API resource names.
+public enum SupersetAssetKind: String, Sendable, Equatable, CaseIterable, CustomStringConvertible {
+    case database
+    case dataset
+    case chart
+    case dashboard
+
+    /// `/api/v1/<resource>/`.
+    var resource: String { rawValue }
+
+    /// The column that names an object of this kind in list answers; also the sort key when paging.
+    public var nameColumn: String {
+        switch self {
+        case .database: return "database_name"
+        case .dataset: return "table_name"
+        case .chart: return "slice_name"
+        case .dashboard: return "dashboard_title"
+        }
+    }
+
+    public var description: String { rawValue }
+}

@@ -1,7 +1,0 @@
-import SupersetClient
-import Testing
-
-@Suite("SupersetClient module")
-struct PlaceholderTests {
-    @Test("the module links") func links() { _ = SupersetClientModule.self }
-}
