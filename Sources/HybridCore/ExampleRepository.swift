@@ -39,7 +39,7 @@ public enum ExampleRepository {
             path: "assets/databases/analytics_db.yaml.j2",
             contents: #"""
                 database_name: "analytics_{{ ENV }}"
-                sqlalchemy_uri: "postgresql+psycopg2://{{ DB_HOST }}/{{ DB_NAME }}"
+                sqlalchemy_uri: "{{ SQLALCHEMY_URI if SQLALCHEMY_URI is defined else 'postgresql+psycopg2://' ~ DB_HOST ~ '/' ~ DB_NAME }}"
                 cache_timeout: null
                 extra:
                   metadata_params: {}
@@ -91,7 +91,6 @@ public enum ExampleRepository {
                 description: "Auto-generated dashboard"
                 css: ""
                 metadata:
-                  default_filters: "{}"
                   native_filter_configuration:
                     {% if ENABLE_FILTERS | default(true) %}
                     - id: date_filter
@@ -146,6 +145,16 @@ public enum ExampleRepository {
                 DB_NAME: analytics_prod
                 ENV: prod
                 SCHEMA: public
+                TENANT_KEY: customer_id
+
+                """#
+        ),
+        File(
+            path: "env/local.yaml",
+            contents: #"""
+                ENV: local
+                SCHEMA: main
+                SQLALCHEMY_URI: sqlite:///analytics.db
                 TENANT_KEY: customer_id
 
                 """#
