@@ -11,12 +11,16 @@ public struct AssetIdentity: Sendable, Equatable {
     public var uuid: String
     /// `database_name`, dataset `table_name`, chart `slice_name`, dashboard `slug` (after retargeting).
     public var name: String?
+    /// A database's `cache_timeout` (its plain text; nil when unset or null): Superset exports it as
+    /// the `cache_timeout` of the database's datasets that have none.
+    public var cacheTimeout: String?
 
-    public init(kind: AssetKind, referenceName: String, uuid: String, name: String?) {
+    public init(kind: AssetKind, referenceName: String, uuid: String, name: String?, cacheTimeout: String? = nil) {
         self.kind = kind
         self.referenceName = referenceName
         self.uuid = uuid
         self.name = name
+        self.cacheTimeout = cacheTimeout
     }
 
     /// The key whose value names an asset of this kind.
@@ -47,7 +51,13 @@ public struct AssetIdentity: Sendable, Equatable {
             uuid = UUIDv5.make(namespace: scope.namespace, name: scope.uuidName(for: template)).uuidString.lowercased()
         }
         let name = mapping?[nameKey(template.kind)]?.stringValue
-        return AssetIdentity(kind: template.kind, referenceName: template.referenceName, uuid: uuid, name: name)
+        var cacheTimeout: String?
+        if template.kind == .database, let value = mapping?["cache_timeout"]?.value, value != .null {
+            cacheTimeout = YAMLEmitter.plainText(of: value)
+        }
+        return AssetIdentity(
+            kind: template.kind, referenceName: template.referenceName, uuid: uuid, name: name,
+            cacheTimeout: cacheTimeout)
     }
 }
 

@@ -245,11 +245,14 @@ struct BundleBuilder {
                     continue
                 }
             }
+            var lookups = linked.lookups
+            let file = session.assetsPrefix + work.template.path
+            document = normalForm(document, work.template.kind, table, &lookups, file, &outcome)
             let bytes = YAMLEmitter.emit(document)
             let hash = ContentHash(of: bytes)
             var output = BundleRecord.Output(
                 template: work.template.path, key: work.key, rendered: work.rendered, identity: work.identity,
-                lookups: linked.lookups, usage: work.usage, hash: hash, stamp: work.previous?.stamp ?? FileStamp.absent)
+                lookups: lookups, usage: work.usage, hash: hash, stamp: work.previous?.stamp ?? FileStamp.absent)
             let current = bundleDirectory.stamp(work.template.outputPath)
             if let old = work.previous, old.hash == hash, current == old.stamp {
                 // Same bytes as before and the file is intact.
@@ -330,6 +333,36 @@ struct BundleBuilder {
         outcome.summary.removed = removals.count
         reportUnusedEntries(outputs.map(\.usage), &outcome)
         return outcome
+    }
+
+    /// The normal form of a linked document (``SupersetNormalForm``), with a warning for every
+    /// key Superset would not keep, and the inherited `cache_timeout` rule as a recorded lookup.
+    private func normalForm(
+        _ document: YAMLNode, _ kind: AssetKind, _ table: LinkTable, _ lookups: inout [(query: String, result: String)],
+        _ file: String, _ outcome: inout BundleOutcome
+    ) -> YAMLNode {
+        var dropped: [SupersetNormalForm.Dropped] = []
+        var normal = SupersetNormalForm.normalize(document, kind: kind, dropped: &dropped)
+        for item in dropped {
+            let location = SourceLocation(
+                file: file, line: max(1, Int(item.mark.line)), column: max(1, Int(item.mark.column)))
+            outcome.diagnostics.append(
+                .warning(at: location, "\(item.keyPath) is left out of the bundle: \(item.reason)"))
+        }
+        if kind == .dataset, case .mapping(var root) = normal.value,
+            let database = root["database_uuid"]?.stringValue?.lowercased()
+        {
+            let query = LinkTable.cacheTimeoutQuery(database: database)
+            let resolution = table.resolve(query: query)
+            lookups.append((query, resolution.recorded))
+            if case .found(let inherited) = resolution, let value = root["cache_timeout"]?.value,
+                YAMLEmitter.plainText(of: value) == inherited
+            {
+                root.entries.removeAll { $0.key.stringValue == "cache_timeout" }
+                normal = YAMLNode(.mapping(root), mark: normal.mark)
+            }
+        }
+        return normal
     }
 
     /// Parses (shared), retargets (this bundle's copy) and identifies one rendered asset.

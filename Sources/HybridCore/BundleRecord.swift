@@ -7,7 +7,7 @@ import HybridGraph
 /// that output, a missing or corrupt record a rebuild of the bundle.
 public struct BundleRecord: Sendable {
     /// Bump when the transform or link steps change what they produce.
-    public static let version = "hybrid-link/2"
+    public static let version = "hybrid-link/3"
 
     public struct Output: Sendable {
         public var template: String
@@ -60,6 +60,7 @@ public struct BundleRecord: Sendable {
                 let referenceName = try reader.readString()
                 let uuid = try reader.readString()
                 let name = try reader.readBool() ? try reader.readString() : nil
+                let cacheTimeout = try reader.readBool() ? try reader.readString() : nil
                 var lookups: [(String, String)] = []
                 for _ in 0..<(try reader.readCount()) {
                     lookups.append((try reader.readString(), try reader.readString()))
@@ -71,7 +72,9 @@ public struct BundleRecord: Sendable {
                 outputs.append(
                     Output(
                         template: template, key: key, rendered: rendered,
-                        identity: AssetIdentity(kind: kind, referenceName: referenceName, uuid: uuid, name: name),
+                        identity: AssetIdentity(
+                            kind: kind, referenceName: referenceName, uuid: uuid, name: name, cacheTimeout: cacheTimeout
+                        ),
                         lookups: lookups, usage: MappingUsage(words: words), hash: hash, stamp: stamp))
             }
             return BundleRecord(inputs: inputs, mapping: mapping, outputs: outputs, metadataStamp: metadataStamp)
@@ -98,6 +101,8 @@ public struct BundleRecord: Sendable {
             writer.write(output.identity.uuid)
             writer.write(output.identity.name != nil)
             if let name = output.identity.name { writer.write(name) }
+            writer.write(output.identity.cacheTimeout != nil)
+            if let cacheTimeout = output.identity.cacheTimeout { writer.write(cacheTimeout) }
             writer.write(UInt64(output.lookups.count))
             for lookup in output.lookups {
                 writer.write(lookup.query)

@@ -25,6 +25,10 @@ public struct LinkTable: Sendable {
         resolutions.reserveCapacity(identities.count * 2)
         for identity in identities {
             resolutions[LinkTable.query(identity.kind, identity.referenceName)] = .found(identity.uuid)
+            if identity.kind == .database {
+                resolutions[LinkTable.cacheTimeoutQuery(database: identity.uuid)] =
+                    identity.cacheTimeout.map(Resolution.found) ?? .missing
+            }
             if let name = identity.name { byName[identity.kind, default: [:]][name, default: []].append(identity) }
         }
         for (kind, names) in byName {
@@ -46,7 +50,12 @@ public struct LinkTable: Sendable {
         return "\(kind.directory)\u{1F}name\u{1F}\(text)"
     }
 
-    /// Resolves a query made by ``query(_:_:)``.
+    /// The query for a database's `cache_timeout` (by uuid): found with its plain text, or missing.
+    public static func cacheTimeoutQuery(database uuid: String) -> String {
+        "databases\u{1F}cache_timeout\u{1F}\(uuid)"
+    }
+
+    /// Resolves a query made by ``query(_:_:)`` or ``cacheTimeoutQuery(database:)``.
     public func resolve(query: String) -> Resolution {
         resolutions[query] ?? .missing
     }

@@ -676,52 +676,6 @@ private enum EmailRule {
     }
 }
 
-// MARK: - JSON strings (`@pre_load` hooks)
-
-private enum JSONText {
-    /// `json.loads(text)` as a node carrying `mark`; nil if the text is not JSON.
-    static func decode(_ text: String, mark: YAMLMark) -> YAMLNode? {
-        guard
-            let object = try? JSONSerialization.jsonObject(with: Data(text.utf8), options: [.fragmentsAllowed])
-        else { return nil }
-        return node(object, mark)
-    }
-
-    private static func node(_ object: Any, _ mark: YAMLMark) -> YAMLNode {
-        switch object {
-        case let text as String:
-            return YAMLNode(.string(text), mark: mark)
-        case let number as NSNumber:
-            return YAMLNode(numberValue(number), mark: mark)
-        case let array as [Any]:
-            return YAMLNode(.sequence(array.map { node($0, mark) }), mark: mark)
-        case let dictionary as [String: Any]:
-            // JSONSerialization loses the key order; sort for a deterministic walk.
-            let entries = dictionary.keys.sorted().map {
-                YAMLMapping.Entry(key: YAMLNode(.string($0), mark: mark), value: node(dictionary[$0]!, mark))
-            }
-            return YAMLNode(.mapping(YAMLMapping(entries)), mark: mark)
-        default:
-            return YAMLNode(.null, mark: mark)
-        }
-    }
-
-    private static func numberValue(_ number: NSNumber) -> YAMLValue {
-        if number is NSDecimalNumber {
-            let text = number.stringValue
-            if text.allSatisfy({ $0.isASCII && ($0.isNumber || $0 == "-") }) {
-                return Int(text).map(YAMLValue.int) ?? .bigInt(text)
-            }
-            return .float(Double(text) ?? number.doubleValue)
-        }
-        switch String(cString: number.objCType) {
-        case "c", "B": return .bool(number.boolValue)
-        case "d", "f": return .float(number.doubleValue)
-        default: return .int(number.intValue)
-        }
-    }
-}
-
 // MARK: - Message text
 
 enum FindingText {
