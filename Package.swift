@@ -54,11 +54,17 @@ let package = Package(
             ]
         ),
 
+        // The runtime: apply, export, drift-plan, plan, promote against Superset (HybridCore + SupersetClient).
+        .target(
+            name: "HybridRuntime",
+            dependencies: ["HybridCore", "HybridYAML", "HybridGraph", "HybridDiagnostics", "SupersetClient"]
+        ),
+
         // The thin executable.
         .executableTarget(
             name: "hybrid",
             dependencies: [
-                "HybridCore", "HybridYAML", "HybridDiagnostics", "HybridGraph", "SupersetClient",
+                "HybridCore", "HybridYAML", "HybridDiagnostics", "HybridGraph", "SupersetClient", "HybridRuntime",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -93,6 +99,8 @@ let package = Package(
         ),
         .testTarget(name: "HybridCLITests", dependencies: ["hybrid"]),
         .testTarget(name: "SupersetClientTests", dependencies: ["SupersetClient"]),
+        .testTarget(
+            name: "HybridRuntimeTests", dependencies: ["HybridRuntime", "HybridCore", "SupersetClient", "HybridYAML"]),
     ],
     swiftLanguageModes: [.v6]
 )

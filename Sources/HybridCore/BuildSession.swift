@@ -282,6 +282,7 @@ final class BuildSession: @unchecked Sendable {
     // MARK: bundles
 
     func buildBundles() async -> [BundleOutcome] {
+        StagedWrites.clearScratch(bundles: compiler.bundlesDirectory)
         let total = targets.count
         return await concurrentMap(Array(targets.indices), jobs: options.jobs) { [self] _, index in
             let outcome = BundleBuilder(session: self, target: targets[index], group: targetGroups[index]).build()
@@ -297,19 +298,23 @@ final class BuildSession: @unchecked Sendable {
     /// With `--all-mappings`: removes the bundles (only files hybrid wrote) of tenants whose
     /// mapping file is gone.
     func removeBundlesOfDeletedMappings(keeping tenants: Set<String>) {
-        let envDirectory = compiler.bundlesDirectory + "/" + options.environment
-        let entries = (try? FileManager.default.contentsOfDirectory(atPath: envDirectory)) ?? []
-        for name in entries.sorted() where !tenants.contains(name) {
-            let directory = envDirectory + "/" + name
-            guard let status = BundleStatus.load(bundle: directory), status.tenant == name else { continue }
+        let bundles = compiler.bundlesDirectory
+        let statuses = bundles + "/" + BundleStatus.directoryName + "/" + options.environment
+        let entries = (try? FileManager.default.contentsOfDirectory(atPath: statuses)) ?? []
+        for file in entries.sorted() where file.hasSuffix(".json") {
+            let name = String(file.dropLast(5))
+            guard !tenants.contains(name) else { continue }
+            let statusPath = statuses + "/" + file
+            guard let status = BundleStatus.load(at: statusPath), status.tenant == name else { continue }
+            let directory = bundles + "/" + options.environment + "/" + name
             let scope = BundleScope(
                 environment: options.environment, tenant: name, namespace: compiler.config.uuidNamespace)
             for output in status.outputs where BundleBuilder.isOwnablePath(output) {
                 OutputFile.remove(directory + "/" + output, bundleRoot: directory)
                 count { $0.removed += 1 }
             }
-            unlink(directory + "/" + BundleStatus.fileName)
             rmdir(directory)
+            unlink(statusPath)
             BundleRecord.remove(store: store, scope: scope)
             explain("remove bundle \(options.environment)/\(name): its mapping file was deleted")
         }

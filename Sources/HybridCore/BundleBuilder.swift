@@ -19,6 +19,8 @@ struct BundleBuilder {
     let group: Int
     let scope: BundleScope
     let directory: String
+    /// Where this bundle's ``BundleStatus`` lives.
+    let statusPath: String
     let name: String
     let retargeter: Retargeter?
 
@@ -30,6 +32,8 @@ struct BundleBuilder {
         scope = BundleScope(
             environment: session.options.environment, tenant: target.mapping?.name, namespace: config.uuidNamespace)
         directory = session.compiler.bundlesDirectory + "/" + scope.bundleRelativePath
+        statusPath = BundleStatus.path(
+            bundles: session.compiler.bundlesDirectory, environment: scope.environment, tenant: scope.tenant)
         name = scope.bundleRelativePath
         retargeter = target.mapping.map { Retargeter(mapping: $0) }
     }
@@ -109,7 +113,7 @@ struct BundleBuilder {
         let digest = inputsDigest(rendered)
         let bundleDirectory = OutputDirectory(path: directory)
         let previous = BundleRecord.load(store: session.store, scope: scope)
-        let status = BundleStatus.load(bundle: directory)
+        let status = BundleStatus.load(at: statusPath)
 
         // Fast path: same inputs as the last complete build; only check the files are intact.
         var forced: Set<String> = []
@@ -290,11 +294,13 @@ struct BundleBuilder {
                 let building = BundleStatus(
                     environment: scope.environment, tenant: scope.tenant, state: .building,
                     outputs: owned.union(produced).sorted())
-                try building.save(bundle: directory)
+                try building.save(at: statusPath)
                 onDisk = building
             }
             if changesFiles {
-                let writer = StagedWrites(bundle: directory)
+                let writer = StagedWrites(
+                    bundle: directory,
+                    scratch: StagedWrites.scratchDirectory(bundles: session.compiler.bundlesDirectory))
                 do {
                     for write in pending {
                         outputs[write.index].stamp = try writer.write(write.bytes, relative: write.relative)
@@ -308,7 +314,7 @@ struct BundleBuilder {
                     OutputFile.remove(directory + "/" + removal, bundleRoot: directory)
                 }
                 if !metadataCurrent {
-                    metadataStamp = try OutputFile.write(BundleBuilder.metadataBytes, to: metadataFile)
+                    metadataStamp = try writer.write(BundleBuilder.metadataBytes, relative: BundleBuilder.metadataPath)
                 }
             }
             let record = BundleRecord(
@@ -318,7 +324,7 @@ struct BundleBuilder {
             let complete = BundleStatus(
                 environment: scope.environment, tenant: scope.tenant, state: .complete,
                 outputs: produced.sorted())
-            if onDisk != complete { try complete.save(bundle: directory) }
+            if onDisk != complete { try complete.save(at: statusPath) }
         } catch {
             outcome.diagnostics.append(.error(at: nil, "cannot write bundle \(name): \(error)"))
             markFailed("cannot write: \(error)", &outcome)
@@ -397,11 +403,11 @@ struct BundleBuilder {
     /// Leaves the bundle's files as they are and marks it failed, so `apply` refuses it.
     private func markFailed(_ reason: String, _ outcome: inout BundleOutcome) {
         outcome.summary.state = .failed
-        let existing = BundleStatus.load(bundle: directory)
+        let existing = BundleStatus.load(at: statusPath)
         let status = BundleStatus(
             environment: scope.environment, tenant: scope.tenant, state: .failed, error: reason,
             outputs: existing?.outputs ?? [])
-        if existing != status { try? status.save(bundle: directory) }
+        if existing != status { try? status.save(at: statusPath) }
     }
 }
 

@@ -1,7 +1,9 @@
 import Foundation
 import HybridGraph
 
-/// `<bundle>/.hybrid-bundle.json`: whether a bundle is complete, and which files in it hybrid owns.
+/// `bundles/.hybrid-status/<env>[/<tenant>].json`: whether a bundle is complete, and which files in
+/// it hybrid owns. Kept beside the bundles, not in them, so a bundle directory holds exactly the
+/// normal form (`diff -r bundles/prod exported/` compares only assets).
 /// Written as `building` before a compile changes more than one file of it and `complete` after
 /// the last one (a single file is replaced atomically), so a compile that fails or is killed
 /// leaves a bundle that `apply` refuses.
@@ -12,7 +14,13 @@ public struct BundleStatus: Codable, Sendable, Equatable {
         case failed
     }
 
-    public static let fileName = ".hybrid-bundle.json"
+    /// The folder under the bundles directory that holds every bundle's status.
+    public static let directoryName = ".hybrid-status"
+
+    /// Where the status of a bundle lives.
+    public static func path(bundles: String, environment: String, tenant: String?) -> String {
+        bundles + "/" + directoryName + "/" + environment + (tenant.map { "/" + $0 } ?? "") + ".json"
+    }
 
     public var format = 1
     public var environment: String
@@ -31,8 +39,8 @@ public struct BundleStatus: Codable, Sendable, Equatable {
         self.outputs = outputs
     }
 
-    public static func load(bundle directory: String) -> BundleStatus? {
-        guard let bytes = try? AtomicFile.read(directory + "/" + fileName) else { return nil }
+    public static func load(at path: String) -> BundleStatus? {
+        guard let bytes = try? AtomicFile.read(path) else { return nil }
         if let status = parseOwnFormat(bytes) { return status }
         return try? JSONDecoder().decode(BundleStatus.self, from: Data(bytes))
     }
@@ -120,8 +128,8 @@ public struct BundleStatus: Codable, Sendable, Equatable {
         return Array(text.utf8)
     }
 
-    public func save(bundle directory: String) throws(AtomicFile.IOError) {
-        try AtomicFile.replace(encoded, at: directory + "/" + BundleStatus.fileName)
+    public func save(at path: String) throws(AtomicFile.IOError) {
+        try AtomicFile.replace(encoded, at: path)
     }
 
     /// A JSON string literal.

@@ -18,8 +18,10 @@ public enum OutputFile {
 
     /// Writes `bytes` to `path` atomically (a temporary file beside it, then rename), creating
     /// parent directories; returns the new stamp.
-    public static func write(_ bytes: [UInt8], to path: String) throws(AtomicFile.IOError) -> FileStamp {
-        outputStamp(try AtomicFile.replace(bytes, at: path))
+    public static func write(_ bytes: [UInt8], to path: String, temporaryDirectory: String? = nil)
+        throws(AtomicFile.IOError) -> FileStamp
+    {
+        outputStamp(try AtomicFile.replace(bytes, at: path, temporaryDirectory: temporaryDirectory))
     }
 
     /// Creates a new file (it must not exist) holding `bytes`, creating parent directories; for

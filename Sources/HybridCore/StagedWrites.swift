@@ -6,22 +6,39 @@ import HybridGraph
 #endif
 
 /// Writes a bundle's changed files. A top-level folder that does not exist yet (`charts/` on a
-/// first compile) is built in a hidden staging folder and renamed into place at the end, so it
-/// appears complete or not at all; files in existing folders are replaced one by one atomically.
+/// first compile) is built in a staging folder and renamed into place at the end, so it appears
+/// complete or not at all; files in existing folders are replaced one by one atomically. Temporary
+/// files and staging folders live in one scratch directory (`bundles/.hybrid-status/.tmp`), never in
+/// a bundle, and what a killed compile left there is removed by the next one.
 final class StagedWrites {
     let bundle: String
+    let scratch: String
     private var existing: [String: Bool] = [:]
     private var staging: [String: String] = [:]
-    static let marker = ".hybrid-staging-"
+    private static let counter = TemporaryCounter()
 
-    init(bundle: String) {
+    init(bundle: String, scratch: String) {
         self.bundle = bundle
+        self.scratch = scratch
+    }
+
+    /// The scratch directory of a bundles directory.
+    static func scratchDirectory(bundles: String) -> String {
+        bundles + "/" + BundleStatus.directoryName + "/.tmp"
+    }
+
+    /// Empties the scratch directory (no other compile runs: they hold the lock).
+    static func clearScratch(bundles: String) {
+        let scratch = scratchDirectory(bundles: bundles)
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: scratch)) ?? [] {
+            removeTree(scratch + "/" + name)
+        }
     }
 
     /// Writes `bytes` to `relative` (e.g. `charts/x.yaml`) and returns the file's stamp.
     func write(_ bytes: [UInt8], relative: String) throws(AtomicFile.IOError) -> FileStamp {
         guard let slash = relative.firstIndex(of: "/") else {
-            return try OutputFile.write(bytes, to: bundle + "/" + relative)
+            return try OutputFile.write(bytes, to: bundle + "/" + relative, temporaryDirectory: try scratchReady())
         }
         let folder = String(relative[..<slash])
         let exists: Bool
@@ -31,21 +48,33 @@ final class StagedWrites {
             exists = FileStamp(path: bundle + "/" + folder)?.isDirectory ?? false
             existing[folder] = exists
         }
-        if exists { return try OutputFile.write(bytes, to: bundle + "/" + relative) }
+        if exists {
+            return try OutputFile.write(bytes, to: bundle + "/" + relative, temporaryDirectory: try scratchReady())
+        }
         let stage: String
         if let known = staging[folder] {
             stage = known
         } else {
-            if staging.isEmpty { StagedWrites.removeLeftovers(in: bundle) }
-            stage = bundle + "/." + folder + StagedWrites.marker + String(getpid())
+            stage = try scratchReady() + "/stage-\(getpid())-\(StagedWrites.counter.next())"
             try Directories.create(stage)
             staging[folder] = stage
         }
         return try OutputFile.create(bytes, at: stage + relative[slash...])
     }
 
+    private var scratchCreated = false
+
+    private func scratchReady() throws(AtomicFile.IOError) -> String {
+        if !scratchCreated {
+            try Directories.create(scratch)
+            scratchCreated = true
+        }
+        return scratch
+    }
+
     /// Moves staged folders into place.
     func commit() throws(AtomicFile.IOError) {
+        if !staging.isEmpty { try Directories.create(bundle) }
         for (folder, stage) in staging.sorted(by: { $0.key < $1.key }) {
             if rename(stage, bundle + "/" + folder) != 0 {
                 throw AtomicFile.IOError(path: bundle + "/" + folder, message: AtomicFile.lastError())
@@ -58,14 +87,6 @@ final class StagedWrites {
     func abandon() {
         for stage in staging.values { StagedWrites.removeTree(stage) }
         staging.removeAll()
-    }
-
-    /// Removes staging folders left by a compile that was killed.
-    static func removeLeftovers(in bundle: String) {
-        guard let names = try? FileManager.default.contentsOfDirectory(atPath: bundle) else { return }
-        for name in names where name.hasPrefix(".") && name.contains(marker) {
-            removeTree(bundle + "/" + name)
-        }
     }
 
     static func removeTree(_ path: String) {

@@ -86,12 +86,14 @@ public enum AtomicFile {
     private static let counter = TemporaryCounter()
 
     /// Replaces (or creates) a file hybrid owns (a build output, a cache entry) atomically: a
-    /// temporary file beside it, then rename; no symlink resolution, mode 0644, no fsync (the
+    /// temporary file beside it (or in `temporaryDirectory`, on the same file system), then rename; no symlink resolution, mode 0644, no fsync (the
     /// caller's records detect a torn state). Creates parent directories. Returns the file's stamp.
     @discardableResult
-    public static func replace(_ bytes: [UInt8], at path: String) throws(IOError) -> FileStamp {
+    public static func replace(_ bytes: [UInt8], at path: String, temporaryDirectory: String? = nil) throws(IOError)
+        -> FileStamp
+    {
         let slash = path.lastIndex(of: "/")
-        let directory = slash.map { String(path[..<$0]) } ?? "."
+        let directory = temporaryDirectory ?? slash.map { String(path[..<$0]) } ?? "."
         let name = slash.map { String(path[path.index(after: $0)...]) } ?? path
         let temporary = directory + "/." + name + ".hybrid-\(processID)-\(counter.next())"
         let stamp = try createNew(bytes, at: temporary)
@@ -148,11 +150,13 @@ public enum AtomicFile {
 }
 
 /// Unique suffixes for temporary files within this process.
-final class TemporaryCounter: @unchecked Sendable {
+public final class TemporaryCounter: @unchecked Sendable {
     private var value: UInt64 = 0
     private let lock = NSLock()
 
-    func next() -> UInt64 {
+    public init() {}
+
+    public func next() -> UInt64 {
         lock.lock()
         defer { lock.unlock() }
         value += 1

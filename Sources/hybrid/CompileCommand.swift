@@ -12,7 +12,7 @@ struct CompileCommand: AsyncParsableCommand {
             bundles/<ENV>/<tenant>/ per mapping) in the normal form. Only what changed is rebuilt,
             decided by content hashes in .hybrid-cache/; unchanged files are not rewritten.
 
-            A bundle with an error is marked failed (bundles/.../.hybrid-bundle.json) and its files
+            A bundle with an error is marked failed (bundles/.hybrid-status/ENV[/TENANT].json) and its files
             are left as they were; apply refuses it. Exit status 1 on any error.
             """
     )

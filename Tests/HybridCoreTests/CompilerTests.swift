@@ -40,7 +40,7 @@ struct CompilerTests {
         #expect(second["uuid"]?.stringValue == byTenant["uuid"]?.stringValue)
         #expect(second["chart"] == nil)
         #expect(try fixture.read("bundles/prod/metadata.yaml") == "type: assets\nversion: 1.0.0\n")
-        let status = try #require(BundleStatus.load(bundle: fixture.root + "/bundles/prod"))
+        let status = try #require(BundleStatus.load(at: fixture.root + "/bundles/.hybrid-status/prod.json"))
         #expect(status.state == .complete)
         #expect(status.outputs.contains("charts/revenue.yaml"))
     }
@@ -100,7 +100,7 @@ struct CompilerTests {
         #expect(report.errorCount == 0)
         #expect(report.written == 2)
         let after = fixture.modificationTimes()
-        let changed = Set(after.keys.filter { after[$0] != before[$0] && !$0.hasSuffix(BundleStatus.fileName) })
+        let changed = Set(after.keys.filter { after[$0] != before[$0] && !$0.hasPrefix(BundleStatus.directoryName) })
         #expect(changed == ["prod/client_a/charts/by_tenant.yaml", "prod/client_b/charts/by_tenant.yaml"])
         #expect(report.explanations.contains("render assets/charts/by_tenant.yaml.j2: template changed"))
         // client_b's vars are not read by this chart: its render is shared, not repeated.
@@ -173,10 +173,10 @@ struct CompilerTests {
             error.description
                 == "assets/charts/revenue.yaml.j2:3:13: error: datasource refers to dataset 'fact_sale', which is not in this bundle (did you mean 'fact_sales'?)"
         )
-        let status = try #require(BundleStatus.load(bundle: fixture.root + "/bundles/prod"))
+        let status = try #require(BundleStatus.load(at: fixture.root + "/bundles/.hybrid-status/prod.json"))
         #expect(status.state == .failed)
         var after = fixture.snapshot()
-        after["prod/.hybrid-bundle.json"] = before["prod/.hybrid-bundle.json"]
+        after[".hybrid-status/prod.json"] = before[".hybrid-status/prod.json"]
         #expect(after == before)
     }
 

@@ -1,0 +1,90 @@
+import Foundation
+import HybridCore
+import HybridDiagnostics
+import HybridGraph
+import HybridYAML
+
+/// A complete compiled bundle as files: what apply sends, export matches and drift compares.
+public struct BundleSnapshot: Sendable {
+    public struct Asset: Sendable {
+        public var kind: AssetKind
+        /// Bundle-relative (`charts/x.yaml`).
+        public var path: String
+        /// Lower-case uuid.
+        public var uuid: String
+        public var bytes: [UInt8]
+        public var hash: ContentHash
+        public var node: YAMLNode
+        /// `database_name`, `table_name`, `slice_name` or `dashboard_title`, for messages.
+        public var name: String
+    }
+
+    /// `prod` or `prod/client_a`.
+    public var name: String
+    public var environment: String
+    public var tenant: String?
+    public var directory: String
+    public var assets: [Asset]
+
+    public var byUUID: [String: Asset] {
+        Dictionary(assets.map { ($0.uuid, $0) }, uniquingKeysWith: { first, _ in first })
+    }
+
+    /// Reads the bundle of `environment` (and `tenant`) under `bundles`; refuses one that is not
+    /// marked complete (a failed or interrupted compile).
+    public static func read(bundles: String, environment: String, tenant: String?) throws(Diagnostic) -> BundleSnapshot
+    {
+        let name = environment + (tenant.map { "/" + $0 } ?? "")
+        let directory = bundles + "/" + name
+        guard
+            let status = BundleStatus.load(
+                at: BundleStatus.path(bundles: bundles, environment: environment, tenant: tenant))
+        else {
+            throw .error(at: nil, "bundle \(name) has not been compiled: run hybrid compile first")
+        }
+        guard status.state == .complete else {
+            let why = status.error.map { ": \($0)" } ?? ""
+            throw .error(
+                at: nil,
+                "bundle \(name) is \(status.state.rawValue)\(why); it will not be applied (fix the error and run hybrid compile)"
+            )
+        }
+        var assets: [Asset] = []
+        for path in status.outputs where path != "metadata.yaml" {
+            guard let kind = AssetKind(templatePath: path) else { continue }
+            let bytes: [UInt8]
+            do {
+                bytes = try AtomicFile.read(directory + "/" + path)
+            } catch {
+                throw .error(at: nil, "bundle \(name): \(error)")
+            }
+            let node: YAMLNode
+            do {
+                guard let parsed = try YAMLParser.parseDocument(bytes, file: directory + "/" + path) else { continue }
+                node = parsed
+            } catch {
+                throw error.diagnostic
+            }
+            guard let uuid = node.mappingValue?["uuid"]?.stringValue?.lowercased() else {
+                throw .error(
+                    at: SourceLocation(file: directory + "/" + path, line: 1, column: 1), "asset has no uuid")
+            }
+            let name = node.mappingValue?[Self.nameKey(kind)]?.stringValue ?? path
+            assets.append(
+                Asset(
+                    kind: kind, path: path, uuid: uuid, bytes: bytes, hash: ContentHash(of: bytes), node: node,
+                    name: name))
+        }
+        return BundleSnapshot(
+            name: name, environment: status.environment, tenant: status.tenant, directory: directory, assets: assets)
+    }
+
+    static func nameKey(_ kind: AssetKind) -> String {
+        kind == .dashboard ? "dashboard_title" : AssetIdentity.nameKey(kind)
+    }
+
+    /// What each asset needs (dependencies) within this bundle.
+    public var dependencies: AssetDependencies {
+        AssetDependencies(assets.map { BundleDocument(path: $0.path, node: $0.node, kind: $0.kind) })
+    }
+}
