@@ -28,6 +28,23 @@ public struct AuditLog: Sendable {
         public var durationSeconds: Double
         public var error: String?
 
+        public init(
+            timestamp: String, actor: String, action: String, environment: String, tenant: String?, target: String,
+            gitSHA: String, assets: [String: Int], status: String, durationSeconds: Double, error: String?
+        ) {
+            self.timestamp = timestamp
+            self.actor = actor
+            self.action = action
+            self.environment = environment
+            self.tenant = tenant
+            self.target = target
+            self.gitSHA = gitSHA
+            self.assets = assets
+            self.status = status
+            self.durationSeconds = durationSeconds
+            self.error = error
+        }
+
         enum CodingKeys: String, CodingKey {
             case timestamp, actor, action
             case environment = "env"

@@ -12,6 +12,7 @@ struct HybridCommand: AsyncParsableCommand {
         version: HybridVersion.current,
         subcommands: [
             InitCommand.self, NormalizeCommand.self, RenderCommand.self, CompileCommand.self, ValidateCommand.self,
+            PlanCommand.self, ApplyCommand.self, ExportCommand.self, DriftPlanCommand.self, PromoteCommand.self,
             GraphCommand.self, CacheCommand.self,
         ]
     )

@@ -1,0 +1,143 @@
+import ArgumentParser
+import Foundation
+import HybridCore
+import HybridDiagnostics
+import HybridRuntime
+
+struct ApplyCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "apply",
+        abstract: "Import into Superset exactly the assets that differ (and what they need).",
+        discussion: """
+            Compiles if needed, then compares each asset of the bundle with the last successful apply
+            to this target and (unless --no-refresh) with the server's current export, so a change made
+            in the UI is restored. Only assets that differ are imported, with their dependencies, in
+            chunks; with nothing to do no import call is made. Database passwords come from
+            HYBRID_DB_PASSWORD_<DATABASE_NAME>. Credentials: HYBRID_SUPERSET_USERNAME and
+            HYBRID_SUPERSET_PASSWORD, or HYBRID_SUPERSET_TOKEN; PRESET_API_TOKEN and PRESET_API_SECRET
+            in preset mode. Every run appends a record to .hybrid/audit.jsonl.
+            """
+    )
+
+    @OptionGroup var build: BuildOptions
+    @OptionGroup var runtime: RuntimeOptions
+
+    @Flag(help: "Import every asset of the bundle.")
+    var force = false
+
+    @Flag(help: "Trust the applied state; do not read the server's current assets first.")
+    var noRefresh = false
+
+    @Flag(help: "Delete assets hybrid applied earlier that are no longer in the bundle (never others).")
+    var prune = false
+
+    @Option(help: "Most changed assets per import call.")
+    var chunkSize = 250
+
+    @OptionGroup var output: OutputOptions
+
+    func run() async throws {
+        let context = try RuntimeContext(build: build)
+        let bundles = try await context.bundles(build)
+        let connection = try context.connect(runtime)
+        let gitSHA = AuditLog.gitSHA(root: ".")
+        var failed = false
+        var records: [ApplyReport] = []
+        for bundle in bundles {
+            let started = ContinuousClock.now
+            let applier = Applier(store: context.deployment.store, connection: connection)
+            do {
+                let outcome = try await applier.apply(
+                    bundle,
+                    options: Applier.Options(force: force, noRefresh: noRefresh, prune: prune, chunkSize: chunkSize))
+                let report = ApplyReport(outcome, seconds: started.secondsElapsed)
+                records.append(report)
+                if let warning = context.deployment.record(
+                    action: "apply", environment: bundle.environment, tenant: bundle.tenant, target: connection.target,
+                    gitSHA: gitSHA, assets: outcome.imported.merging(outcome.deleted.mapKeysDeleted) { $0 + $1 },
+                    status: outcome.importCalls == 0 && outcome.deleted.isEmpty ? "noop" : "success", started: started,
+                    error: nil)
+                {
+                    context.printer.print(warning)
+                }
+                if output.format == .text { StandardStreams.writeOutput(report.text) }
+            } catch {
+                failed = true
+                context.printer.print(error)
+                _ = context.deployment.record(
+                    action: "apply", environment: bundle.environment, tenant: bundle.tenant, target: connection.target,
+                    gitSHA: gitSHA, assets: [:], status: "failed", started: started, error: error.message)
+            }
+        }
+        if output.format == .json { try output.printJSON(records) }
+        if failed { throw ExitCode(1) }
+    }
+}
+
+/// One bundle's apply, for people and scripts.
+struct ApplyReport: Encodable {
+    struct Row: Encodable {
+        var type: String
+        var create, update, unchanged, deleted: Int
+    }
+
+    var bundle: String
+    var target: String
+    var rows: [Row]
+    var imported: Int
+    var importCalls: Int
+    var seconds: Double
+    var changes: [Applier.AssetPlan]
+
+    init(_ outcome: Applier.Outcome, seconds: Double) {
+        bundle = outcome.bundle
+        target = outcome.target
+        rows = AssetKind.allCases.map { kind in
+            let items = outcome.plan.filter { $0.kind == kind }
+            return Row(
+                type: kind.directory, create: items.count { $0.change == .create },
+                update: items.count { $0.change == .update }, unchanged: items.count { $0.change == .unchanged },
+                deleted: outcome.deleted[kind.directory] ?? 0)
+        }
+        imported = outcome.imported.values.reduce(0, +)
+        importCalls = outcome.importCalls
+        self.seconds = seconds
+        changes = outcome.plan.filter { $0.change != .unchanged }
+    }
+
+    var text: String {
+        var out = "apply \(bundle) → \(target)\n"
+        out +=
+            "  " + "type".padding(toLength: 12, withPad: " ", startingAt: 0) + "  create  update  unchanged  deleted\n"
+        for row in rows {
+            out += "  " + row.type.padding(toLength: 12, withPad: " ", startingAt: 0)
+            out += [row.create, row.update].map { String($0).leftPad(8) }.joined()
+            out += String(row.unchanged).leftPad(11) + String(row.deleted).leftPad(9) + "\n"
+        }
+        if importCalls == 0 && rows.allSatisfy({ $0.deleted == 0 }) {
+            out += "nothing to apply: every asset is up to date (no import call)"
+        } else {
+            let changed = rows.reduce(0) { $0 + $1.create + $1.update }
+            out += "imported \(changed) changed asset\(changed == 1 ? "" : "s")"
+            if imported > changed { out += " (\(imported) with what they need)" }
+            out += " in \(importCalls) call\(importCalls == 1 ? "" : "s")"
+        }
+        return out + String(format: " in %.2f s\n", seconds)
+    }
+}
+
+extension String {
+    func leftPad(_ width: Int) -> String { count >= width ? self : String(repeating: " ", count: width - count) + self }
+}
+
+extension Dictionary where Key == String, Value == Int {
+    /// `charts` → `charts_deleted`, for audit records.
+    var mapKeysDeleted: [String: Int] { Dictionary(uniqueKeysWithValues: map { ($0.key + "_deleted", $0.value) }) }
+}
+
+extension ContinuousClock.Instant {
+    var secondsElapsed: Double {
+        let elapsed = ContinuousClock.now - self
+        return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+    }
+}

@@ -1,0 +1,48 @@
+import ArgumentParser
+import HybridCore
+import HybridDiagnostics
+import HybridRuntime
+
+struct ExportCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "export",
+        abstract: "Download the environment's assets from Superset into hybrid's normal form.",
+        discussion: """
+            Each asset managed by the bundle is written at its bundle path (matched by uuid), in the
+            normal form compile writes, so right after an apply `diff -r bundles/ENV DIR` is empty.
+            With --all, the server's other assets go under DIR/_unmanaged/.
+            """
+    )
+
+    @OptionGroup var build: BuildOptions
+    @OptionGroup var runtime: RuntimeOptions
+
+    @Option(help: "The directory to write (created if needed).")
+    var out: String
+
+    @Flag(help: "Also export assets the bundle does not manage (under DIR/_unmanaged/).")
+    var all = false
+
+    func run() async throws {
+        let context = try RuntimeContext(build: build)
+        let bundles = try await context.bundles(build)
+        let connection = try context.connect(runtime)
+        let exporter = Exporter(connection: connection)
+        for bundle in bundles {
+            let directory = bundle.tenant.map { out + "/" + $0 } ?? out
+            do {
+                let outcome = try await exporter.export(bundle, into: directory, everything: all)
+                var line = "export \(bundle.name) ← \(connection.target): \(outcome.managed) managed"
+                if all { line += ", \(outcome.unmanaged) unmanaged (in \(directory)/_unmanaged)" }
+                line += " asset\(outcome.managed == 1 ? "" : "s") written to \(directory)"
+                if !outcome.missing.isEmpty {
+                    line += "; not on the server: \(outcome.missing.joined(separator: ", "))"
+                }
+                StandardStreams.writeOutput(line + "\n")
+            } catch {
+                context.printer.print(error)
+                throw ExitCode(1)
+            }
+        }
+    }
+}

@@ -1,0 +1,64 @@
+import ArgumentParser
+import HybridCore
+import HybridDiagnostics
+import HybridRuntime
+
+struct PlanCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "plan",
+        abstract: "Show what apply would do: per asset create, update, unchanged or orphaned.",
+        discussion: """
+            From the bundle, the applied state and (unless --no-refresh) the server. Ends with a
+            summary line. With --detailed-exitcode: 0 nothing to do, 2 changes, 1 error.
+            """
+    )
+
+    @OptionGroup var build: BuildOptions
+    @OptionGroup var runtime: RuntimeOptions
+
+    @Flag(help: "Do not read the server; plan from the applied state only.")
+    var noRefresh = false
+
+    @Flag(help: "Exit 2 when there are changes (0 when none).")
+    var detailedExitcode = false
+
+    @OptionGroup var output: OutputOptions
+
+    func run() async throws {
+        let context = try RuntimeContext(build: build)
+        let bundles = try await context.bundles(build)
+        let connection = try context.connect(runtime)
+        var everything: [Applier.AssetPlan] = []
+        var text = ""
+        for bundle in bundles {
+            let plan: [Applier.AssetPlan]
+            do {
+                plan = try await Applier(store: context.deployment.store, connection: connection).plan(
+                    bundle, options: Applier.Options(noRefresh: noRefresh)
+                ).0
+            } catch {
+                context.printer.print(error)
+                throw ExitCode(1)
+            }
+            everything += plan
+            text += "plan \(bundle.name) → \(connection.target)\n"
+            for item in plan where item.change != .unchanged {
+                let sign = ["create": "+", "update": "~", "orphaned": "-"][item.change.rawValue] ?? " "
+                text +=
+                    "  \(sign) \(item.change.rawValue.padding(toLength: 9, withPad: " ", startingAt: 0)) \(item.path)"
+                if let reason = item.reason { text += "  (\(reason))" }
+                text += "\n"
+            }
+        }
+        let counts = Dictionary(grouping: everything, by: \.change).mapValues(\.count)
+        let changes = (counts[.create] ?? 0) + (counts[.update] ?? 0) + (counts[.orphaned] ?? 0)
+        if output.format == .json {
+            try output.printJSON(everything)
+        } else {
+            text += "Plan: \(counts[.create] ?? 0) to create, \(counts[.update] ?? 0) to update, "
+            text += "\(counts[.orphaned] ?? 0) orphaned, \(counts[.unchanged] ?? 0) unchanged.\n"
+            StandardStreams.writeOutput(text)
+        }
+        if detailedExitcode && changes > 0 { throw ExitCode(2) }
+    }
+}

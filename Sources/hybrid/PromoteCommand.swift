@@ -1,0 +1,62 @@
+import ArgumentParser
+import HybridCore
+import HybridDiagnostics
+import HybridRuntime
+
+struct PromoteCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "promote",
+        abstract: "Compile, validate, (check drift,) and apply each environment of a chain in order.",
+        discussion: """
+            The chain is --chain, else promotion.chain in hybrid.yaml, else dev,staging,prod. Stops at
+            the first environment that fails (exit 1) or, with --drift, that has drifted (exit 2).
+            Every step is audited with the same git sha.
+            """
+    )
+
+    @Option(help: "Environments in order, comma-separated (e.g. dev,prod).")
+    var chain: String?
+
+    @Flag(help: "Run drift-plan before each apply; stop the chain on drift.")
+    var drift = false
+
+    @Option(name: .customLong("mapping"), help: "Promote these tenant bundles (file, glob or name); repeatable.")
+    var mappings: [String] = []
+
+    @Flag(help: "Promote every mappings/*.yaml tenant bundle.")
+    var allMappings = false
+
+    @Option(help: "Most tasks run at once (default: the number of cores).")
+    var jobs: Int?
+
+    func run() async throws {
+        let printer = DiagnosticPrinter()
+        let config: ProjectConfig
+        do {
+            config = try ProjectConfig.load(root: ".")
+        } catch {
+            printer.print(error)
+            throw ExitCode(1)
+        }
+        let environments =
+            chain.map { $0.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) } }
+            ?? config.promotionChain
+        guard environments.count >= 1, environments.allSatisfy({ !$0.isEmpty }) else {
+            printer.print(.error(at: nil, "--chain needs environment names, e.g. --chain dev,prod"))
+            throw ExitCode(1)
+        }
+        let deployment = Deployment(root: ".", config: config, notice: { StandardStreams.writeError($0 + "\n") })
+        let selection: CompileOptions.Mappings = allMappings ? .all : mappings.isEmpty ? .none : .selected(mappings)
+        let steps = await Promoter.run(
+            deployment, chain: environments, checkDrift: drift, mappings: selection, jobs: jobs
+        ) { step, findings in
+            for finding in findings { printer.print(finding) }
+            StandardStreams.writeOutput(
+                "promote \(step.environment): \(step.result.rawValue)"
+                    + (step.message.map { " (\($0))" } ?? "") + "\n")
+        }
+        if steps.last?.result == .drift { throw ExitCode(2) }
+        if let last = steps.last, last.result != .applied && last.result != .upToDate { throw ExitCode(1) }
+        if steps.count < environments.count { throw ExitCode(1) }
+    }
+}
