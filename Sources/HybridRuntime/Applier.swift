@@ -168,7 +168,11 @@ public struct Applier: Sendable {
             var passwords: [String: String] = [:]
             for asset in closure {
                 var hasPassword = false
-                if asset.kind == .database, let password = Self.databasePassword(for: asset.name) {
+                if asset.kind == .database, let password = Self.databasePassword(for: asset.name),
+                    let uri = asset.node.mappingValue?["sqlalchemy_uri"]?.stringValue,
+                    SupersetNormalForm.withPasswordMask(uri) != uri
+                {
+                    // Only a URI with a user name takes a password (Superset fills the masked one in).
                     passwords[asset.path] = password
                     hasPassword = true
                 }

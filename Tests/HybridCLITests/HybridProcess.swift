@@ -20,12 +20,14 @@ struct HybridProcess {
             "hybrid")
     }
 
-    static func run(_ arguments: [String], in directory: String? = nil) throws -> Result {
+    static func run(_ arguments: [String], in directory: String? = nil, environment overrides: [String: String]? = nil)
+        throws -> Result
+    {
         let process = Process()
         process.executableURL = executable
         process.arguments = arguments
         if let directory { process.currentDirectoryURL = URL(fileURLWithPath: directory) }
-        var environment = ProcessInfo.processInfo.environment
+        var environment = overrides ?? ProcessInfo.processInfo.environment
         environment["NO_COLOR"] = "1"
         process.environment = environment
         let out = Pipe()
