@@ -6,7 +6,7 @@ import HybridGraph
 /// state). Written after each accepted import, so an apply killed at any moment never records an
 /// asset the server did not accept.
 public struct AppliedState: Sendable, Equatable {
-    public static let version = "hybrid-applied/1"
+    public static let version = "hybrid-applied/2"
 
     public struct Asset: Sendable, Equatable {
         public var kind: AssetKind
@@ -14,11 +14,15 @@ public struct AppliedState: Sendable, Equatable {
         public var path: String
         /// Content hash of the normal-form file that was imported.
         public var hash: ContentHash
+        /// The server's `changed_on` for it when hybrid last saw it equal to `hash` (after an import
+        /// or a comparison): while it stays the same, the server's copy is not exported again.
+        public var serverChangedOn: String?
 
-        public init(kind: AssetKind, path: String, hash: ContentHash) {
+        public init(kind: AssetKind, path: String, hash: ContentHash, serverChangedOn: String? = nil) {
             self.kind = kind
             self.path = path
             self.hash = hash
+            self.serverChangedOn = serverChangedOn
         }
     }
 
@@ -61,7 +65,9 @@ public struct AppliedState: Sendable, Equatable {
                 let uuid = try reader.readString()
                 guard let kind = AssetKind(rawValue: try reader.readString()) else { throw BinaryReader.Malformed() }
                 let path = try reader.readString()
-                state.assets[uuid] = Asset(kind: kind, path: path, hash: try reader.readHash())
+                let hash = try reader.readHash()
+                let changedOn = try reader.readBool() ? try reader.readString() : nil
+                state.assets[uuid] = Asset(kind: kind, path: path, hash: hash, serverChangedOn: changedOn)
             }
             return state
         } catch {
@@ -79,6 +85,8 @@ public struct AppliedState: Sendable, Equatable {
             writer.write(asset.kind.rawValue)
             writer.write(asset.path)
             writer.write(asset.hash)
+            writer.write(asset.serverChangedOn != nil)
+            if let changedOn = asset.serverChangedOn { writer.write(changedOn) }
         }
         try store.writeRecord(writer.bytes, at: path)
     }

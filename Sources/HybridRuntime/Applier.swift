@@ -80,9 +80,25 @@ public struct Applier: Sendable {
             store: store, environment: bundle.environment, tenant: bundle.tenant, target: connection.target)
         let state = AppliedState.load(at: statePath, store: store)
         var server: ServerView?
+        // Assets the server has not changed since hybrid last saw them equal to the bundle (same
+        // `changed_on`) are not exported again; everything else is exported and compared.
+        var verified: Set<String> = []
         if !options.noRefresh {
             do {
-                server = try await ServerView.fetch(connection.client, uuids: Set(bundle.assets.map(\.uuid)))
+                var view = try await ServerView.list(connection.client)
+                var toExport: Set<String> = []
+                for asset in bundle.assets {
+                    guard let object = view.objects[asset.uuid] else { continue }
+                    if let applied = state.assets[asset.uuid], applied.hash == asset.hash,
+                        let seen = applied.serverChangedOn, seen == object.changedOn
+                    {
+                        verified.insert(asset.uuid)
+                    } else {
+                        toExport.insert(asset.uuid)
+                    }
+                }
+                try await view.export(connection.client, uuids: toExport)
+                server = view
             } catch {
                 throw error.diagnostic
             }
@@ -97,7 +113,7 @@ public struct Applier: Sendable {
                     change = .create
                     reason =
                         applied == nil ? "not on the server" : "missing on the server (deleted since the last apply)"
-                } else if server.exported[asset.uuid]?.bytes != asset.bytes {
+                } else if !verified.contains(asset.uuid) && server.exported[asset.uuid]?.bytes != asset.bytes {
                     change = .update
                     reason = applied?.hash == asset.hash ? "drifted on the server" : "changed in the bundle"
                 }
@@ -200,6 +216,28 @@ public struct Applier: Sendable {
                 try state.save(at: statePath, store: store)
             } catch {
                 throw .error(at: nil, "the import succeeded but the applied state could not be saved: \(error)")
+            }
+        }
+
+        // Remember the `changed_on` of assets the server was just seen to hold as the bundle has
+        // them (imported assets keep none: their next apply compares them once, then remembers).
+        if let server {
+            var changed = false
+            for asset in bundle.assets {
+                guard var applied = state.assets[asset.uuid], applied.hash == asset.hash,
+                    outcome.plan.first(where: { $0.uuid == asset.uuid })?.change == .unchanged,
+                    let object = server.objects[asset.uuid], applied.serverChangedOn != object.changedOn
+                else { continue }
+                applied.serverChangedOn = object.changedOn
+                state.assets[asset.uuid] = applied
+                changed = true
+            }
+            if changed {
+                do {
+                    try state.save(at: statePath, store: store)
+                } catch {
+                    throw .error(at: nil, "cannot save the applied state: \(error)")
+                }
             }
         }
 

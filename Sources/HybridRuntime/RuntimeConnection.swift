@@ -17,6 +17,11 @@ public struct RuntimeConnection: Sendable {
         options: SupersetClientOptions = SupersetClientOptions(),
         variables: [String: String] = ProcessInfo.processInfo.environment
     ) throws(Diagnostic) -> RuntimeConnection {
+        var options = options
+        if variables["HYBRID_TRACE_HTTP"] == "1", options.onRequest == nil {
+            // One line per HTTP call on standard error (no query strings, headers or bodies).
+            options.onRequest = { event in FileHandle.standardError.write(Data("http: \(event)\n".utf8)) }
+        }
         guard let url = override ?? config.runtimeURL(for: environment) else {
             let hint =
                 config.mode == .preset

@@ -12,6 +12,7 @@ public struct ServerView: Sendable {
         public var kind: AssetKind
         public var id: Int
         public var name: String
+        public var changedOn: String?
     }
 
     public struct Exported: Sendable {
@@ -46,30 +47,69 @@ public struct ServerView: Sendable {
         }
     }
 
+    /// Every object on the server of these kinds (the kinds listed concurrently), without exports.
+    public static func list(_ client: SupersetAPIClient, kinds: [AssetKind] = AssetKind.allCases)
+        async throws(SupersetError) -> ServerView
+    {
+        let results = await withTaskGroup(of: Result<[SupersetObject], SupersetError>.self) { group in
+            for kind in kinds {
+                group.addTask {
+                    do throws(SupersetError) {
+                        return .success(try await client.list(apiKind(kind)))
+                    } catch {
+                        return .failure(error)
+                    }
+                }
+            }
+            var all: [Result<[SupersetObject], SupersetError>] = []
+            for await result in group { all.append(result) }
+            return all
+        }
+        var view = ServerView()
+        for result in results {
+            let objects: [SupersetObject]
+            switch result {
+            case .success(let value): objects = value
+            case .failure(let error): throw error
+            }
+            for object in objects {
+                guard let uuid = object.uuid?.lowercased() else { continue }
+                view.objects[uuid] = Object(
+                    kind: kind(object.kind), id: object.id, name: object.name, changedOn: object.changedOn)
+            }
+        }
+        return view
+    }
+
     /// Lists every object, then exports those whose uuid is in `uuids` (all with `everything`).
     public static func fetch(
         _ client: SupersetAPIClient, uuids: Set<String>, everything: Bool = false
     ) async throws(SupersetError) -> ServerView {
-        var view = ServerView()
-        for apiKind in SupersetAssetKind.allCases {
-            for object in try await client.list(apiKind) {
-                guard let uuid = object.uuid?.lowercased() else { continue }
-                view.objects[uuid] = Object(kind: kind(apiKind), id: object.id, name: object.name)
-            }
-        }
+        var view = try await list(client)
+        try await view.export(client, uuids: uuids, everything: everything)
+        return view
+    }
+
+    /// Exports (and normalizes) the listed objects whose uuid is in `uuids` (all with `everything`).
+    public mutating func export(
+        _ client: SupersetAPIClient, uuids: Set<String>, everything: Bool = false
+    ) async throws(SupersetError) {
+        var view = self
+        defer { self = view }
         if everything {
             try view.absorb(try await client.exportAssets())
-            return view
+            return
         }
         for apiKind in SupersetAssetKind.allCases.reversed() {
-            let ids = view.objects.filter { uuids.contains($0.key) && $0.value.kind == kind(apiKind) }.map(\.value.id)
-                .sorted()
+            let ids = view.objects.filter { uuids.contains($0.key) && $0.value.kind == ServerView.kind(apiKind) }.map(
+                \.value.id
+            )
+            .sorted()
             guard !ids.isEmpty else { continue }
             for chunk in stride(from: 0, to: ids.count, by: 100) {
                 try view.absorb(try await client.export(apiKind, ids: Array(ids[chunk..<min(chunk + 100, ids.count)])))
             }
         }
-        return view
     }
 
     /// Adds the files of an export ZIP, normalized.

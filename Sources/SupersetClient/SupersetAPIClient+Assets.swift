@@ -88,7 +88,7 @@ extension SupersetAPIClient {
         var seen = 0
         while true {
             let query: Rison = [
-                "columns": ["id", "uuid", .string(kind.nameColumn)],
+                "columns": ["id", "uuid", .string(kind.nameColumn), .string(kind.changedOnColumn)],
                 "order_column": .string(kind.nameColumn),
                 "order_direction": "asc",
                 "page": .int(page),
@@ -107,7 +107,9 @@ extension SupersetAPIClient {
                     throw unexpected(request, "a listed \(kind) has no numeric id")
                 }
                 let name = (row[kind.nameColumn] as? String) ?? ""
-                found[id] = SupersetObject(kind: kind, id: id, uuid: (row["uuid"] as? String)?.lowercased(), name: name)
+                found[id] = SupersetObject(
+                    kind: kind, id: id, uuid: (row["uuid"] as? String)?.lowercased(), name: name,
+                    changedOn: row[kind.changedOnColumn] as? String)
             }
             seen += rows.count
             page += 1

@@ -8,6 +8,14 @@ public enum SupersetAssetKind: String, Sendable, Equatable, CaseIterable, Custom
     /// `/api/v1/<resource>/`.
     var resource: String { rawValue }
 
+    /// The column that tells when an object last changed, in list answers.
+    public var changedOnColumn: String {
+        switch self {
+        case .database: return "changed_on"
+        case .dataset, .chart, .dashboard: return "changed_on_utc"
+        }
+    }
+
     /// The column that names an object of this kind in list answers; also the sort key when paging.
     public var nameColumn: String {
         switch self {

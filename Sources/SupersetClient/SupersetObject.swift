@@ -7,12 +7,16 @@ public struct SupersetObject: Sendable, Hashable, CustomStringConvertible {
     public var uuid: String?
     /// `database_name`, `table_name`, `slice_name` or `dashboard_title`.
     public var name: String
+    /// When the server last changed it (its `changed_on` text, as the list call returns it): an
+    /// opaque token, compared for equality only.
+    public var changedOn: String?
 
-    public init(kind: SupersetAssetKind, id: Int, uuid: String?, name: String) {
+    public init(kind: SupersetAssetKind, id: Int, uuid: String?, name: String, changedOn: String? = nil) {
         self.kind = kind
         self.id = id
         self.uuid = uuid
         self.name = name
+        self.changedOn = changedOn
     }
 
     /// `chart 12 3f1c…: Sales by region`.

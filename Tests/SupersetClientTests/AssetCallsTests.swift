@@ -46,7 +46,7 @@ struct AssetCallsTests {
         #expect(
             queries
                 == (0...2).map {
-                    "q=(columns:!(id,uuid,slice_name),order_column:slice_name,order_direction:asc,page:\($0),page_size:100)"
+                    "q=(columns:!(id,uuid,slice_name,changed_on_utc),order_column:slice_name,order_direction:asc,page:\($0),page_size:100)"
                 })
     }
 

@@ -20,8 +20,8 @@ struct FailureTests {
             error.description
                 == "Superset at \(server.baseURL.absoluteString) did not answer GET /api/v1/chart/ (no answer within 0.4 s)"
         )
+        // A wait that must have happened (a lower bound cannot flake); no upper bound on wall time.
         #expect(elapsed >= .milliseconds(350))
-        #expect(elapsed < .seconds(10))
         // Timeouts are not retried.
         #expect(events.current.count == 1)
         #expect(events.current.first?.failure == .timeout)
@@ -81,13 +81,12 @@ struct FailureTests {
         let server = try StubHTTPServer { _ in .hangs }
         defer { server.stop() }
         let client = stubClient(server, auth: .bearer("tok"), options: stubOptions(requestTimeout: .seconds(30)))
-        let start = ContinuousClock.now
         let task = Task { await supersetError { _ = try await client.list(.chart) } }
         try await Task.sleep(for: .milliseconds(200))
         task.cancel()
         let error = await task.value
+        // Without prompt cancellation the call would end by its 30 s timeout, as `.timeout`.
         #expect(error?.kind == .cancelled)
-        #expect(ContinuousClock.now - start < .seconds(10))
     }
 
     @Test("health answers without credentials")

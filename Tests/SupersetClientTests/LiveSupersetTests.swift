@@ -138,8 +138,8 @@ struct LiveSupersetTests {
             try await client.delete(kind, id: ids[kind]!)
             #expect(try await client.list(kind).allSatisfy { $0.uuid != bundle.uuids[kind] })
         }
-        let gone = await supersetError { try await client.delete(.chart, id: ids[.chart]!) }
-        #expect(gone?.kind == .notFound)
+        // (Deleting the same id again is not a reliable notFound here: SQLite reuses the highest
+        // deleted id, so another test's new chart may hold it by now.)
     }
 
     @Test(
