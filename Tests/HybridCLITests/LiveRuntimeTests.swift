@@ -1,6 +1,9 @@
 import Foundation
 import Testing
 
+#if canImport(Glibc)
+    import Glibc
+#endif
 #if canImport(FoundationNetworking)
     import FoundationNetworking
 #endif
@@ -91,6 +94,50 @@ struct LiveRuntimeTests {
         #expect(audit.allSatisfy { $0.contains("\"action\":\"promote\"") && $0.contains("\"status\":\"success\"") })
         let again = try repo.hybrid(["promote", "--drift"])
         #expect(again.stdout.contains("promote live: up-to-date"), "\(again.stdout)")
+    }
+
+    @Test("an apply killed mid-way records only what the server accepted; the next apply completes it")
+    func killedApply() throws {
+        for chart in 0..<12 {
+            try repo.write(
+                "assets/charts/extra_\(chart).yaml.j2",
+                "slice_name: Extra \(chart) {{ SUFFIX }}\nviz_type: table\ndatasource: fact_sales\nparams: {}\n")
+        }
+        _ = try repo.hybrid(["compile", "--env", "live"])
+        let process = Process()
+        process.executableURL = HybridProcess.executable
+        process.arguments = ["apply", "--env", "live", "--chunk-size", "1"]
+        process.currentDirectoryURL = URL(fileURLWithPath: repo.root)
+        var variables = ProcessInfo.processInfo.environment
+        variables["HYBRID_SUPERSET_USERNAME"] = LiveServer.username
+        variables["HYBRID_SUPERSET_PASSWORD"] = LiveServer.password
+        process.environment = variables
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        usleep(700_000)
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+        // What the applied state calls unchanged must really be on the server.
+        let recorded = try repo.hybrid(["plan", "--env", "live", "--no-refresh", "--format", "json"])
+        let actual = try repo.hybrid(["plan", "--env", "live", "--format", "json"])
+        struct Item: Decodable {
+            var path: String
+            var change: String
+        }
+        let stateSays = try JSONDecoder().decode([Item].self, from: Data(recorded.stdout.utf8))
+        let serverSays = Dictionary(
+            uniqueKeysWithValues: try JSONDecoder().decode([Item].self, from: Data(actual.stdout.utf8)).map {
+                ($0.path, $0.change)
+            })
+        for item in stateSays where item.change == "unchanged" {
+            #expect(
+                serverSays[item.path] == "unchanged",
+                "\(item.path) recorded as applied but the server says \(serverSays[item.path] ?? "?")")
+        }
+        let finish = try repo.hybrid(["apply", "--env", "live"])
+        #expect(finish.status == 0, "\(finish.stderr)")
+        #expect(try repo.hybrid(["drift-plan", "--env", "live"]).stdout == "NO_DRIFT\n")
     }
 
     @Test("a wrong password, a server that is down, and CSRF on: clear errors or success")
