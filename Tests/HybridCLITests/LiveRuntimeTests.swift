@@ -140,6 +140,32 @@ struct LiveRuntimeTests {
         #expect(try repo.hybrid(["drift-plan", "--env", "live"]).stdout == "NO_DRIFT\n")
     }
 
+    @Test("--prune deletes only assets hybrid applied that left the bundle; export --all keeps the rest apart")
+    func pruneAndExportAll() async throws {
+        try repo.write(
+            "assets/charts/extra.yaml.j2",
+            "slice_name: Extra {{ SUFFIX }}\nviz_type: table\ndatasource: fact_sales\nparams: {}\n")
+        _ = try repo.hybrid(["apply", "--env", "live"])
+        let api = try await LiveAPI.login(LiveServer.url)
+        #expect(try await api.find("chart", column: "slice_name", value: "Extra \(repo.suffix)") != nil)
+        try FileManager.default.removeItem(atPath: repo.root + "/assets/charts/extra.yaml.j2")
+        let plan = try repo.hybrid(["plan", "--env", "live"])
+        #expect(plan.stdout.contains("- orphaned  charts/extra.yaml"), "\(plan.stdout)")
+        let prune = try repo.hybrid(["apply", "--env", "live", "--prune"])
+        #expect(prune.status == 0, "\(prune.stderr)")
+        #expect(try await api.find("chart", column: "slice_name", value: "Extra \(repo.suffix)") == nil)
+        #expect(try await api.find("chart", column: "slice_name", value: "Revenue \(repo.suffix)") != nil)
+        let out = repo.root + "/all"
+        let export = try repo.hybrid(["export", "--env", "live", "--out", out, "--all"])
+        #expect(export.status == 0, "\(export.stderr)")
+        #expect(FileManager.default.fileExists(atPath: out + "/charts/revenue.yaml"))
+        let unmanaged = (try? FileManager.default.contentsOfDirectory(atPath: out + "/_unmanaged")) ?? []
+        #expect(!unmanaged.isEmpty)
+        let diff = try LiveRepository.run(
+            "/usr/bin/diff", ["-r", "-x", "_unmanaged", repo.root + "/bundles/live", out])
+        #expect(diff.stdout.isEmpty, "\(diff.stdout)")
+    }
+
     @Test("a wrong password, a server that is down, and CSRF on: clear errors or success")
     func failures() throws {
         let wrong = try repo.hybrid(["apply", "--env", "live"], environment: ["HYBRID_SUPERSET_PASSWORD": "wrong"])
