@@ -140,6 +140,9 @@ enum BuiltinFilters {
         if !current.isEmpty {
             if case .none = bound[1] {
             } else if current.count < count {
+                guard count - current.count <= Interpreter.maximumIterations else {
+                    throw EvalFailure(.runtime, "MemoryError: batch of \(count) items is too large to fill")
+                }
                 current += Array(repeating: bound[1], count: count - current.count)
             }
             result.append(.list(ListObject(current)))

@@ -174,19 +174,24 @@ enum PythonOperators {
                 throw EvalFailure(.type, "can't multiply sequence by non-int of type '\(nonSequence(a, b).typeName)'")
             }
             try checkRepetition(count, text.utf8.count)
-            return .string(count > 0 ? String(repeating: text, count: count) : "")
+            // An empty sequence repeated any number of times is empty (never loop `count` times).
+            return .string(count > 0 && !text.isEmpty ? String(repeating: text, count: count) : "")
         case (.mul, .list(let list), _), (.mul, _, .list(let list)):
             guard let count = repeatCount(a, b) else {
                 throw EvalFailure(.type, "can't multiply sequence by non-int of type '\(nonSequence(a, b).typeName)'")
             }
             try checkRepetition(count, list.items.count * 16)
-            return .list(ListObject(count > 0 ? Array([[Value]](repeating: list.items, count: count).joined()) : []))
+            return .list(
+                ListObject(
+                    count > 0 && !list.items.isEmpty
+                        ? Array([[Value]](repeating: list.items, count: count).joined()) : []))
         case (.mul, .tuple(let items), _), (.mul, _, .tuple(let items)):
             guard let count = repeatCount(a, b) else {
                 throw EvalFailure(.type, "can't multiply sequence by non-int of type '\(nonSequence(a, b).typeName)'")
             }
             try checkRepetition(count, items.count * 16)
-            return .tuple(count > 0 ? Array([[Value]](repeating: items, count: count).joined()) : [])
+            return .tuple(
+                count > 0 && !items.isEmpty ? Array([[Value]](repeating: items, count: count).joined()) : [])
         case (.mod, .string(let format), _):
             return .string(try PercentFormat.format(format, b))
         default:
