@@ -470,9 +470,16 @@ public final class Interpreter {
         }
     }
 
-    /// Counts one level of macro/include/recursive-loop nesting against the limit.
+    /// Counts one level of macro/include/recursive-loop nesting against the limit. A call can do
+    /// much work between loop ticks (recursion, big-integer arithmetic), so the clock is read at
+    /// every call, not every 256th.
     func nested<T>(at position: Position, _ frame: Frame, _ body: () throws -> T) throws -> T {
-        try tick(position, frame)
+        if ContinuousClock.now > deadline {
+            throw located(
+                EvalFailure(
+                    .runtime, "render stopped after \(environment.options.maximumDuration) (runaway template?)"),
+                position, frame)
+        }
         depth += 1
         defer { depth -= 1 }
         if depth > environment.options.maximumNesting {
