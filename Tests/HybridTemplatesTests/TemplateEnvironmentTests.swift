@@ -107,6 +107,23 @@ struct TemplateEnvironmentTests {
         #expect(error.kind == .runtime)
     }
 
+    @Test("a render past its deadline stops with an error, also when the work is in nested macro calls")
+    func deadline() throws {
+        // Each call does a little work (no loop long enough to reach a tick check) and fans out.
+        let fixture = try TemplateFixture([
+            "d.j2":
+                "{% macro m(n) %}{% if n > 0 %}{{ (7 ** 3000) % 10 }}{{ m(n - 1) }}{{ m(n - 1) }}{% endif %}{% endmacro %}{{ m(40) }}"
+        ])
+        let environment = fixture.environment(TemplateOptions(maximumDuration: .milliseconds(50)))
+        do {
+            _ = try environment.render("d.j2")
+            Issue.record("expected the deadline to stop the render")
+        } catch {
+            #expect(error.kind == .runtime)
+            #expect(error.message.hasPrefix("render stopped after"))
+        }
+    }
+
     @Test("unknown filters are parse errors pointing at the filter; display paths get the prefix")
     func unknownFilter() throws {
         let fixture = try TemplateFixture(["t.j2": "line\n{{ x | nosuch }}"])
