@@ -29,6 +29,9 @@ let package = Package(
             providers: [.apt(["libxxhash-dev"])]
         ),
 
+        // The calling thread's stack bounds (pthread_getattr_np needs _GNU_SOURCE), for recursion guards.
+        .target(name: "CThreadStack"),
+
         // Libraries, one concern each.
         .target(name: "HybridDiagnostics"),
         .target(name: "HybridYAML", dependencies: ["CYAML", "HybridDiagnostics"]),
@@ -36,7 +39,7 @@ let package = Package(
         .target(
             name: "HybridTemplates",
             dependencies: [
-                "HybridYAML", "HybridDiagnostics", "HybridGraph",
+                "HybridYAML", "HybridDiagnostics", "HybridGraph", "CThreadStack",
                 .product(name: "BigInt", package: "BigInt"),
             ],
             // The interpreter's scopes are confined to one render; dynamic exclusivity checks only cost time.

@@ -3,6 +3,7 @@ import BigInt
 extension Interpreter {
     /// The value of an expression in a frame. Errors carry no position; statements add it.
     func evaluate(_ expr: Expr, _ frame: Frame) throws -> Value {
+        if stack.isNearlyExhausted() { throw EvalFailure.stackExhausted }
         switch expr {
         case .constant(let value, _):
             return value

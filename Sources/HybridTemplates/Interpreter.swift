@@ -33,6 +33,8 @@ public final class Interpreter {
     /// When the render must stop (`TemplateOptions.maximumDuration`).
     let deadline: ContinuousClock.Instant
     private var workSinceClockCheck = 0
+    /// Stops recursion before the thread's stack runs out.
+    let stack = StackGuard()
 
     init(environment: TemplateEnvironment, variables: RenderVariables) {
         self.environment = environment
@@ -479,6 +481,9 @@ public final class Interpreter {
                 EvalFailure(
                     .runtime, "render stopped after \(environment.options.maximumDuration) (runaway template?)"),
                 position, frame)
+        }
+        if stack.isNearlyExhausted() {
+            throw located(EvalFailure.stackExhausted, position, frame)
         }
         depth += 1
         defer { depth -= 1 }

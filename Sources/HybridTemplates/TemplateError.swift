@@ -53,4 +53,8 @@ struct EvalFailure: Error {
         self.kind = kind
         self.message = message
     }
+
+    /// Recursion stopped because the thread's stack is nearly used up (see `StackGuard`).
+    static let stackExhausted = EvalFailure(
+        .recursion, "maximum recursion depth exceeded (the thread's stack is nearly used up)")
 }

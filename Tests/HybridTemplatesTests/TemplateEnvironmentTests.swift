@@ -100,6 +100,31 @@ struct TemplateEnvironmentTests {
         #expect(error.kind == .recursion && error.location.line == 1)
     }
 
+    @Test("deep recursion on a small thread stack ends with a recursion error, not a crash")
+    func recursionOnSmallStack() throws {
+        // Each call evaluates 95 nested unary operators, so frames are large; the nesting limit is
+        // lifted so that only the stack guard can stop it (found by the fuzzer as a stack overflow).
+        let plus = String(repeating: "+", count: 95)
+        let fixture = try TemplateFixture([
+            "s.j2": "{% macro f(n) %}{{ \(plus)f(n + 1) }}{% endmacro %}{{ f(0) }}"
+        ])
+        let environment = fixture.environment(TemplateOptions(maximumNesting: 1_000_000))
+        nonisolated(unsafe) var outcome: Result<String, TemplateError>?
+        let done = DispatchSemaphore(value: 0)
+        let thread = Thread {
+            outcome = Result { () throws(TemplateError) in try environment.render("s.j2").output }
+            done.signal()
+        }
+        thread.stackSize = 512 * 1024
+        thread.start()
+        done.wait()
+        guard case .failure(let error) = try #require(outcome) else {
+            Issue.record("expected a recursion error")
+            return
+        }
+        #expect(error.kind == .recursion && error.message.contains("stack"))
+    }
+
     @Test("loops and ranges that would run away are stopped")
     func runawayLoops() throws {
         let fixture = try TemplateFixture(["t.j2": "{% for i in range(100000000000) %}x{% endfor %}"])
