@@ -143,6 +143,7 @@ struct BundleBuilder {
             }
             if forced.isEmpty && metadataIntact {
                 if changedStamps { try? record.save(store: session.store, scope: scope) }
+                outcome.diagnostics += record.outputs.flatMap(\.warnings)
                 session.count { $0.cached += record.outputs.count }
                 outcome.summary.outputs = record.outputs.count
                 reportUnusedEntries(record.outputs.map(\.usage), &outcome)
@@ -210,6 +211,7 @@ struct BundleBuilder {
                 if referencesHold {
                     if bundleDirectory.stamp(work.template.outputPath) == old.stamp {
                         outputs.append(old)
+                        outcome.diagnostics += old.warnings
                         session.count { $0.cached += 1 }
                         continue
                     }
@@ -217,6 +219,7 @@ struct BundleBuilder {
                         var refreshed = old
                         refreshed.stamp = stamp
                         outputs.append(refreshed)
+                        outcome.diagnostics += old.warnings
                         session.count { $0.cached += 1 }
                         continue
                     }
@@ -242,21 +245,22 @@ struct BundleBuilder {
             }
             let linked = linker.link(
                 &document, identity: work.identity, file: session.assetsPrefix + work.template.path)
-            if !linked.diagnostics.isEmpty {
+            if linked.diagnostics.contains(where: { $0.severity == .error }) {
                 outcome.diagnostics += linked.diagnostics
-                if linked.diagnostics.contains(where: { $0.severity == .error }) {
-                    failed = true
-                    continue
-                }
+                failed = true
+                continue
             }
+            var warnings = linked.diagnostics
             var lookups = linked.lookups
             let file = session.assetsPrefix + work.template.path
-            document = normalForm(document, work.template.kind, table, &lookups, file, &outcome)
+            document = normalForm(document, work.template.kind, table, &lookups, file, &warnings)
+            outcome.diagnostics += warnings
             let bytes = YAMLEmitter.emit(document)
             let hash = ContentHash(of: bytes)
             var output = BundleRecord.Output(
                 template: work.template.path, key: work.key, rendered: work.rendered, identity: work.identity,
-                lookups: lookups, usage: work.usage, hash: hash, stamp: work.previous?.stamp ?? FileStamp.absent)
+                lookups: lookups, usage: work.usage, hash: hash, stamp: work.previous?.stamp ?? FileStamp.absent,
+                warnings: warnings)
             let current = bundleDirectory.stamp(work.template.outputPath)
             if let old = work.previous, old.hash == hash, current == old.stamp {
                 // Same bytes as before and the file is intact.
@@ -345,15 +349,25 @@ struct BundleBuilder {
     /// key Superset would not keep, and the inherited `cache_timeout` rule as a recorded lookup.
     private func normalForm(
         _ document: YAMLNode, _ kind: AssetKind, _ table: LinkTable, _ lookups: inout [(query: String, result: String)],
-        _ file: String, _ outcome: inout BundleOutcome
+        _ file: String, _ warnings: inout [Diagnostic]
     ) -> YAMLNode {
         var dropped: [SupersetNormalForm.Dropped] = []
         var normal = SupersetNormalForm.normalize(document, kind: kind, dropped: &dropped)
         for item in dropped {
             let location = SourceLocation(
                 file: file, line: max(1, Int(item.mark.line)), column: max(1, Int(item.mark.column)))
-            outcome.diagnostics.append(
-                .warning(at: location, "\(item.keyPath) is left out of the bundle: \(item.reason)"))
+            warnings.append(.warning(at: location, "\(item.keyPath) is left out of the bundle: \(item.reason)"))
+        }
+        if kind == .chart, case .mapping(let root) = normal.value, let entry = root.entry(forKey: "viz_type"),
+            let vizType = entry.value.stringValue, let successor = SupersetLegacyVizTypes.successors[vizType]
+        {
+            let location = SourceLocation(
+                file: file, line: max(1, Int(entry.value.mark.line)), column: max(1, Int(entry.value.mark.column)))
+            warnings.append(
+                .warning(
+                    at: location,
+                    "viz_type '\(vizType)' is a legacy chart type: Superset's import rewrites it to '\(successor)' and its params, so every export would show drift; write the new type"
+                ))
         }
         if kind == .dataset, case .mapping(var root) = normal.value,
             let database = root["database_uuid"]?.stringValue?.lowercased()

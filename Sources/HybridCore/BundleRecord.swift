@@ -1,4 +1,5 @@
 import Foundation
+import HybridDiagnostics
 import HybridGraph
 
 /// What the last successful compile of one bundle did, per output: the inputs it was made from,
@@ -7,7 +8,7 @@ import HybridGraph
 /// that output, a missing or corrupt record a rebuild of the bundle.
 public struct BundleRecord: Sendable {
     /// Bump when the transform or link steps change what they produce.
-    public static let version = "hybrid-link/3"
+    public static let version = "hybrid-link/4"
 
     public struct Output: Sendable {
         public var template: String
@@ -20,6 +21,8 @@ public struct BundleRecord: Sendable {
         /// The output file's content hash, and its stamp when written or last verified.
         public var hash: ContentHash
         public var stamp: FileStamp
+        /// The warnings linking and normalizing this output gave, repeated when it is reused.
+        public var warnings: [Diagnostic] = []
     }
 
     /// Hash of everything the bundle was compiled from: when unchanged, every output is current.
@@ -69,13 +72,16 @@ public struct BundleRecord: Sendable {
                 for _ in 0..<(try reader.readCount()) { words.append(try reader.readUInt64()) }
                 let hash = try reader.readHash()
                 let stamp = try reader.readStamp()
+                var warnings: [Diagnostic] = []
+                for _ in 0..<(try reader.readCount()) { warnings.append(try readDiagnostic(&reader)) }
                 outputs.append(
                     Output(
                         template: template, key: key, rendered: rendered,
                         identity: AssetIdentity(
                             kind: kind, referenceName: referenceName, uuid: uuid, name: name, cacheTimeout: cacheTimeout
                         ),
-                        lookups: lookups, usage: MappingUsage(words: words), hash: hash, stamp: stamp))
+                        lookups: lookups, usage: MappingUsage(words: words), hash: hash, stamp: stamp,
+                        warnings: warnings))
             }
             return BundleRecord(inputs: inputs, mapping: mapping, outputs: outputs, metadataStamp: metadataStamp)
         } catch {
@@ -112,8 +118,40 @@ public struct BundleRecord: Sendable {
             for word in output.usage.words { writer.write(word) }
             writer.write(output.hash)
             writer.write(output.stamp)
+            writer.write(UInt64(output.warnings.count))
+            for warning in output.warnings { BundleRecord.write(warning, &writer) }
         }
         try store.writeRecord(writer.bytes, at: BundleRecord.path(store: store, scope: scope))
+    }
+
+    private static func write(_ diagnostic: Diagnostic, _ writer: inout BinaryWriter) {
+        writer.write(diagnostic.severity.rawValue)
+        writer.write(diagnostic.message)
+        writer.write(diagnostic.location != nil)
+        if let location = diagnostic.location {
+            writer.write(location.file)
+            writer.write(location.line)
+            writer.write(location.column)
+        }
+        writer.write(UInt64(diagnostic.notes.count))
+        for note in diagnostic.notes { write(note, &writer) }
+    }
+
+    private static func readDiagnostic(_ reader: inout BinaryReader, depth: Int = 0) throws(BinaryReader.Malformed)
+        -> Diagnostic
+    {
+        guard depth < 8, let severity = Diagnostic.Severity(rawValue: try reader.readString()) else {
+            throw BinaryReader.Malformed()
+        }
+        let message = try reader.readString()
+        var location: SourceLocation?
+        if try reader.readBool() {
+            location = SourceLocation(
+                file: try reader.readString(), line: try reader.readInt(), column: try reader.readInt())
+        }
+        var notes: [Diagnostic] = []
+        for _ in 0..<(try reader.readCount()) { notes.append(try readDiagnostic(&reader, depth: depth + 1)) }
+        return Diagnostic(severity, at: location, message, notes: notes)
     }
 
     public static func remove(store: CacheStore, scope: BundleScope) {

@@ -26,7 +26,7 @@ struct RuntimeContext {
             } else {
                 environment = try build.environment(config)
             }
-        } catch let error as Diagnostic {
+        } catch {
             printer.print(error)
             throw ExitCode(1)
         }

@@ -221,6 +221,24 @@ struct CompilerTests {
             warnings.contains { $0.hasPrefix("mappings/client_a.yaml:2:3: warning: source database 'analytics_prod'") })
     }
 
+    @Test("a legacy chart type that the import rewrites is a warning at its line, on cached runs too")
+    func legacyVizType() async throws {
+        let fixture = try CompileFixture()
+        let chart = try fixture.read("assets/charts/revenue.yaml.j2")
+        try fixture.write(
+            "assets/charts/revenue.yaml.j2",
+            chart.replacingOccurrences(of: "viz_type: echarts_timeseries_line", with: "viz_type: line"))
+        for _ in 0..<2 {
+            let report = try await fixture.compile(env: "dev")
+            let warnings = report.diagnostics.filter { $0.severity == .warning }
+            let legacy = try #require(warnings.first { $0.message.contains("legacy chart type") })
+            #expect(legacy.location?.file.hasSuffix("charts/revenue.yaml.j2") == true)
+            #expect(legacy.location?.line == 2)
+            #expect(legacy.message.contains("'echarts_timeseries_line'"))
+            #expect(warnings.count == 1)
+        }
+    }
+
     @Test("a corrupt cache entry is a miss with a warning, never a wrong output")
     func corruptCache() async throws {
         let fixture = try CompileFixture()
