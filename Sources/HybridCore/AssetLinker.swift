@@ -44,6 +44,7 @@ public struct AssetLinker: Sendable {
         case .dashboard:
             linkPosition(in: &root, &outcome, file)
             linkNativeFilters(in: &root, &outcome, file)
+            linkChartReferences(in: &root, &outcome, file)
         }
         set(&root, "uuid", .string(identity.uuid))
         set(&root, "version", .string(AssetLinker.importVersion))
@@ -183,6 +184,52 @@ public struct AssetLinker: Sendable {
         }
         metadata.entries[filtersIndex].value.value = .sequence(filters)
         root.entries[metadataIndex].value.value = .mapping(metadata)
+    }
+
+    /// Chart references in the metadata (``DashboardChartReferences``): a chart path, name or uuid
+    /// becomes the chart's uuid (per tenant: the tenant's), and must be a chart of the position,
+    /// since the import drops or fails on any other. A number is some server's id: an error.
+    private func linkChartReferences(in root: inout YAMLMapping, _ outcome: inout Outcome, _ file: String) {
+        guard let metadataIndex = root.entries.firstIndex(where: { $0.key.stringValue == "metadata" }),
+            case .mapping(var metadata) = root.entries[metadataIndex].value.value
+        else { return }
+        root.entries[metadataIndex].value.value = .null
+        defer { root.entries[metadataIndex].value.value = .mapping(metadata) }
+        let inPosition = Set(DashboardChartReferences.charts(in: root["position"]).map(\.uuid))
+        DashboardChartReferences.rewrite(&metadata) { node, site in
+            let what = "a chart reference in metadata"
+            var uuid: String?
+            if let text = node.stringValue, let parsed = UUID(uuidString: text) {
+                uuid = scope.tenant != nil ? scope.derive(parsed) : text.lowercased()
+            } else if let text = node.stringValue, site == .key, Int(text) != nil {
+                uuid = nil
+            } else if node.stringValue != nil {
+                uuid = resolve(node, kind: .chart, what: what, &outcome, file)
+                if uuid == nil { return nil }
+            }
+            guard let uuid else {
+                let isNumber: Bool
+                if case .int = node.value { isNumber = true } else { isNumber = node.stringValue != nil }
+                let problem =
+                    isNumber
+                    ? "is \(node.stringValue ?? YAMLEmitter.plainText(of: node.value) ?? "a number"), a chart id of some server"
+                    : "must name a chart, not \(StrictYAMLReader.describe(node.value))"
+                outcome.diagnostics.append(
+                    .error(
+                        at: location(node, file),
+                        "\(what) \(problem); refer to the chart by path (charts/x), slice_name or uuid"))
+                return nil
+            }
+            guard inPosition.contains(uuid) else {
+                outcome.diagnostics.append(
+                    .error(
+                        at: location(node, file),
+                        "\(what) names chart \(node.stringValue ?? "?"), which is not in this dashboard's "
+                            + "position; Superset's import would drop it or fail"))
+                return nil
+            }
+            return YAMLNode(.string(uuid), mark: node.mark)
+        }
     }
 
     // MARK: helpers

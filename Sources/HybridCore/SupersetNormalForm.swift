@@ -85,8 +85,10 @@ public enum SupersetNormalForm {
                 return YAMLNode(.string(JSONText.write(YAMLNode(.mapping(mapping)))), mark: context.mark)
             }
         case .dashboard:
+            let position = root["position"]
             transform(&root, "metadata") { metadata in
                 guard case .mapping(var mapping) = metadata.value else { return metadata }
+                DashboardChartReferences.idsToUUIDs(&mapping, position: position)
                 for key in SupersetExportFacts.droppedByImport["dashboard.metadata"] ?? [] {
                     guard let entry = mapping.entry(forKey: key) else { continue }
                     remove(&mapping, key)
@@ -138,8 +140,8 @@ public enum SupersetNormalForm {
     }
 
     /// What `apply` sends for a normal-form document: every default written out (an import keeps
-    /// the old value of a key it is not given), a `chartId` placeholder on dashboard CHART nodes
-    /// (remapped by the import), the password mask in a database URI when a password is supplied.
+    /// the old value of a key it is not given), a `chartId` on dashboard CHART nodes that the
+    /// metadata's chart references use (both remapped by the import), the password mask in a database URI when a password is supplied.
     public static func transport(_ node: YAMLNode, kind: AssetKind, hasPassword: Bool = false) -> YAMLNode {
         guard case .mapping(var root) = node.value else { return node }
         let table = kind.factsName
@@ -168,9 +170,16 @@ public enum SupersetNormalForm {
                 return YAMLNode(.mapping(mapping), mark: params.mark)
             }
         case .dashboard:
+            // Each chart of the position gets a chartId (1, 2, … in position order) that the
+            // metadata's chart references use; the import remaps them to the server's ids.
+            var chartIds: [String: Int] = [:]
+            for chart in DashboardChartReferences.charts(in: root["position"]) where chartIds[chart.uuid] == nil {
+                chartIds[chart.uuid] = chart.chartId ?? chartIds.count + 1
+            }
             if root["metadata"] == nil { set(&root, "metadata", .mapping(YAMLMapping())) }
             transform(&root, "metadata") { metadata in
                 guard case .mapping(var mapping) = metadata.value else { return metadata }
+                DashboardChartReferences.uuidsToIds(&mapping, chartIds: chartIds)
                 addDefaults(&mapping, "dashboard.metadata")
                 return YAMLNode(.mapping(mapping), mark: metadata.mark)
             }
@@ -182,7 +191,10 @@ public enum SupersetNormalForm {
                     else { continue }
                     transform(&component, "meta") { meta in
                         guard case .mapping(var inner) = meta.value else { return meta }
-                        if inner["chartId"] == nil { set(&inner, "chartId", .int(0)) }
+                        if inner["chartId"] == nil {
+                            let uuid = inner["uuid"]?.stringValue?.lowercased()
+                            set(&inner, "chartId", .int(uuid.flatMap { chartIds[$0] } ?? 0))
+                        }
                         return YAMLNode(.mapping(inner), mark: meta.mark)
                     }
                     components.entries[index].value.value = .mapping(component)

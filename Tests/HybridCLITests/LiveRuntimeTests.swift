@@ -239,6 +239,10 @@ final class LiveRepository {
                 + "  row_limit: 100\n",
             "assets/dashboards/overview.yaml.j2":
                 "dashboard_title: Overview {{ SUFFIX }}\nslug: overview-{{ SUFFIX }}\n"
+                + "metadata:\n  expanded_slices: {charts/revenue: true}\n"
+                + "  timed_refresh_immune_slices: [charts/revenue]\n"
+                + "  chart_configuration:\n    charts/revenue:\n      id: charts/revenue\n"
+                + "      crossFilters: {scope: {rootPath: [ROOT_ID], excluded: [charts/revenue]}}\n"
                 + "position:\n  ROOT_ID: {type: ROOT, id: ROOT_ID, children: [GRID_ID]}\n"
                 + "  GRID_ID: {type: GRID, id: GRID_ID, children: [CHART-1]}\n"
                 + "  CHART-1: {type: CHART, id: CHART-1, meta: {sliceName: Revenue {{ SUFFIX }}, width: 12, height: 50}}\n",

@@ -221,6 +221,53 @@ struct CompilerTests {
             warnings.contains { $0.hasPrefix("mappings/client_a.yaml:2:3: warning: source database 'analytics_prod'") })
     }
 
+    @Test("chart references in dashboard metadata link to the charts' uuids, per tenant; numbers and others are errors")
+    func dashboardMetadataChartReferences() async throws {
+        let fixture = try CompileFixture()
+        let dashboard = try fixture.read("assets/dashboards/overview.yaml.j2")
+        func withMetadata(_ metadata: String) throws {
+            try fixture.write(
+                "assets/dashboards/overview.yaml.j2",
+                dashboard.replacingOccurrences(of: "position:\n", with: metadata + "position:\n"))
+        }
+        try withMetadata(
+            """
+            metadata:
+              expanded_slices: {charts/by_tenant: true}
+              timed_refresh_immune_slices: ["Revenue ({{ ENV }})"]
+              native_filter_configuration:
+                - id: f
+                  scope: {rootPath: [ROOT_ID], excluded: [charts/revenue]}
+
+            """)
+        #expect(try await fixture.compile().errorCount == 0)
+        #expect(try await fixture.compile(mappings: .selected(["client_a"])).errorCount == 0)
+        for bundle in ["bundles/prod", "bundles/prod/client_a"] {
+            func uuid(_ path: String) throws -> String {
+                let text = try fixture.read("\(bundle)/\(path)")
+                let line = try #require(text.split(separator: "\n").first { $0.hasPrefix("uuid: ") })
+                return String(line.dropFirst(6))
+            }
+            let byTenant = try uuid("charts/by_tenant.yaml")
+            let revenue = try uuid("charts/revenue.yaml")
+            let compiled = try fixture.read("\(bundle)/dashboards/overview.yaml")
+            #expect(compiled.contains("expanded_slices:\n    \(byTenant): true\n"))
+            #expect(compiled.contains("timed_refresh_immune_slices:\n    - \(revenue)\n"))
+            #expect(compiled.contains("excluded:\n          - \(revenue)\n"))
+        }
+
+        try withMetadata("metadata:\n  timed_refresh_immune_slices: [57]\n")
+        let number = try #require(try await fixture.compile().diagnostics.first { $0.severity == .error })
+        #expect(number.location?.line == 4)
+        #expect(number.message.contains("57, a chart id of some server"))
+
+        try fixture.write(
+            "assets/charts/extra.yaml.j2", "slice_name: Extra\nviz_type: table\ndatasource: fact_sales\nparams: {}\n")
+        try withMetadata("metadata:\n  expanded_slices: {charts/extra: true}\n")
+        let stranger = try #require(try await fixture.compile().diagnostics.first { $0.severity == .error })
+        #expect(stranger.message.contains("charts/extra, which is not in this dashboard's position"))
+    }
+
     @Test("a legacy chart type that the import rewrites is a warning at its line, on cached runs too")
     func legacyVizType() async throws {
         let fixture = try CompileFixture()

@@ -145,13 +145,13 @@ struct SupersetNormalFormTests {
         }
     }
 
-    @Test("the transport form spells out every default and a chartId placeholder")
+    @Test("the transport form spells out every default and numbers the position's charts")
     func transport() throws {
         let node = try #require(
             try YAMLParser.parseDocument(
                 "dashboard_title: D\nposition: {C: {type: CHART, meta: {uuid: c}}}\n", file: "x"))
         let sent = YAMLEmitter.emitString(SupersetNormalForm.transport(node, kind: .dashboard))
-        #expect(sent.contains("      chartId: 0\n"))
+        #expect(sent.contains("      chartId: 1\n"))
         #expect(sent.contains("metadata:\n  native_filter_configuration: []\n"))
         #expect(sent.contains("published: false\n"))
         #expect(sent.contains("description: null\n"))
@@ -159,5 +159,50 @@ struct SupersetNormalFormTests {
             SupersetNormalForm.withPasswordMask("postgresql://scott@h:5432/db")
                 == "postgresql://scott:XXXXXXXXXX@h:5432/db")
         #expect(SupersetNormalForm.withPasswordMask("sqlite:///x.db") == "sqlite:///x.db")
+    }
+
+    @Test("chart ids in dashboard metadata become the charts' uuids, and the transport form's chartIds again")
+    func chartReferences() throws {
+        // As Superset's export writes it: server ids 57 and 58 in the metadata and the position.
+        let exported = """
+            dashboard_title: D
+            metadata:
+              expanded_slices: {"57": true}
+              timed_refresh_immune_slices: [58]
+              chart_configuration:
+                "57": {id: 57, crossFilters: {scope: {rootPath: [ROOT_ID], excluded: [57, 99]}}}
+              global_chart_configuration: {scope: {rootPath: [ROOT_ID], excluded: [58]}}
+              native_filter_configuration:
+              - {id: f, scope: {rootPath: [ROOT_ID], excluded: [58]}}
+            position:
+              A: {type: CHART, id: A, meta: {chartId: 57, uuid: 11111111-1111-4111-8111-111111111111}}
+              B: {type: CHART, id: B, meta: {chartId: 58, uuid: 22222222-2222-4222-8222-222222222222}}
+
+            """
+        let first = "11111111-1111-4111-8111-111111111111"
+        let second = "22222222-2222-4222-8222-222222222222"
+        var dropped: [SupersetNormalForm.Dropped] = []
+        let node = try #require(try YAMLParser.parseDocument(exported, file: "x.yaml"))
+        let normal = SupersetNormalForm.normalize(node, kind: .dashboard, dropped: &dropped)
+        let text = YAMLEmitter.emitString(normal)
+        #expect(text.contains("expanded_slices:\n    \(first): true\n"))
+        #expect(text.contains("timed_refresh_immune_slices:\n    - \(second)\n"))
+        #expect(text.contains("  chart_configuration:\n    \(first):\n"))
+        #expect(text.contains("      id: \(first)\n"))
+        #expect(text.contains("excluded:\n            - \(first)\n            - 99\n"))  // 99 is no chart of it
+        #expect(!text.contains("57") && !text.contains("58"))
+        let metadata = try #require(normal.mappingValue?["metadata"]?.mappingValue)
+        let filter = try #require(metadata["native_filter_configuration"]?.sequenceValue?.first?.mappingValue)
+        #expect(filter["scope"]?.mappingValue?["excluded"]?.sequenceValue?.first?.stringValue == second)
+
+        // Sent: the position's charts numbered 1, 2 and the metadata pointing at those numbers.
+        let sent = SupersetNormalForm.transport(normal, kind: .dashboard)
+        let sentText = YAMLEmitter.emitString(sent)
+        #expect(sentText.contains("expanded_slices:\n    '1': true\n"))
+        #expect(sentText.contains("timed_refresh_immune_slices:\n    - 2\n"))
+        #expect(sentText.contains("      chartId: 1\n") && sentText.contains("      chartId: 2\n"))
+        #expect(!sentText.contains(first + ": true") && !sentText.contains("- " + second))
+        // And normalized again (what an export of that import reads as): the same normal form.
+        #expect(YAMLEmitter.emitString(SupersetNormalForm.normalize(sent, kind: .dashboard, dropped: &dropped)) == text)
     }
 }
