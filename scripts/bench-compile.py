@@ -2,7 +2,7 @@
 """Benchmark `hybrid compile` against the reference compiler (Python Jinja2 + PyYAML, no cache).
 
   scripts/bench-compile.py [--clients 100] [--datasets 40] [--charts-per-dataset 4]
-                           [--repetitions 3] [--memory-clients 500] [--hybrid PATH]
+                           [--repetitions 3] [--memory-clients 500] [--hybrid PATH] [--work-dir DIR]
 
 Generates the repository with ../shared/bench/gen_repo.py, then in one run measures (medians of
 --repetitions, each on a fresh copy of the repository, so every cold run really is cold):
@@ -20,7 +20,13 @@ bench-out/compile-bench.json.
 
 Timing on a shared machine is noisy: compare the ratios, which come from one run. Runs write into
 fresh directories and delete them at the end (ext4 without a journal makes file creation slow for
-a while after mass deletion, so the script never deletes between measurements).
+a while after mass deletion, so the script never deletes between measurements). That slowness
+shows as system time and lasts minutes after any large deletion, including the previous run's
+cleanup; for clean figures give --work-dir a freshly made file system, e.g.
+
+  truncate -s 8G /tmp/bench.img && mkfs.ext4 -q /tmp/bench.img && mkdir -p /mnt/bench \
+    && mount -o loop /tmp/bench.img /mnt/bench
+  python3 scripts/bench-compile.py --repetitions 5 --work-dir /mnt/bench
 """
 import argparse, json, os, re, resource, shutil, statistics, subprocess, sys, time
 
@@ -68,12 +74,14 @@ def main():
     ap.add_argument("--memory-clients", type=int, default=500, help="0 to skip the memory measurement")
     ap.add_argument("--hybrid", default=os.path.join(ROOT, ".build", "release", "hybrid"))
     ap.add_argument("--no-build", action="store_true", help="use --hybrid as is (default: swift build -c release)")
+    ap.add_argument("--work-dir", default=os.path.join(ROOT, "bench-out"),
+                    help="where the repositories and outputs are written (default: bench-out)")
     a = ap.parse_args()
 
     if not a.no_build:
         run(["swift", "build", "-c", "release", "--product", "hybrid"], cwd=ROOT, capture=False)
     hybrid = os.path.abspath(a.hybrid)
-    work = os.path.join(ROOT, "bench-out", f"compile-bench-{os.getpid()}")
+    work = os.path.join(os.path.abspath(a.work_dir), f"compile-bench-{os.getpid()}")
     os.makedirs(work)
     source = os.path.join(work, "repo")
     run([sys.executable, os.path.join(SHARED, "gen_repo.py"), source, "--datasets", str(a.datasets),
