@@ -23,6 +23,8 @@ struct BundleBuilder {
     let statusPath: String
     let name: String
     let retargeter: Retargeter?
+    /// The compile's scratch directory (``StagedWrites``), for temporary files.
+    let scratch: String
 
     init(session: BuildSession, target: BuildTarget, group: Int) {
         self.session = session
@@ -35,6 +37,7 @@ struct BundleBuilder {
         statusPath = BundleStatus.path(
             bundles: session.compiler.bundlesDirectory, environment: scope.environment, tenant: scope.tenant)
         name = scope.bundleRelativePath
+        scratch = StagedWrites.scratchDirectory(bundles: session.compiler.bundlesDirectory)
         retargeter = target.mapping.map { Retargeter(mapping: $0) }
     }
 
@@ -298,13 +301,11 @@ struct BundleBuilder {
                 let building = BundleStatus(
                     environment: scope.environment, tenant: scope.tenant, state: .building,
                     outputs: owned.union(produced).sorted())
-                try building.save(at: statusPath)
+                try building.save(at: statusPath, temporaryDirectory: scratch)
                 onDisk = building
             }
             if changesFiles {
-                let writer = StagedWrites(
-                    bundle: directory,
-                    scratch: StagedWrites.scratchDirectory(bundles: session.compiler.bundlesDirectory))
+                let writer = StagedWrites(bundle: directory, scratch: scratch)
                 do {
                     for write in pending {
                         outputs[write.index].stamp = try writer.write(write.bytes, relative: write.relative)
@@ -328,7 +329,7 @@ struct BundleBuilder {
             let complete = BundleStatus(
                 environment: scope.environment, tenant: scope.tenant, state: .complete,
                 outputs: produced.sorted())
-            if onDisk != complete { try complete.save(at: statusPath) }
+            if onDisk != complete { try complete.save(at: statusPath, temporaryDirectory: scratch) }
         } catch {
             outcome.diagnostics.append(.error(at: nil, "cannot write bundle \(name): \(error)"))
             markFailed("cannot write: \(error)", &outcome)
@@ -421,7 +422,7 @@ struct BundleBuilder {
         let status = BundleStatus(
             environment: scope.environment, tenant: scope.tenant, state: .failed, error: reason,
             outputs: existing?.outputs ?? [])
-        if existing != status { try? status.save(at: statusPath) }
+        if existing != status { try? status.save(at: statusPath, temporaryDirectory: scratch) }
     }
 }
 

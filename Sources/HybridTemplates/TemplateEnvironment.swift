@@ -116,13 +116,20 @@ public final class TemplateEnvironment: @unchecked Sendable {
     private func display(_ error: TemplateError) -> TemplateError {
         guard !displayPrefix.isEmpty else { return error }
         var error = error
-        error.location.file = displayPrefix + error.location.file
+        error.location.file = prefixed(error.location.file)
         error.chain = error.chain.map {
             var location = $0
-            location.file = displayPrefix + location.file
+            location.file = prefixed(location.file)
             return location
         }
         return error
+    }
+
+    /// A template name as the user sees it; a name that is not inside the assets directory (an
+    /// absolute path, `..`) is shown as written.
+    private func prefixed(_ name: String) -> String {
+        if name.hasPrefix("/") || name.split(separator: "/").contains("..") { return name }
+        return displayPrefix + name
     }
 
     /// Parses template text and reports its first syntax error, without caching (editors, benchmarks).

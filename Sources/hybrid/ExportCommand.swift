@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import HybridCore
 import HybridDiagnostics
 import HybridRuntime
@@ -25,6 +26,11 @@ struct ExportCommand: AsyncParsableCommand {
 
     func run() async throws {
         let context = try RuntimeContext(build: build)
+        var isDirectory: ObjCBool = false
+        if FileManager.default.fileExists(atPath: out, isDirectory: &isDirectory), !isDirectory.boolValue {
+            context.printer.print(Diagnostic.error(at: nil, "--out \(out) is a file, not a directory"))
+            throw ExitCode(1)
+        }
         let bundles = try await context.bundles(build)
         let connection = try context.connect(runtime)
         let exporter = Exporter(connection: connection)
