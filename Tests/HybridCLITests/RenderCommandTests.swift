@@ -46,6 +46,16 @@ struct RenderCommandTests {
         #expect(result.stderr == "assets/bad.j2:2:4: error: 'MISSING' is undefined\n")
     }
 
+    @Test("a template path outside the assets directory is refused and shown as written")
+    func pathOutsideAssets() throws {
+        let absolute = try HybridProcess.run(["render", "/etc/passwd", "--env", "dev"], in: root)
+        #expect(absolute.status == 1 && absolute.stdout.isEmpty)
+        #expect(absolute.stderr.hasPrefix("/etc/passwd:1:1: error: template path '/etc/passwd' is absolute"))
+        let parent = try HybridProcess.run(["render", "../x.j2", "--env", "dev"], in: root)
+        #expect(parent.status == 1)
+        #expect(parent.stderr.hasPrefix("../x.j2:1:1: error: template path '../x.j2' leaves the assets directory"))
+    }
+
     @Test("an unknown environment is an error naming the missing file")
     func unknownEnvironment() throws {
         let result = try HybridProcess.run(["render", "bad.j2", "--env", "nope"], in: root)
