@@ -271,12 +271,53 @@ final class BuildSession: @unchecked Sendable {
         do {
             result = .success(try RenderedAsset.parse(text, file: assetsPrefix + template.path))
         } catch {
-            result = .failure(error)
+            result = .failure(locateInTemplate(error, text: text, template: template, group: groups[group]))
         }
         lock.lock()
         documents[key] = result
         lock.unlock()
         return result
+    }
+
+    /// An error found in a rendered text, pointed at the template line behind it: the template is
+    /// rendered again with a source map (errors are rare; renders are fast). The rendered line
+    /// becomes a note. Unchanged when the error has no line or the render no longer matches.
+    private func locateInTemplate(
+        _ diagnostic: Diagnostic, text: String, template: AssetTemplate, group: VariableGroup
+    ) -> Diagnostic {
+        guard let rendered = diagnostic.location,
+            let result = try? environment.render(template.path, variables: group.values, tracksSources: true),
+            result.output == text, let map = result.sourceMap,
+            let source = map.location(ofLine: rendered.line, column: rendered.column, in: Array(text.utf8))
+        else { return diagnostic }
+        var located = diagnostic
+        located.location = source
+        located.message = retargetContext(located.message, map: map, text: text, primary: source)
+        located.notes.removeAll { $0.message.hasPrefix("in the rendered output of ") }
+        located.notes.append(
+            .note(
+                at: nil,
+                "at line \(rendered.line), column \(rendered.column) of the rendered output of \(rendered.file)"
+                    + " (see it with: hybrid render \(rendered.file) --env \(options.environment))\(group.label)"))
+        return located
+    }
+
+    /// A YAML error's context (`… (while parsing a flow mapping at line 2, column 9)`) in template
+    /// terms: `at line L, column C` in the same file, else `at FILE:L:C`.
+    private func retargetContext(_ message: String, map: RenderSourceMap, text: String, primary: SourceLocation)
+        -> String
+    {
+        guard message.hasSuffix(")"), let at = message.range(of: " at line ", options: .backwards) else {
+            return message
+        }
+        let numbers = message[at.upperBound..<message.index(before: message.endIndex)].split(separator: ", column ")
+        guard numbers.count == 2, let line = Int(numbers[0]), let column = Int(numbers[1]),
+            let source = map.location(ofLine: line, column: column, in: Array(text.utf8))
+        else { return message }
+        let place =
+            source.file == primary.file
+            ? "at line \(source.line), column \(source.column)" : "at \(source.description)"
+        return String(message[..<at.lowerBound]) + " " + place + ")"
     }
 
     // MARK: bundles

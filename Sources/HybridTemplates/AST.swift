@@ -135,7 +135,8 @@ indirect enum Node {
 }
 
 enum OutputPart {
-    case text(String)
+    /// Template data, verbatim from the source starting at the position.
+    case text(String, Position)
     case expression(Expr)
 }
 

@@ -35,6 +35,8 @@ public final class Interpreter {
     private var workSinceClockCheck = 0
     /// Stops recursion before the thread's stack runs out.
     let stack = StackGuard()
+    /// Where each piece of the output came from, when the render was asked to track it.
+    var sources: RenderSourceMap?
 
     init(environment: TemplateEnvironment, variables: RenderVariables) {
         self.environment = environment
@@ -113,7 +115,7 @@ public final class Interpreter {
                 extended = (try loadForInclusion(name, frame, position), position)
                 // Everything after `extends` runs, but prints nothing.
                 let printed = output.count
-                defer { output.removeSubrange(printed...) }
+                defer { truncateOutput(to: printed) }
                 try executeRootAfterExtends(nodes.drop(while: { !isSame($0, node) }).dropFirst(), frame)
                 return
             }
@@ -136,7 +138,7 @@ public final class Interpreter {
             default:
                 let printed = output.count
                 try execute(node, frame)
-                output.removeSubrange(printed...)
+                truncateOutput(to: printed)
             }
         }
     }
@@ -198,9 +200,11 @@ public final class Interpreter {
         case .output(let parts, _):
             for part in parts {
                 switch part {
-                case .text(let text):
+                case .text(let text, let position):
+                    if sources != nil { sources!.record(output.count, frame.template, position, isText: true) }
                     append(text)
                 case .expression(let expr):
+                    if sources != nil { sources!.record(output.count, frame.template, expr.position, isText: false) }
                     do {
                         // The two commonest forms, `{{ name }}` and `{{ 'literal' }}`, skip the general evaluator.
                         switch expr {
@@ -254,11 +258,14 @@ public final class Interpreter {
             guard case .call(let callee, let arguments, let callPosition) = call else { return }
             let result = try callExpression(
                 callee, arguments, callPosition, frame, extraKeyword: [("caller", .callable(caller))])
+            if sources != nil { sources!.record(output.count, frame.template, position, isText: false) }
             try located(position, frame) { try write(result) }
-        case .filterBlock(let filters, let body, _):
+        case .filterBlock(let filters, let body, let position):
             let inner = Frame(context: frame.context, parent: frame)
             let text = try capture { try execute(body, inner) }
-            try write(try applyFilters(filters, to: .string(text), frame))
+            let filtered = try applyFilters(filters, to: .string(text), frame)
+            if sources != nil { sources!.record(output.count, frame.template, position, isText: false) }
+            try write(filtered)
         case .include(let expr, let ignoreMissing, let withContext, let position):
             try executeInclude(expr, ignoreMissing: ignoreMissing, withContext: withContext, position, frame)
         case .importModule(let expr, let target, let withContext, let position):
@@ -352,9 +359,15 @@ public final class Interpreter {
     /// Output produced by `body`, without adding it to the current output.
     func capture(_ body: () throws -> Void) throws -> String {
         let start = output.count
-        defer { output.removeSubrange(start...) }
+        defer { truncateOutput(to: start) }
         try body()
         return String(decoding: output[start...], as: UTF8.self)
+    }
+
+    /// Drops the output from `count` bytes on (and what the source map says about it).
+    func truncateOutput(to count: Int) {
+        output.removeSubrange(count...)
+        if sources != nil { sources!.truncate(to: count) }
     }
 
     // MARK: assignment

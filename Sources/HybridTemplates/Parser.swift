@@ -130,7 +130,7 @@ struct Parser {
             switch token.kind {
             case .data:
                 if partsPosition == nil { partsPosition = position }
-                parts.append(.text(token.text))
+                parts.append(.text(token.text, position(of: token)))
                 _ = next()
             case .variableBegin:
                 _ = next()
@@ -339,7 +339,7 @@ struct Parser {
             for node in body {
                 guard case .output(let parts, _) = node,
                     parts.allSatisfy({
-                        if case .text(let text) = $0 {
+                        if case .text(let text, _) = $0 {
                             return text.unicodeScalars.allSatisfy { Lexer.isSpace($0.value) }
                         }
                         return false

@@ -42,6 +42,8 @@ public struct RenderResult: Sendable, Equatable {
     public var missingTemplates: [String]
     /// The top-level variable names the render looked up (found or not), sorted.
     public var variables: [String]
+    /// Where each piece of `output` came from; only when the render was asked to track it.
+    public var sourceMap: RenderSourceMap?
 }
 
 /// A Jinja2 environment with `FileSystemLoader(assets)` and `StrictUndefined`: loads templates
@@ -78,31 +80,44 @@ public final class TemplateEnvironment: @unchecked Sendable {
     // MARK: rendering
 
     /// Renders the template at `name` (relative to the assets directory) with these variables.
-    public func render(_ name: String, variables: [String: YAMLNode] = [:]) throws(TemplateError) -> RenderResult {
-        try render(name: name, variables: variables) { interpreter in try interpreter.load(name, from: nil, at: nil) }
+    /// Renders the template `name` (relative to the assets directory); with `tracksSources`, the
+    /// result maps its output back to template lines (slower: for explaining an error).
+    public func render(_ name: String, variables: [String: YAMLNode] = [:], tracksSources: Bool = false)
+        throws(TemplateError) -> RenderResult
+    {
+        try render(name: name, variables: variables, tracksSources: tracksSources) { interpreter in
+            try interpreter.load(name, from: nil, at: nil)
+        }
     }
 
     /// Renders template text that is not a file (standard input, a fuzzer's input); `name` is used
     /// in errors, and includes still load from the assets directory.
-    public func render(source: String, name: String, variables: [String: YAMLNode] = [:]) throws(TemplateError)
-        -> RenderResult
-    {
-        try render(name: name, variables: variables) { _ in
+    public func render(
+        source: String, name: String, variables: [String: YAMLNode] = [:], tracksSources: Bool = false
+    ) throws(TemplateError) -> RenderResult {
+        try render(name: name, variables: variables, tracksSources: tracksSources) { _ in
             try Parser.parse(source, templateName: name, filters: filters, tests: tests)
         }
     }
 
     private func render(
-        name: String, variables: [String: YAMLNode], template load: (Interpreter) throws -> ParsedTemplate
+        name: String, variables: [String: YAMLNode], tracksSources: Bool = false,
+        template load: (Interpreter) throws -> ParsedTemplate
     ) throws(TemplateError) -> RenderResult {
         let scope = RenderVariables(source: variables, globals: globals)
         let interpreter = Interpreter(environment: self, variables: scope)
+        if tracksSources {
+            var map = RenderSourceMap()
+            map.displayPrefix = displayPrefix
+            interpreter.sources = map
+        }
         do {
             let template = try load(interpreter)
             let output = try interpreter.renderTopLevel(template)
             return RenderResult(
                 output: output, templates: interpreter.loadedTemplates, templateHashes: interpreter.loadedHashes,
-                missingTemplates: interpreter.missingTemplates, variables: scope.read.sorted())
+                missingTemplates: interpreter.missingTemplates, variables: scope.read.sorted(),
+                sourceMap: interpreter.sources)
         } catch let error as TemplateError {
             throw display(error)
         } catch let failure as EvalFailure {

@@ -43,8 +43,23 @@ enum FuzzEnvironment {
     /// Renders the input; any outcome but a crash, hang or an error without a position is fine.
     static func run(_ bytes: UnsafeBufferPointer<UInt8>) {
         let text = String(decoding: bytes, as: UTF8.self)
+        // Odd-sized inputs also build the source map and look up 256 spread-out bytes and lines of
+        // outputs up to 1 MiB (each lookup is linear in the output, as it is for the one error a
+        // compile looks up).
+        let tracks = bytes.count % 2 == 1
         do {
-            _ = try environment.render(source: text, name: "fuzz.j2", variables: variables)
+            let result = try environment.render(
+                source: text, name: "fuzz.j2", variables: variables, tracksSources: tracks)
+            if tracks, let map = result.sourceMap, result.output.utf8.count <= 1 << 20 {
+                let output = Array(result.output.utf8)
+                let step = max(1, output.count / 256)
+                for offset in stride(from: 0, through: output.count + 1, by: step) {
+                    if let found = map.location(ofByte: offset, in: output) {
+                        precondition(found.line >= 1 && found.column >= 1, "bad source location \(found)")
+                    }
+                    _ = map.location(ofLine: 1 + offset / 40, column: 1 + offset % 5, in: output)
+                }
+            }
         } catch {
             precondition(error.location.line >= 1 && error.location.column >= 1, "error without a position: \(error)")
         }

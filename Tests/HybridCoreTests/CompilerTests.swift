@@ -191,6 +191,34 @@ struct CompilerTests {
         #expect(report.bundles.first?.state == .failed)
     }
 
+    @Test("a YAML error behind templating points at the template or partial line that produced it")
+    func yamlErrorMappedToTemplate() async throws {
+        let fixture = try CompileFixture()
+        try fixture.write("assets/_partials/bad.j2", "{# header #}\ncolor: red: blue\n")
+        try fixture.write(
+            "assets/charts/broken.yaml.j2",
+            "{% for i in range(3) %}\nline{{ i }}: {{ i }}\n{% endfor %}\nslice_name: x\n{% include '_partials/bad.j2' %}\nviz_type: table\n"
+        )
+        let report = try await fixture.compile(env: "dev")
+        let error = try #require(report.diagnostics.first { $0.severity == .error })
+        // The rendered text has the bad mapping on line 10; the partial wrote it on its line 2.
+        #expect(error.location?.description == "assets/_partials/bad.j2:2:11")
+        let note = try #require(error.notes.first { $0.message.contains("rendered output") })
+        #expect(note.message.hasPrefix("at line 10, column 11 of the rendered output of assets/charts/broken.yaml.j2"))
+        #expect(note.message.hasSuffix("hybrid render assets/charts/broken.yaml.j2 --env dev)"))
+
+        // The error's context mark is translated too.
+        try fixture.write(
+            "assets/charts/broken.yaml.j2",
+            "{% for i in range(3) %}\nline{{ i }}: {{ i }}\n{% endfor %}\nslice_name: x\nparams: {a: 1\nviz_type: table\n"
+        )
+        let flow = try #require(try await fixture.compile(env: "dev").diagnostics.first { $0.severity == .error })
+        #expect(
+            flow.description
+                == "assets/charts/broken.yaml.j2:6:9: error: did not find expected ',' or '}' (while parsing a flow mapping at line 5, column 9)"
+        )
+    }
+
     @Test("an unknown environment lists the known ones")
     func unknownEnvironment() async throws {
         let fixture = try CompileFixture()

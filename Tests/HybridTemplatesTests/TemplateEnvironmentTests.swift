@@ -125,6 +125,35 @@ struct TemplateEnvironmentTests {
         #expect(error.kind == .recursion && error.message.contains("stack"))
     }
 
+    @Test("a tracked render maps every rendered line back to the template, partial or expression behind it")
+    func sourceMap() throws {
+        let fixture = try TemplateFixture([
+            "charts/c.yaml.j2":
+                "name: x\n{% include '_p.j2' %}\n{%- for i in [1, 2] %}\nitem{{ i }}: {{ i * 10 }}\n{%- endfor %}\n"
+                + "tail: {{ 'a\\nb' }} end\n{% set block %}ignored{% endset %}last: ok",
+            "_p.j2": "p1: a\n  p2: b",
+        ])
+        let environment = TemplateEnvironment(assetsDirectory: fixture.assets, displayPrefix: "assets/")
+        let result = try environment.render("charts/c.yaml.j2", tracksSources: true)
+        #expect(result.output == "name: x\np1: a\n  p2: b\nitem1: 10\nitem2: 20\ntail: a\nb end\nlast: ok")
+        let map = try #require(result.sourceMap)
+        let bytes = Array(result.output.utf8)
+        func at(_ line: Int, _ column: Int) -> String? {
+            map.location(ofLine: line, column: column, in: bytes)?.description
+        }
+        #expect(at(1, 3) == "assets/charts/c.yaml.j2:1:3")
+        #expect(at(2, 1) == "assets/_p.j2:1:1")
+        #expect(at(3, 5) == "assets/_p.j2:2:5")
+        #expect(at(4, 1) == "assets/charts/c.yaml.j2:4:1")  // the loop body's text, first iteration
+        #expect(at(4, 5) == "assets/charts/c.yaml.j2:4:8")  // `{{ i }}`: its expression
+        #expect(at(4, 8) == "assets/charts/c.yaml.j2:4:17")  // `{{ i * 10 }}`
+        #expect(at(5, 1) == "assets/charts/c.yaml.j2:4:1")  // second iteration: the same source line
+        #expect(at(7, 1) == "assets/charts/c.yaml.j2:6:10")  // inside a printed value: its expression
+        #expect(at(7, 3) == "assets/charts/c.yaml.j2:6:20")  // text after it
+        #expect(at(8, 2) == "assets/charts/c.yaml.j2:7:36")  // after a block whose output was captured
+        #expect(try environment.render("charts/c.yaml.j2").sourceMap == nil)
+    }
+
     @Test("loops and ranges that would run away are stopped")
     func runawayLoops() throws {
         let fixture = try TemplateFixture(["t.j2": "{% for i in range(100000000000) %}x{% endfor %}"])
