@@ -36,7 +36,11 @@ public final class Interpreter {
     /// Stops recursion before the thread's stack runs out.
     let stack = StackGuard()
     /// Where each piece of the output came from, when the render was asked to track it.
-    var sources: RenderSourceMap?
+    var sources: RenderSourceMap? {
+        didSet { tracksSources = sources != nil }
+    }
+    /// `sources != nil`, as a plain flag for the output path (no copy of the map to test it).
+    private(set) var tracksSources = false
 
     init(environment: TemplateEnvironment, variables: RenderVariables) {
         self.environment = environment
@@ -201,10 +205,10 @@ public final class Interpreter {
             for part in parts {
                 switch part {
                 case .text(let text, let position):
-                    if sources != nil { sources!.record(output.count, frame.template, position, isText: true) }
+                    if tracksSources { sources!.record(output.count, frame.template, position, isText: true) }
                     append(text)
                 case .expression(let expr):
-                    if sources != nil { sources!.record(output.count, frame.template, expr.position, isText: false) }
+                    if tracksSources { sources!.record(output.count, frame.template, expr.position, isText: false) }
                     do {
                         // The two commonest forms, `{{ name }}` and `{{ 'literal' }}`, skip the general evaluator.
                         switch expr {
@@ -258,13 +262,13 @@ public final class Interpreter {
             guard case .call(let callee, let arguments, let callPosition) = call else { return }
             let result = try callExpression(
                 callee, arguments, callPosition, frame, extraKeyword: [("caller", .callable(caller))])
-            if sources != nil { sources!.record(output.count, frame.template, position, isText: false) }
+            if tracksSources { sources!.record(output.count, frame.template, position, isText: false) }
             try located(position, frame) { try write(result) }
         case .filterBlock(let filters, let body, let position):
             let inner = Frame(context: frame.context, parent: frame)
             let text = try capture { try execute(body, inner) }
             let filtered = try applyFilters(filters, to: .string(text), frame)
-            if sources != nil { sources!.record(output.count, frame.template, position, isText: false) }
+            if tracksSources { sources!.record(output.count, frame.template, position, isText: false) }
             try write(filtered)
         case .include(let expr, let ignoreMissing, let withContext, let position):
             try executeInclude(expr, ignoreMissing: ignoreMissing, withContext: withContext, position, frame)
@@ -367,7 +371,7 @@ public final class Interpreter {
     /// Drops the output from `count` bytes on (and what the source map says about it).
     func truncateOutput(to count: Int) {
         output.removeSubrange(count...)
-        if sources != nil { sources!.truncate(to: count) }
+        if tracksSources { sources!.truncate(to: count) }
     }
 
     // MARK: assignment

@@ -19,7 +19,7 @@ struct StackGuard {
     }
 
     /// Whether the stack is close to exhausted here.
-    @inline(never)
+    @inline(__always)
     func isNearlyExhausted() -> Bool {
         guard floor != 0 else { return false }
         var marker = 0
