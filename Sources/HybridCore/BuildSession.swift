@@ -271,7 +271,7 @@ final class BuildSession: @unchecked Sendable {
         do {
             result = .success(try RenderedAsset.parse(text, file: assetsPrefix + template.path))
         } catch {
-            result = .failure(locateInTemplate(error, text: text, template: template, group: groups[group]))
+            result = .failure(locateInTemplate(error, text: text, template: template, group: group))
         }
         lock.lock()
         documents[key] = result
@@ -279,32 +279,73 @@ final class BuildSession: @unchecked Sendable {
         return result
     }
 
-    /// An error found in a rendered text, pointed at the template line behind it: the template is
-    /// rendered again with a source map (errors are rare; renders are fast). The rendered line
-    /// becomes a note. Unchanged when the error has no line or the render no longer matches.
-    private func locateInTemplate(
-        _ diagnostic: Diagnostic, text: String, template: AssetTemplate, group: VariableGroup
-    ) -> Diagnostic {
-        guard let rendered = diagnostic.location,
-            let result = try? environment.render(template.path, variables: group.values, tracksSources: true),
-            result.output == text, let map = result.sourceMap,
-            let source = map.location(ofLine: rendered.line, column: rendered.column, in: Array(text.utf8))
+    private struct SourceMapKey: Hashable {
+        var template: String
+        var group: Int
+    }
+    private var sourceMaps: [SourceMapKey: (map: RenderSourceMap, text: [UInt8])?] = [:]
+
+    /// The source map of a template's render with one variable set: the template is rendered again
+    /// with tracking on first use (only diagnostics need it; renders are fast). Nil when that
+    /// render does not give `text` (a file changed during the build).
+    private func sourceMap(_ template: AssetTemplate, group: Int, text: String) -> (RenderSourceMap, [UInt8])? {
+        let key = SourceMapKey(template: template.path, group: group)
+        lock.lock()
+        if let known = sourceMaps[key] {
+            lock.unlock()
+            return known.flatMap { $0.text.elementsEqual(text.utf8) ? ($0.map, $0.text) : nil }
+        }
+        lock.unlock()
+        var found: (map: RenderSourceMap, text: [UInt8])?
+        if let result = try? environment.render(template.path, variables: groups[group].values, tracksSources: true),
+            let map = result.sourceMap
+        {
+            found = (map, Array(result.output.utf8))
+        }
+        lock.lock()
+        sourceMaps[key] = .some(found)
+        lock.unlock()
+        return found.flatMap { $0.text.elementsEqual(text.utf8) ? ($0.map, $0.text) : nil }
+    }
+
+    /// A diagnostic about a template's rendered text (its location is a line of that text), in
+    /// template terms: it points at the template or partial line that produced that line, and the
+    /// rendered line becomes a note. Unchanged when it is about another file or has no line.
+    func inTemplateTerms(_ diagnostic: Diagnostic, template: AssetTemplate, group: Int, rendered: ContentHash)
+        -> Diagnostic
+    {
+        let file = assetsPrefix + template.path
+        guard diagnostic.location?.file == file, let text = text(rendered, template: template, group: group) else {
+            return diagnostic
+        }
+        return locateInTemplate(diagnostic, text: text, template: template, group: group)
+    }
+
+    private func locateInTemplate(_ diagnostic: Diagnostic, text: String, template: AssetTemplate, group: Int)
+        -> Diagnostic
+    {
+        guard let rendered = diagnostic.location, let (map, bytes) = sourceMap(template, group: group, text: text),
+            let source = map.location(ofLine: rendered.line, column: rendered.column, in: bytes)
         else { return diagnostic }
+        let hadRenderedNote = diagnostic.notes.contains { $0.message.hasPrefix("in the rendered output of ") }
         var located = diagnostic
         located.location = source
-        located.message = retargetContext(located.message, map: map, text: text, primary: source)
+        located.message = retargetContext(located.message, map: map, bytes: bytes, primary: source)
         located.notes.removeAll { $0.message.hasPrefix("in the rendered output of ") }
-        located.notes.append(
-            .note(
-                at: nil,
-                "at line \(rendered.line), column \(rendered.column) of the rendered output of \(rendered.file)"
-                    + " (see it with: hybrid render \(rendered.file) --env \(options.environment))\(group.label)"))
+        if hadRenderedNote || source.file != rendered.file || source.line != rendered.line {
+            located.notes.append(
+                .note(
+                    at: nil,
+                    "at line \(rendered.line), column \(rendered.column) of the rendered output of \(rendered.file)"
+                        + " (see it with: hybrid render \(rendered.file) --env \(options.environment))"
+                        + groups[group].label))
+        }
         return located
     }
 
     /// A YAML error's context (`… (while parsing a flow mapping at line 2, column 9)`) in template
     /// terms: `at line L, column C` in the same file, else `at FILE:L:C`.
-    private func retargetContext(_ message: String, map: RenderSourceMap, text: String, primary: SourceLocation)
+    private func retargetContext(_ message: String, map: RenderSourceMap, bytes: [UInt8], primary: SourceLocation)
         -> String
     {
         guard message.hasSuffix(")"), let at = message.range(of: " at line ", options: .backwards) else {
@@ -312,7 +353,7 @@ final class BuildSession: @unchecked Sendable {
         }
         let numbers = message[at.upperBound..<message.index(before: message.endIndex)].split(separator: ", column ")
         guard numbers.count == 2, let line = Int(numbers[0]), let column = Int(numbers[1]),
-            let source = map.location(ofLine: line, column: column, in: Array(text.utf8))
+            let source = map.location(ofLine: line, column: column, in: bytes)
         else { return message }
         let place =
             source.file == primary.file

@@ -248,8 +248,11 @@ struct BundleBuilder {
             }
             let linked = linker.link(
                 &document, identity: work.identity, file: session.assetsPrefix + work.template.path)
+            let inTemplateTerms = { [session, group] (diagnostic: Diagnostic) in
+                session.inTemplateTerms(diagnostic, template: work.template, group: group, rendered: work.rendered)
+            }
             if linked.diagnostics.contains(where: { $0.severity == .error }) {
-                outcome.diagnostics += linked.diagnostics
+                outcome.diagnostics += linked.diagnostics.map(inTemplateTerms)
                 failed = true
                 continue
             }
@@ -257,6 +260,7 @@ struct BundleBuilder {
             var lookups = linked.lookups
             let file = session.assetsPrefix + work.template.path
             document = normalForm(document, work.template.kind, table, &lookups, file, &warnings)
+            warnings = warnings.map(inTemplateTerms)
             outcome.diagnostics += warnings
             let bytes = YAMLEmitter.emit(document)
             let hash = ContentHash(of: bytes)

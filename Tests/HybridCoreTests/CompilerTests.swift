@@ -219,6 +219,28 @@ struct CompilerTests {
         )
     }
 
+    @Test("a link error and a compile warning point at the partial line that wrote the key")
+    func linkErrorMappedToPartial() async throws {
+        let fixture = try CompileFixture()
+        try fixture.write("assets/_partials/source.j2", "{# which dataset #}\ndatasource: fact_sale\nviz_type: line\n")
+        try fixture.write(
+            "assets/charts/other.yaml.j2",
+            "{% for i in range(2) %}\n# {{ i }}\n{% endfor %}\nslice_name: Other\n{% include '_partials/source.j2' %}\n"
+                + "params: {}\n")
+        let report = try await fixture.compile(env: "dev")
+        let error = try #require(report.diagnostics.first { $0.severity == .error })
+        #expect(error.location?.description == "assets/_partials/source.j2:2:13")
+        #expect(error.message.hasPrefix("datasource refers to dataset 'fact_sale'"))
+        #expect(error.notes.contains { $0.message.hasPrefix("at line 8, column 13 of the rendered output of") })
+
+        try fixture.write("assets/_partials/source.j2", "{# which dataset #}\ndatasource: fact_sales\nviz_type: line\n")
+        for _ in 0..<2 {
+            let warnings = try await fixture.compile(env: "dev").diagnostics.filter { $0.severity == .warning }
+            let legacy = try #require(warnings.first { $0.message.contains("legacy chart type") })
+            #expect(legacy.location?.description == "assets/_partials/source.j2:3:11")
+        }
+    }
+
     @Test("an unknown environment lists the known ones")
     func unknownEnvironment() async throws {
         let fixture = try CompileFixture()
