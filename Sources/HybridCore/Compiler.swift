@@ -104,6 +104,7 @@ public final class Compiler: Sendable {
         _ options: CompileOptions, into report: inout CompileReport, inspect: (BuildSession) -> Void
     ) async {
         let store = CacheStore(directory: cacheDirectory)
+        store.removeAbandonedTemporaries()
         defer {
             for warning in store.warnings { report.diagnostics.append(.warning(at: nil, warning)) }
         }

@@ -97,7 +97,13 @@ public enum AtomicFile {
         let name = slash.map { String(path[path.index(after: $0)...]) } ?? path
         let temporary = directory + "/." + name + ".hybrid-\(processID)-\(counter.next())"
         let stamp = try createNew(bytes, at: temporary)
-        if rename(temporary, path) != 0 {
+        var renamed = rename(temporary, path) == 0
+        if !renamed, errno == ENOENT, temporaryDirectory != nil, let slash {
+            // The temporary file is elsewhere, so the target's folder may not exist yet.
+            try? Directories.create(String(path[..<slash]))
+            renamed = rename(temporary, path) == 0
+        }
+        if !renamed {
             let message = lastError()
             unlink(temporary)
             throw IOError(path: path, message: message)

@@ -19,7 +19,12 @@ public final class CacheStore: @unchecked Sendable {
 
     public init(directory: String) {
         root = directory + "/" + CacheStore.layoutVersion
+        temporaryDirectory = root + "/.tmp"
     }
+
+    /// Where entries are written before they are renamed into place (`v1/.tmp`), so that what a
+    /// killed process left is in one place (``removeAbandonedTemporaries()``).
+    public let temporaryDirectory: String
 
     /// Problems met while reading (corrupt entries), in the order found.
     public var warnings: [String] {
@@ -63,7 +68,7 @@ public final class CacheStore: @unchecked Sendable {
         let hash = ContentHash(of: bytes)
         let path = blobPath(hash)
         if access(path, F_OK) == 0 { return hash }
-        try AtomicFile.replace(bytes, at: path)
+        try AtomicFile.replace(bytes, at: path, temporaryDirectory: try temporaries())
         return hash
     }
 
@@ -110,7 +115,38 @@ public final class CacheStore: @unchecked Sendable {
         framed.write(ContentHash(of: payload))
         bytes += framed.bytes
         bytes += payload
-        try AtomicFile.replace(bytes, at: path)
+        try AtomicFile.replace(bytes, at: path, temporaryDirectory: try temporaries())
+    }
+
+    private var temporariesReady = false
+
+    /// ``temporaryDirectory``, created on first use.
+    private func temporaries() throws(AtomicFile.IOError) -> String {
+        lock.lock()
+        let ready = temporariesReady
+        lock.unlock()
+        if !ready {
+            try Directories.create(temporaryDirectory)
+            lock.lock()
+            temporariesReady = true
+            lock.unlock()
+        }
+        return temporaryDirectory
+    }
+
+    /// Removes temporary files whose writer is no longer running on this machine (a process
+    /// killed mid-write; names carry the writer's pid). Files of live processes are kept, so this
+    /// is safe while an `apply` writes its state.
+    public func removeAbandonedTemporaries() {
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: temporaryDirectory) else { return }
+        for name in names {
+            guard let marker = name.range(of: ".hybrid-", options: .backwards),
+                let pid = Int32(name[marker.upperBound...].prefix(while: { $0 != "-" }))
+            else { continue }
+            if pid != getpid(), kill(pid, 0) != 0, errno == ESRCH {
+                unlink(temporaryDirectory + "/" + name)
+            }
+        }
     }
 
     /// Reports a record that decoded badly (checksum fine, content not understood).
