@@ -196,14 +196,15 @@ public final class Interpreter {
     // MARK: statements
 
     func execute(_ nodes: [Node], _ frame: Frame) throws {
-        for node in nodes { try execute(node, frame) }
+        // Indexing lends each node to `execute` without copying it (a for-in copy costs a retain).
+        for index in nodes.indices { try execute(nodes[index], frame) }
     }
 
     func execute(_ node: Node, _ frame: Frame) throws {
         switch node {
         case .output(let parts, _):
-            for part in parts {
-                switch part {
+            for index in parts.indices {
+                switch parts[index] {
                 case .text(let text, let position):
                     if tracksSources { sources!.record(output.count, frame.template, position, isText: true) }
                     append(text)
