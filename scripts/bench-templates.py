@@ -10,8 +10,11 @@
 3. Render: every asset template rendered under env/dev, env/staging and env/prod, with warm caches.
    Jinja2: Template.render(**vars) with StrictUndefined and a FileSystemLoader; hybrid:
    TemplateEnvironment.render (release build of hybrid-bench).
+   The two sides alternate repetition by repetition (hybrid-bench --interleaved answers one run
+   per request), so a change in the machine's load during the run hits both.
 4. Checks that both produce the same bytes for every render, then prints medians and ratios
-   (Jinja2 time / hybrid time: how many times hybrid's throughput).
+   (Jinja2 time / hybrid time: how many times hybrid's throughput), and for render also the
+   median of the per-repetition ratios.
 """
 import argparse, json, os, statistics, subprocess, sys, time
 
@@ -50,27 +53,50 @@ def main():
 
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(assets), undefined=jinja2.StrictUndefined)
     templates = {n: env.get_template(n) for n in renderable}
-    parse_runs, render_runs = [], []
-    expected = []
-    for _ in range(args.repetitions):
+    subprocess.run(["swift", "build", "-c", "release", "--product", "hybrid-bench"], cwd=ROOT, check=True,
+                   stdout=subprocess.DEVNULL)
+    bin_path = subprocess.run(["swift", "build", "-c", "release", "--show-bin-path"], cwd=ROOT, check=True,
+                              capture_output=True, text=True).stdout.strip()
+    # hybrid-bench runs one repetition per request, alternating with Jinja2's (which goes first on
+    # even repetitions, second on odd ones), so a change in the machine's load hits both sides.
+    bench = subprocess.Popen([os.path.join(bin_path, "hybrid-bench"), "templates", repo, "--interleaved"],
+                             stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+
+    def hybrid_run():
+        bench.stdin.write("run\n")
+        bench.stdin.flush()
+        return json.loads(bench.stdout.readline())
+
+    def jinja_run():
         start = time.perf_counter()
         for n in names:
             env.from_string(sources[n])
-        parse_runs.append(time.perf_counter() - start)
+        parse = time.perf_counter() - start
         start = time.perf_counter()
         outputs = []
         for variables in envs:
             for n in renderable:
                 outputs.append(templates[n].render(**variables))
-        render_runs.append(time.perf_counter() - start)
-        expected = outputs
+        return parse, time.perf_counter() - start, outputs
 
-    subprocess.run(["swift", "build", "-c", "release", "--product", "hybrid-bench"], cwd=ROOT, check=True,
-                   stdout=subprocess.DEVNULL)
-    bin_path = subprocess.run(["swift", "build", "-c", "release", "--show-bin-path"], cwd=ROOT, check=True,
-                              capture_output=True, text=True).stdout.strip()
-    swift = json.loads(subprocess.run([os.path.join(bin_path, "hybrid-bench"), "templates", repo, "--repetitions",
-                                       str(args.repetitions)], check=True, capture_output=True, text=True).stdout)
+    parse_runs, render_runs, sw_parse_runs, sw_render_runs = [], [], [], []
+    expected, swift = [], {}
+    for rep in range(args.repetitions):
+        if rep % 2 == 0:
+            parse, render, expected = jinja_run()
+            swift = hybrid_run()
+        else:
+            swift = hybrid_run()
+            parse, render, expected = jinja_run()
+        parse_runs.append(parse)
+        render_runs.append(render)
+        sw_parse_runs.append(swift["parse"])
+        sw_render_runs.append(swift["render"])
+    bench.stdin.close()
+    bench.wait()
+    swift["parse_median_seconds"] = statistics.median(sw_parse_runs)
+    swift["render_median_seconds"] = statistics.median(sw_render_runs)
+    paired_render = statistics.median(p / s for p, s in zip(render_runs, sw_render_runs))
     expected_bytes = sum(len(o.encode("utf-8")) for o in expected)
     if swift["output_bytes"] != expected_bytes:
         sys.exit(f"output sizes differ: hybrid {swift['output_bytes']} bytes, Jinja2 {expected_bytes} bytes")
@@ -94,6 +120,7 @@ def main():
         "parse_throughput_ratio": round(py_parse / sw_parse, 2),
         "jinja2_render_median_seconds": round(py_render, 4), "hybrid_render_median_seconds": round(sw_render, 4),
         "render_throughput_ratio": round(py_render / sw_render, 2),
+        "render_ratio_median_of_pairs": round(paired_render, 2),
         "sampled_cli_renders_differing": mismatches,
     }, indent=2))
 

@@ -111,6 +111,35 @@ func benchmarkTemplates(repository: String, repetitions: Int) {
         do { _ = try environment.render(name, variables: environments[0]) } catch { fail("\(error)") }
     }
     let renderOnly = CommandLine.arguments.contains("--render-only")
+    if CommandLine.arguments.contains("--interleaved") {
+        // One repetition per `run` line on standard input, one JSON line back: the caller
+        // alternates these with its own runs, so both sides see the same machine load.
+        while let line = readLine() {
+            guard line == "run" else { continue }
+            let parse = seconds(
+                clock.measure {
+                    for (name, text) in all {
+                        do { try environment.checkSyntax(text, name: name) } catch { fail("\(error)") }
+                    }
+                })
+            var bytes = 0
+            let render = seconds(
+                clock.measure {
+                    for variables in environments {
+                        for name in renderable {
+                            do {
+                                bytes += try environment.render(name, variables: variables).output.utf8.count
+                            } catch {
+                                fail("\(error)")
+                            }
+                        }
+                    }
+                })
+            print("{\"parse\": \(parse), \"render\": \(render), \"output_bytes\": \(bytes)}")
+            fflush(nil)  // all output streams (stdout is not concurrency-safe to name in Swift 6)
+        }
+        return
+    }
     for _ in 0..<repetitions {
         if !renderOnly {
             parseRuns.append(
