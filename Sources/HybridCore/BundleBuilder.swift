@@ -364,7 +364,7 @@ struct BundleBuilder {
             warnings.append(.warning(at: location, "\(item.keyPath) is left out of the bundle: \(item.reason)"))
         }
         if kind == .chart, case .mapping(let root) = normal.value, let entry = root.entry(forKey: "viz_type"),
-            let vizType = entry.value.stringValue, let successor = SupersetLegacyVizTypes.successors[vizType]
+            let vizType = entry.value.stringValue, let successor = SupersetExportFacts.migratedVizTypes[vizType]
         {
             let location = SourceLocation(
                 file: file, line: max(1, Int(entry.value.mark.line)), column: max(1, Int(entry.value.mark.column)))
