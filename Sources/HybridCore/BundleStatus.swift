@@ -132,11 +132,6 @@ public struct BundleStatus: Codable, Sendable, Equatable {
     /// compile's scratch directory, which the next compile empties) so that a compile killed
     /// mid-write leaves nothing beside the status files.
     public func save(at path: String, temporaryDirectory: String? = nil) throws(AtomicFile.IOError) {
-        guard let temporaryDirectory else {
-            try AtomicFile.replace(encoded, at: path)
-            return
-        }
-        try Directories.create((path as NSString).deletingLastPathComponent)
         try AtomicFile.replace(encoded, at: path, temporaryDirectory: temporaryDirectory)
     }
 

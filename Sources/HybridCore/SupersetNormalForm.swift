@@ -100,21 +100,7 @@ public enum SupersetNormalForm {
                 removeDefaults(&mapping, "dashboard.metadata")
                 return YAMLNode(.mapping(mapping), mark: metadata.mark)
             }
-            transform(&root, "position") { position in
-                guard case .mapping(var components) = position.value else { return position }
-                for index in components.entries.indices {
-                    guard case .mapping(var component) = components.entries[index].value.value,
-                        component["type"]?.stringValue == "CHART"
-                    else { continue }
-                    transform(&component, "meta") { meta in
-                        guard case .mapping(var inner) = meta.value else { return meta }
-                        remove(&inner, "chartId")
-                        return YAMLNode(.mapping(inner), mark: meta.mark)
-                    }
-                    components.entries[index].value.value = .mapping(component)
-                }
-                return YAMLNode(.mapping(components), mark: position.mark)
-            }
+            transformChartMetas(&root) { remove(&$0, "chartId") }
         }
         removeDefaults(&root, table)
         return YAMLNode(.mapping(root), mark: node.mark)
@@ -183,23 +169,11 @@ public enum SupersetNormalForm {
                 addDefaults(&mapping, "dashboard.metadata")
                 return YAMLNode(.mapping(mapping), mark: metadata.mark)
             }
-            transform(&root, "position") { position in
-                guard case .mapping(var components) = position.value else { return position }
-                for index in components.entries.indices {
-                    guard case .mapping(var component) = components.entries[index].value.value,
-                        component["type"]?.stringValue == "CHART"
-                    else { continue }
-                    transform(&component, "meta") { meta in
-                        guard case .mapping(var inner) = meta.value else { return meta }
-                        if inner["chartId"] == nil {
-                            let uuid = inner["uuid"]?.stringValue?.lowercased()
-                            set(&inner, "chartId", .int(uuid.flatMap { chartIds[$0] } ?? 0))
-                        }
-                        return YAMLNode(.mapping(inner), mark: meta.mark)
-                    }
-                    components.entries[index].value.value = .mapping(component)
+            transformChartMetas(&root) { meta in
+                if meta["chartId"] == nil {
+                    let uuid = meta["uuid"]?.stringValue?.lowercased()
+                    set(&meta, "chartId", .int(uuid.flatMap { chartIds[$0] } ?? 0))
                 }
-                return YAMLNode(.mapping(components), mark: position.mark)
             }
         }
         addDefaults(&root, table)
@@ -207,6 +181,25 @@ public enum SupersetNormalForm {
     }
 
     // MARK: rules
+
+    /// Changes the `meta` mapping of every CHART component of a dashboard's `position`.
+    private static func transformChartMetas(_ root: inout YAMLMapping, _ change: (inout YAMLMapping) -> Void) {
+        transform(&root, "position") { position in
+            guard case .mapping(var components) = position.value else { return position }
+            for index in components.entries.indices {
+                guard case .mapping(var component) = components.entries[index].value.value,
+                    component["type"]?.stringValue == "CHART"
+                else { continue }
+                transform(&component, "meta") { meta in
+                    guard case .mapping(var inner) = meta.value else { return meta }
+                    change(&inner)
+                    return YAMLNode(.mapping(inner), mark: meta.mark)
+                }
+                components.entries[index].value.value = .mapping(component)
+            }
+            return YAMLNode(.mapping(components), mark: position.mark)
+        }
+    }
 
     private static func rename(_ mapping: inout YAMLMapping, _ table: String) {
         for (old, new) in SupersetExportFacts.keyRenames[table] ?? [:] {

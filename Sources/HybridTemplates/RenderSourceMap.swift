@@ -37,7 +37,7 @@ public struct RenderSourceMap: Sendable, Equatable {
         }
         guard low > 0 else { return nil }
         let piece = pieces[low - 1]
-        let name = prefixed(piece.template.name)
+        let name = TemplateEnvironment.displayName(piece.template.name, prefix: displayPrefix)
         guard piece.isText else {
             return SourceLocation(
                 file: name, line: piece.position.line, column: piece.template.column(of: piece.position))
@@ -74,10 +74,5 @@ public struct RenderSourceMap: Sendable, Equatable {
                 $0.offset == $1.offset && $0.template === $1.template && $0.position.offset == $1.position.offset
                     && $0.isText == $1.isText
             }
-    }
-
-    private func prefixed(_ name: String) -> String {
-        if name.hasPrefix("/") || name.split(separator: "/").contains("..") { return name }
-        return displayPrefix + name
     }
 }

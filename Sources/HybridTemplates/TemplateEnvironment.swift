@@ -140,11 +140,15 @@ public final class TemplateEnvironment: @unchecked Sendable {
         return error
     }
 
-    /// A template name as the user sees it; a name that is not inside the assets directory (an
-    /// absolute path, `..`) is shown as written.
     private func prefixed(_ name: String) -> String {
+        TemplateEnvironment.displayName(name, prefix: displayPrefix)
+    }
+
+    /// A template name as the user sees it: `prefix` + name; a name that is not inside the assets
+    /// directory (an absolute path, `..`) is shown as written.
+    static func displayName(_ name: String, prefix: String) -> String {
         if name.hasPrefix("/") || name.split(separator: "/").contains("..") { return name }
-        return displayPrefix + name
+        return prefix + name
     }
 
     /// Parses template text and reports its first syntax error, without caching (editors, benchmarks).

@@ -110,60 +110,50 @@ func benchmarkTemplates(repository: String, repetitions: Int) {
     for name in renderable {
         do { _ = try environment.render(name, variables: environments[0]) } catch { fail("\(error)") }
     }
-    let renderOnly = CommandLine.arguments.contains("--render-only")
+    /// Seconds to check every template's syntax once.
+    func parseRun() -> Double {
+        seconds(
+            clock.measure {
+                for (name, text) in all {
+                    do { try environment.checkSyntax(text, name: name) } catch { fail("\(error)") }
+                }
+            })
+    }
+    /// Seconds to render every asset under every environment once, and the bytes rendered.
+    func renderRun() -> (seconds: Double, bytes: Int) {
+        var bytes = 0
+        let elapsed = seconds(
+            clock.measure {
+                for variables in environments {
+                    for name in renderable {
+                        do {
+                            bytes += try environment.render(name, variables: variables).output.utf8.count
+                        } catch {
+                            fail("\(error)")
+                        }
+                    }
+                }
+            })
+        return (elapsed, bytes)
+    }
     if CommandLine.arguments.contains("--interleaved") {
         // One repetition per `run` line on standard input, one JSON line back: the caller
         // alternates these with its own runs, so both sides see the same machine load.
         while let line = readLine() {
             guard line == "run" else { continue }
-            let parse = seconds(
-                clock.measure {
-                    for (name, text) in all {
-                        do { try environment.checkSyntax(text, name: name) } catch { fail("\(error)") }
-                    }
-                })
-            var bytes = 0
-            let render = seconds(
-                clock.measure {
-                    for variables in environments {
-                        for name in renderable {
-                            do {
-                                bytes += try environment.render(name, variables: variables).output.utf8.count
-                            } catch {
-                                fail("\(error)")
-                            }
-                        }
-                    }
-                })
-            print("{\"parse\": \(parse), \"render\": \(render), \"output_bytes\": \(bytes)}")
+            let parse = parseRun()
+            let render = renderRun()
+            print("{\"parse\": \(parse), \"render\": \(render.seconds), \"output_bytes\": \(render.bytes)}")
             fflush(nil)  // all output streams (stdout is not concurrency-safe to name in Swift 6)
         }
         return
     }
+    let renderOnly = CommandLine.arguments.contains("--render-only")
     for _ in 0..<repetitions {
-        if !renderOnly {
-            parseRuns.append(
-                seconds(
-                    clock.measure {
-                        for (name, text) in all {
-                            do { try environment.checkSyntax(text, name: name) } catch { fail("\(error)") }
-                        }
-                    }))
-        }
-        outputBytes = 0
-        renderRuns.append(
-            seconds(
-                clock.measure {
-                    for variables in environments {
-                        for name in renderable {
-                            do {
-                                outputBytes += try environment.render(name, variables: variables).output.utf8.count
-                            } catch {
-                                fail("\(error)")
-                            }
-                        }
-                    }
-                }))
+        if !renderOnly { parseRuns.append(parseRun()) }
+        let render = renderRun()
+        renderRuns.append(render.seconds)
+        outputBytes = render.bytes
     }
     let record: [String: Any] = [
         "tool": "hybrid", "templates": all.count, "renders_per_run": renderable.count * environments.count,
