@@ -8,7 +8,7 @@ let package = Package(
     products: [
         .executable(name: "hybrid", targets: ["hybrid"]),
         .library(name: "HybridYAML", targets: ["HybridYAML"]),
-        .library(name: "HybridCore", targets: ["HybridCore"]),
+        .library(name: "HybridCompiler", targets: ["HybridCompiler"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -32,21 +32,35 @@ let package = Package(
         // The calling thread's stack bounds (pthread_getattr_np needs _GNU_SOURCE), for recursion guards.
         .target(name: "CThreadStack"),
 
-        // Libraries, one concern each.
+        // Libraries, one concern each (README "Targets" says what each owns).
         .target(name: "HybridDiagnostics"),
-        .target(name: "HybridYAML", dependencies: ["CYAML", "HybridDiagnostics"]),
-        .target(name: "HybridGraph", dependencies: ["CXXHash"]),
+        .target(
+            name: "HybridYAML",
+            dependencies: ["CYAML", "HybridDiagnostics", .product(name: "BigInt", package: "BigInt")]
+        ),
+        // Content hashes, the CAS and records, the file-hash index, the build lock, atomic files.
+        .target(name: "HybridCache", dependencies: ["CXXHash"]),
         .target(
             name: "HybridTemplates",
             dependencies: [
-                "HybridYAML", "HybridDiagnostics", "HybridGraph", "CThreadStack",
+                "HybridYAML", "HybridDiagnostics", "HybridCache", "CThreadStack",
                 .product(name: "BigInt", package: "BigInt"),
             ],
             // The interpreter's scopes are confined to one render; dynamic exclusivity checks only cost time.
             swiftSettings: [.unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release))]
         ),
+        // What Superset imports and exports: asset kinds, bundle documents, the normal form, schemas, facts.
+        .target(name: "SupersetModel", dependencies: ["HybridYAML"]),
+        // The incremental compiler: Project/ (inputs), Render/, Link/, Bundle/ (outputs), Graph/.
         .target(
-            name: "HybridCore", dependencies: ["HybridYAML", "HybridDiagnostics", "HybridGraph", "HybridTemplates"]),
+            name: "HybridCompiler",
+            dependencies: ["HybridYAML", "HybridDiagnostics", "HybridCache", "HybridTemplates", "SupersetModel"]
+        ),
+        // `hybrid validate`: schema, reference, duplicate and policy checks over compiled bundles.
+        .target(
+            name: "HybridValidation",
+            dependencies: ["HybridYAML", "HybridDiagnostics", "HybridCache", "SupersetModel", "HybridCompiler"]
+        ),
 
         // HTTP client for Superset and Preset: auth, CSRF, import/export, retries; bundle ZIPs.
         .target(
@@ -57,17 +71,21 @@ let package = Package(
             ]
         ),
 
-        // The runtime: apply, export, drift-plan, plan, promote against Superset (HybridCore + SupersetClient).
+        // The runtime: apply, export, drift-plan, plan, promote against Superset; applied state, audit log.
         .target(
             name: "HybridRuntime",
-            dependencies: ["HybridCore", "HybridYAML", "HybridGraph", "HybridDiagnostics", "SupersetClient"]
+            dependencies: [
+                "HybridCompiler", "HybridValidation", "SupersetModel", "HybridYAML", "HybridCache", "HybridDiagnostics",
+                "SupersetClient",
+            ]
         ),
 
         // The thin executable.
         .executableTarget(
             name: "hybrid",
             dependencies: [
-                "HybridCore", "HybridYAML", "HybridDiagnostics", "HybridGraph", "SupersetClient", "HybridRuntime",
+                "HybridCompiler", "HybridValidation", "SupersetModel", "HybridYAML", "HybridDiagnostics",
+                "HybridCache", "HybridTemplates", "SupersetClient", "HybridRuntime",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -76,34 +94,50 @@ let package = Package(
         // Benchmark driver used by scripts/bench-yaml.py (not a test).
         .executableTarget(name: "hybrid-bench", dependencies: ["HybridYAML", "HybridTemplates"]),
 
+        // Test helpers shared by the test targets: a stub HTTP server, temporary directories.
+        .target(name: "HybridTestSupport", path: "Tests/HybridTestSupport"),
+
         .testTarget(
             name: "HybridYAMLTests",
             dependencies: [
-                "HybridYAML",
+                "HybridYAML", "HybridTestSupport",
                 .product(name: "PropertyBased", package: "swift-property-based"),
             ],
             resources: [.copy("Fixtures")]
         ),
-        .testTarget(name: "HybridGraphTests", dependencies: ["HybridGraph"]),
+        .testTarget(name: "HybridCacheTests", dependencies: ["HybridCache"]),
         .testTarget(
             name: "HybridTemplatesTests",
             dependencies: [
-                "HybridTemplates", "HybridYAML",
+                "HybridTemplates", "HybridYAML", "HybridTestSupport",
                 .product(name: "PropertyBased", package: "swift-property-based"),
             ],
             resources: [.copy("Fixtures")]
         ),
+        .testTarget(name: "SupersetModelTests", dependencies: ["SupersetModel", "HybridYAML"]),
         .testTarget(
-            name: "HybridCoreTests",
+            name: "HybridCompilerTests",
             dependencies: [
-                "HybridCore", "HybridYAML",
+                "HybridCompiler", "SupersetModel", "HybridYAML", "HybridCache", "HybridDiagnostics",
+                "HybridTestSupport",
                 .product(name: "PropertyBased", package: "swift-property-based"),
             ]
         ),
-        .testTarget(name: "HybridCLITests", dependencies: ["hybrid"]),
-        .testTarget(name: "SupersetClientTests", dependencies: ["SupersetClient"]),
         .testTarget(
-            name: "HybridRuntimeTests", dependencies: ["HybridRuntime", "HybridCore", "SupersetClient", "HybridYAML"]),
+            name: "HybridValidationTests",
+            dependencies: [
+                "HybridValidation", "HybridCompiler", "SupersetModel", "HybridYAML", "HybridCache", "HybridTestSupport",
+            ]
+        ),
+        .testTarget(name: "HybridCLITests", dependencies: ["hybrid", "HybridTestSupport"]),
+        .testTarget(name: "SupersetClientTests", dependencies: ["SupersetClient", "HybridTestSupport"]),
+        .testTarget(
+            name: "HybridRuntimeTests",
+            dependencies: [
+                "HybridRuntime", "HybridCompiler", "HybridValidation", "SupersetModel", "SupersetClient", "HybridYAML",
+                "HybridCache", "HybridDiagnostics", "HybridTestSupport",
+            ]
+        ),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -15,11 +15,11 @@ Superset 6.1.0 (start one with `scripts/superset-local up`):
    A key whose value is the same in both copies is a default; a key whose value differs (ids) is
    server-local.
 2. It imports variants that set every optional field of the import schemas
-   (Sources/HybridCore/SupersetImportSchema+Generated.swift) to a non-default value and records how each
+   (Sources/SupersetModel/SupersetImportSchema+Generated.swift) to a non-default value and records how each
    comes back: unchanged, dropped (accepted by the import, never exported), renamed, decoded from a JSON
    string, coerced, remapped; plus focused probes (legacy viz types, dashboard metadata id remapping,
    child ordering, overwrite of a previously set field by an import that omits it).
-3. It writes Sources/HybridCore/SupersetExportDefaults+Generated.swift (formatted with `swift format`),
+3. It writes Sources/SupersetModel/SupersetExportFacts+Generated.swift (formatted with `swift format`),
    or with --check compares with the existing file (ignoring the date line) and exits 1 on a difference.
    --findings writes every observation (inputs, exports, classifications) as JSON; --replay derives the
    file from such a JSON file instead of a server.
@@ -49,8 +49,8 @@ import uuid
 import zipfile
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), ".."))
-DEFAULT_OUT = os.path.join(ROOT, "Sources", "HybridCore", "SupersetExportDefaults+Generated.swift")
-SCHEMA_SWIFT = os.path.join(ROOT, "Sources", "HybridCore", "SupersetImportSchema+Generated.swift")
+DEFAULT_OUT = os.path.join(ROOT, "Sources", "SupersetModel", "SupersetExportFacts+Generated.swift")
+SCHEMA_SWIFT = os.path.join(ROOT, "Sources", "SupersetModel", "SupersetImportSchema+Generated.swift")
 SUPERSET_VERSION = "6.1.0"
 
 try:
@@ -1672,7 +1672,7 @@ def format_swift(text):
         log("superset-defaults: `swift` is not on PATH; the output is not formatted")
         return text
     with tempfile.TemporaryDirectory() as tmp:
-        path = os.path.join(tmp, "SupersetExportDefaults+Generated.swift")
+        path = os.path.join(tmp, "SupersetExportFacts+Generated.swift")
         with open(path, "w") as handle:
             handle.write(text)
         config = os.path.join(ROOT, ".swift-format")

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Generate Sources/HybridCore/SupersetImportSchema+Generated.swift from Superset's import schemas.
+"""Generate Sources/SupersetModel/SupersetImportSchema+Generated.swift from Superset's import schemas.
 
   python3 scripts/superset-schemas.py [--wheel apache_superset-6.1.0-py3-none-any.whl] [--out FILE] [--check]
 
@@ -39,7 +39,7 @@ import tempfile
 import zipfile
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), ".."))
-DEFAULT_OUT = os.path.join(ROOT, "Sources", "HybridCore", "SupersetImportSchema+Generated.swift")
+DEFAULT_OUT = os.path.join(ROOT, "Sources", "SupersetModel", "SupersetImportSchema+Generated.swift")
 SUPERSET_VERSION = "6.1.0"
 
 ASSETS_MODULE = "superset.commands.importers.v1.assets"

@@ -1,9 +1,10 @@
 import Foundation
-import HybridCore
+import HybridCache
+import HybridCompiler
 import HybridDiagnostics
-import HybridGraph
 import HybridYAML
 import SupersetClient
+import SupersetModel
 
 /// `hybrid apply` for one bundle: imports exactly the assets that differ (from the last successful
 /// apply to this target, or from what the server holds now) plus what they need, in chunks;

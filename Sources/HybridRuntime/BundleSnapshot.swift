@@ -1,8 +1,9 @@
 import Foundation
-import HybridCore
+import HybridCache
+import HybridCompiler
 import HybridDiagnostics
-import HybridGraph
 import HybridYAML
+import SupersetModel
 
 /// A complete compiled bundle as files: what apply sends, export matches and drift compares.
 public struct BundleSnapshot: Sendable {

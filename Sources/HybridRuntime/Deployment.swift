@@ -1,8 +1,9 @@
 import Foundation
-import HybridCore
+import HybridCache
+import HybridCompiler
 import HybridDiagnostics
-import HybridGraph
 import SupersetClient
+import SupersetModel
 
 /// What the runtime commands share: compile the selected bundles (incrementally), read the
 /// complete ones, connect to the environment's Superset, and audit what was done.

@@ -1,8 +1,9 @@
 import Foundation
-import HybridCore
+import HybridCompiler
 import HybridDiagnostics
 import HybridYAML
 import SupersetClient
+import SupersetModel
 
 /// `hybrid drift-plan`: the compiled bundle against the server's export, both in the normal form.
 public struct DriftPlanner: Sendable {

@@ -1,8 +1,9 @@
 import Foundation
-import HybridCore
+import HybridCache
+import HybridCompiler
 import HybridDiagnostics
-import HybridGraph
 import SupersetClient
+import SupersetModel
 
 /// `hybrid export`: the server's assets in hybrid's normal form, each managed asset at its bundle
 /// path (matched by uuid), the others under `_unmanaged/` (with `--all`).

@@ -1,6 +1,8 @@
 import Foundation
-import HybridCore
+import HybridCompiler
 import HybridDiagnostics
+import HybridValidation
+import SupersetModel
 
 /// `hybrid promote`: for each environment of the chain in order — compile, validate, optionally a
 /// drift check that stops the chain, apply — stopping at the first failure.

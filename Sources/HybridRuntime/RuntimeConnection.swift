@@ -1,7 +1,8 @@
 import Foundation
-import HybridCore
+import HybridCompiler
 import HybridDiagnostics
 import SupersetClient
+import SupersetModel
 
 /// The Superset (or Preset workspace) an environment deploys to, and a client for it.
 public struct RuntimeConnection: Sendable {

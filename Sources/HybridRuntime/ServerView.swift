@@ -1,9 +1,10 @@
 import Foundation
-import HybridCore
+import HybridCache
+import HybridCompiler
 import HybridDiagnostics
-import HybridGraph
 import HybridYAML
 import SupersetClient
+import SupersetModel
 
 /// What a Superset holds, in hybrid's normal form: every object's id by uuid, and the normalized
 /// export of the requested ones.

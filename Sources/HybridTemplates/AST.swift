@@ -1,4 +1,4 @@
-import HybridGraph
+import HybridCache
 
 /// Template syntax trees: statements (`Node`) and expressions (`Expr`), each with its line.
 

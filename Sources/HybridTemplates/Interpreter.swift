@@ -1,5 +1,5 @@
+import HybridCache
 import HybridDiagnostics
-import HybridGraph
 import HybridYAML
 
 /// Executes parsed templates for one render: statements, scopes, macros, includes, inheritance.

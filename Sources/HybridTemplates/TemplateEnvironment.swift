@@ -1,6 +1,6 @@
 import Foundation
+import HybridCache
 import HybridDiagnostics
-import HybridGraph
 import HybridYAML
 
 /// Limits of a render.

@@ -1,8 +1,9 @@
 import ArgumentParser
 import Foundation
-import HybridCore
+import HybridCompiler
 import HybridDiagnostics
 import HybridRuntime
+import SupersetModel
 
 struct ApplyCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(

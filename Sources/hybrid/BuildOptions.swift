@@ -1,6 +1,7 @@
 import ArgumentParser
-import HybridCore
+import HybridCompiler
 import HybridDiagnostics
+import SupersetModel
 
 /// `--env`, `--mapping`, `--all-mappings`, `--jobs`: what to build, shared by compile, validate and graph.
 struct BuildOptions: ParsableArguments {

@@ -1,8 +1,9 @@
 import ArgumentParser
 import Foundation
-import HybridCore
+import HybridCache
+import HybridCompiler
 import HybridDiagnostics
-import HybridGraph
+import SupersetModel
 
 struct CacheCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(

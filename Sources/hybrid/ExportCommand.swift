@@ -1,8 +1,9 @@
 import ArgumentParser
 import Foundation
-import HybridCore
+import HybridCompiler
 import HybridDiagnostics
 import HybridRuntime
+import SupersetModel
 
 struct ExportCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(

@@ -1,6 +1,7 @@
 import ArgumentParser
-import HybridCore
+import HybridCompiler
 import HybridDiagnostics
+import SupersetModel
 
 struct GraphCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(

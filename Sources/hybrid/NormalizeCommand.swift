@@ -1,6 +1,7 @@
 import ArgumentParser
-import HybridCore
+import HybridCompiler
 import HybridDiagnostics
+import SupersetModel
 
 struct NormalizeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(

@@ -1,7 +1,8 @@
 import ArgumentParser
-import HybridCore
+import HybridCompiler
 import HybridDiagnostics
 import HybridRuntime
+import SupersetModel
 
 struct PlanCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(

@@ -1,6 +1,7 @@
 import Foundation
-import HybridCore
+import HybridCompiler
 import HybridDiagnostics
+import SupersetModel
 
 #if canImport(Glibc)
     import Glibc

@@ -1,7 +1,8 @@
 import ArgumentParser
-import HybridCore
+import HybridCompiler
 import HybridDiagnostics
 import HybridTemplates
+import SupersetModel
 
 struct RenderCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(

@@ -1,8 +1,9 @@
 import ArgumentParser
 import Foundation
-import HybridCore
+import HybridCompiler
 import HybridDiagnostics
 import HybridRuntime
+import SupersetModel
 
 /// `--url`: the Superset (or Preset workspace) to talk to instead of hybrid.yaml's.
 struct RuntimeOptions: ParsableArguments {

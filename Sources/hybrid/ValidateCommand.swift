@@ -1,7 +1,9 @@
 import ArgumentParser
 import Foundation
-import HybridCore
+import HybridCompiler
 import HybridDiagnostics
+import HybridValidation
+import SupersetModel
 
 struct ValidateCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(

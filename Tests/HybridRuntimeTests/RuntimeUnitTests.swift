@@ -1,5 +1,7 @@
 import Foundation
-import HybridCore
+import HybridCompiler
+import HybridTestSupport
+import SupersetModel
 import Testing
 
 @testable import HybridRuntime

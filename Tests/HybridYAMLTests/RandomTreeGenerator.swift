@@ -1,17 +1,5 @@
+import HybridTestSupport
 import HybridYAML
-
-/// SplitMix64: a small deterministic generator, so a failing seed reproduces a failing tree.
-struct SplitMix: RandomNumberGenerator {
-    var state: UInt64
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
 
 /// Random YAML data trees built to stress the emitter: strings from fragments that are YAML
 /// indicators, look-alikes of other types, line breaks, control and non-ASCII characters.

@@ -1,4 +1,5 @@
 import Foundation
+import HybridTestSupport
 import SupersetClient
 
 /// Options for stub tests: fast retries, short timeouts, and events collected into `events`.

@@ -1,0 +1,44 @@
+import Foundation
+import HybridDiagnostics
+import SupersetModel
+
+/// What one compile did: findings, counts for the summary line, reasons for `--explain`.
+public struct CompileReport: Sendable {
+    public struct Bundle: Sendable, Codable {
+        /// `prod` or `prod/client_a`.
+        public var name: String
+        public var state: BundleStatus.State
+        public var outputs: Int
+        public var written: Int
+        public var removed: Int
+    }
+
+    public var environment: String
+    public var diagnostics: [Diagnostic] = []
+    /// `--explain`: one line per rebuilt node, why it ran.
+    public var explanations: [String] = []
+    public var bundles: [Bundle] = []
+    /// Nodes considered: renders (templates × variable sets) and outputs (templates × bundles).
+    public var nodes = 0
+    /// Nodes that ran (a render, or a retarget/link/emit).
+    public var rebuilt = 0
+    /// Nodes answered from the cache.
+    public var cached = 0
+    /// Files written (new or changed content) and removed.
+    public var written = 0
+    public var removed = 0
+    public var seconds = 0.0
+
+    public var errorCount: Int { diagnostics.count { $0.severity == .error } }
+    public var warningCount: Int { diagnostics.count { $0.severity == .warning } }
+
+    /// `compiled prod: 22,928 nodes, 328 rebuilt, 22,600 cached, 100 written, 0 removed in 0.12 s`.
+    public var summary: String {
+        var text = "compile \(environment): \(bundles.count) bundle\(bundles.count == 1 ? "" : "s"), "
+        text += "\(nodes) nodes, \(rebuilt) rebuilt, \(cached) cached, \(written) written, \(removed) removed"
+        text += String(format: " in %.2f s", seconds)
+        if errorCount > 0 { text += ", \(errorCount) error\(errorCount == 1 ? "" : "s")" }
+        if warningCount > 0 { text += ", \(warningCount) warning\(warningCount == 1 ? "" : "s")" }
+        return text
+    }
+}

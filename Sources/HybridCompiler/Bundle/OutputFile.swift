@@ -1,0 +1,79 @@
+import Foundation
+import HybridCache
+import SupersetModel
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// Bundle outputs: written atomically (temporary file, rename) and only when their content changed.
+public enum OutputFile {
+    /// The stamp of an output that identifies it unchanged (inode, size, mtime; the change time
+    /// moves on rename, so it is left out).
+    public static func stamp(_ path: String) -> FileStamp? {
+        guard var stamp = FileStamp(path: path), !stamp.isDirectory else { return nil }
+        stamp.changedSeconds = 0
+        stamp.changedNanoseconds = 0
+        return stamp
+    }
+
+    /// Writes `bytes` to `path` atomically (a temporary file beside it, then rename), creating
+    /// parent directories; returns the new stamp.
+    public static func write(_ bytes: [UInt8], to path: String, temporaryDirectory: String? = nil)
+        throws(AtomicFile.IOError) -> FileStamp
+    {
+        outputStamp(try AtomicFile.replace(bytes, at: path, temporaryDirectory: temporaryDirectory))
+    }
+
+    /// Creates a new file (it must not exist) holding `bytes`, creating parent directories; for
+    /// files not yet visible to anyone (inside a staging directory). Returns its stamp.
+    public static func create(_ bytes: [UInt8], at path: String) throws(AtomicFile.IOError) -> FileStamp {
+        outputStamp(try AtomicFile.createNew(bytes, at: path))
+    }
+
+    private static func outputStamp(_ stamp: FileStamp) -> FileStamp {
+        var stamp = stamp
+        stamp.changedSeconds = 0
+        stamp.changedNanoseconds = 0
+        return stamp
+    }
+
+    /// Whether the file at `path` holds exactly `hash` (reads it).
+    public static func contentMatches(_ path: String, _ hash: ContentHash) -> Bool {
+        guard let bytes = try? AtomicFile.read(path) else { return false }
+        return ContentHash(of: bytes) == hash
+    }
+
+    /// Removes an output (and directories it leaves empty, up to the bundle root).
+    public static func remove(_ path: String, bundleRoot: String) {
+        if unlink(path) == 0 { Directories.removeEmptyParents(of: path, stoppingAt: bundleRoot) }
+    }
+}
+
+/// A bundle directory held open, so that checking its files' stamps resolves only the path inside
+/// it (`fstatat`), not the whole path each time.
+final class OutputDirectory {
+    let path: String
+    private let descriptor: Int32
+
+    init(path: String) {
+        self.path = path
+        descriptor = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+    }
+
+    deinit {
+        if descriptor >= 0 { close(descriptor) }
+    }
+
+    /// The output stamp (``OutputFile/stamp(_:)``) of `relative` inside the directory.
+    func stamp(_ relative: String) -> FileStamp? {
+        guard descriptor >= 0 else { return OutputFile.stamp(path + "/" + relative) }
+        var info = stat()
+        guard fstatat(descriptor, relative, &info, 0) == 0 else { return nil }
+        var stamp = FileStamp(info)
+        guard !stamp.isDirectory else { return nil }
+        stamp.changedSeconds = 0
+        stamp.changedNanoseconds = 0
+        return stamp
+    }
+}

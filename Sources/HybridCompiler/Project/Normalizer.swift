@@ -1,0 +1,94 @@
+import HybridCache
+import HybridDiagnostics
+import HybridYAML
+import SupersetModel
+
+/// `hybrid normalize`: rewrites YAML files into the canonical form, or checks that they are in it.
+public struct Normalizer: Sendable {
+    public enum Mode: Sendable {
+        /// Rewrite files that are not canonical.
+        case write
+        /// Change nothing; report files that are not canonical.
+        case check
+        /// Return the canonical text instead of writing it.
+        case print
+    }
+
+    /// What happened to one file.
+    public struct FileResult: Sendable {
+        public enum Status: String, Sendable, Codable {
+            case canonical
+            case normalized
+            case notCanonical = "not-canonical"
+            case failed = "error"
+        }
+
+        public var path: String
+        public var status: Status
+        public var diagnostics: [Diagnostic]
+        /// The canonical text (in `.print` mode).
+        public var canonical: [UInt8]?
+    }
+
+    public var mode: Mode
+    /// Allow rewriting files whose comments the canonical form would drop.
+    public var dropComments: Bool
+    public var options: YAMLParseOptions
+
+    public init(mode: Mode, dropComments: Bool = false, options: YAMLParseOptions = YAMLParseOptions()) {
+        self.mode = mode
+        self.dropComments = dropComments
+        self.options = options
+    }
+
+    /// The canonical form of a YAML stream (every document), or the error that prevents reading it.
+    public static func canonicalForm(
+        of bytes: [UInt8], file: String, options: YAMLParseOptions = YAMLParseOptions()
+    ) throws(YAMLError) -> [UInt8] {
+        YAMLEmitter.emitStream(try YAMLParser.parseStream(bytes, file: file, options: options))
+    }
+
+    /// Normalizes (or checks) one file. A file that does not parse is left untouched.
+    public func run(path: String) -> FileResult {
+        let bytes: [UInt8]
+        do {
+            bytes = try AtomicFile.read(path)
+        } catch {
+            return FileResult(path: path, status: .failed, diagnostics: [.error(at: nil, error.description)])
+        }
+        let canonical: [UInt8]
+        do {
+            canonical = try Normalizer.canonicalForm(of: bytes, file: path, options: options)
+        } catch {
+            return FileResult(path: path, status: .failed, diagnostics: [error.diagnostic])
+        }
+        switch mode {
+        case .print:
+            return FileResult(
+                path: path, status: canonical == bytes ? .canonical : .notCanonical, diagnostics: [],
+                canonical: canonical)
+        case .check:
+            return FileResult(path: path, status: canonical == bytes ? .canonical : .notCanonical, diagnostics: [])
+        case .write:
+            if canonical == bytes { return FileResult(path: path, status: .canonical, diagnostics: []) }
+            if !dropComments, let comments = YAMLCommentScanner.comments(in: bytes), let first = comments.first {
+                let count = comments.count
+                let message =
+                    "normalizing would drop \(count == 1 ? "this comment" : "\(count) comments, the first here"); "
+                    + "pass --drop-comments to allow it"
+                return FileResult(
+                    path: path, status: .failed,
+                    diagnostics: [
+                        .error(
+                            at: SourceLocation(file: path, line: Int(first.line), column: Int(first.column)), message)
+                    ])
+            }
+            do {
+                try AtomicFile.write(canonical, to: path)
+            } catch {
+                return FileResult(path: path, status: .failed, diagnostics: [.error(at: nil, error.description)])
+            }
+            return FileResult(path: path, status: .normalized, diagnostics: [])
+        }
+    }
+}

@@ -1,0 +1,145 @@
+import Foundation
+import HybridCache
+import HybridDiagnostics
+import HybridYAML
+import SupersetModel
+
+/// `hybrid.yaml`: where the repository keeps its parts, which runtime it targets, and its policy.
+/// Read strictly: an unknown key or a wrong type is an error at its `file:line:col`.
+public struct ProjectConfig: Sendable, Equatable {
+    public enum Mode: String, Sendable, Codable, CaseIterable {
+        case superset
+        case preset
+    }
+
+    public var mode: Mode = .superset
+    /// `superset.url`: the self-hosted Superset every environment talks to (unless `superset.urls` names one).
+    public var supersetURL: String?
+    /// `superset.urls.<env>`: a Superset per environment.
+    public var supersetURLs: [String: String] = [:]
+    /// `preset.workspaces.<env>`: the Preset workspace URL of each environment.
+    public var presetWorkspaces: [String: String] = [:]
+    public var defaultEnvironment: String?
+    public var assetsDirectory = "assets"
+    public var bundlesDirectory = "bundles"
+    public var cacheDirectory = ".hybrid-cache"
+    /// `uuid_namespace`: the UUIDv5 namespace of every derived asset uuid.
+    public var uuidNamespace: UUID = UUIDv5.defaultNamespace
+    /// `promotion.chain`: environments in promotion order (default `dev, staging, prod`).
+    public var promotionChain: [String] = ["dev", "staging", "prod"]
+    public var policy = BundlePolicy()
+    /// Where `hybrid.yaml` was read from (for diagnostics); nil when the defaults were used.
+    public var path: String?
+
+    public init() {}
+
+    /// The keys `hybrid.yaml` may hold at the top level.
+    public static let topLevelKeys = [
+        "mode", "superset", "preset", "default_env", "assets_dir", "bundles_dir", "cache_dir", "uuid_namespace",
+        "promotion", "policy",
+    ]
+
+    /// Reads `<root>/hybrid.yaml`; the defaults when it does not exist.
+    public static func load(root: String) throws(Diagnostic) -> ProjectConfig {
+        let path = root == "." ? "hybrid.yaml" : root + "/hybrid.yaml"
+        guard FileManager.default.fileExists(atPath: path) else { return ProjectConfig() }
+        let bytes: [UInt8]
+        do {
+            bytes = try AtomicFile.read(path)
+        } catch {
+            throw .error(at: nil, error.description)
+        }
+        return try parse(bytes, file: "hybrid.yaml")
+    }
+
+    /// Parses the text of a `hybrid.yaml` (`file` names it in diagnostics).
+    public static func parse(_ bytes: [UInt8], file: String) throws(Diagnostic) -> ProjectConfig {
+        let document: YAMLNode?
+        do {
+            document = try YAMLParser.parseDocument(bytes, file: file)
+        } catch {
+            throw error.diagnostic
+        }
+        var config = ProjectConfig()
+        config.path = file
+        guard let document, document.value != .null else { return config }
+        let reader = StrictYAMLReader(file: file)
+        let root = try reader.mapping(document, what: "hybrid.yaml", allowed: topLevelKeys)
+        for entry in root.entries {
+            let key = entry.key.stringValue ?? ""
+            let value = entry.value
+            switch key {
+            case "mode":
+                let text = try reader.string(value, what: "mode")
+                guard let mode = Mode(rawValue: text) else {
+                    throw reader.error(value, "mode must be one of: superset, preset (got '\(text)')")
+                }
+                config.mode = mode
+            case "superset":
+                let section = try reader.mapping(value, what: "superset", allowed: ["url", "urls"])
+                for item in section.entries {
+                    switch item.key.stringValue {
+                    case "url": config.supersetURL = try reader.url(item.value, what: "superset.url")
+                    default:
+                        for (env, url) in try reader.stringMap(item.value, what: "superset.urls") {
+                            config.supersetURLs[env] = try reader.url(url, what: "superset.urls.\(env)")
+                        }
+                    }
+                }
+            case "preset":
+                let section = try reader.mapping(value, what: "preset", allowed: ["workspaces"])
+                if let workspaces = section["workspaces"] {
+                    for (env, url) in try reader.stringMap(workspaces, what: "preset.workspaces") {
+                        config.presetWorkspaces[env] = try reader.url(url, what: "preset.workspaces.\(env)")
+                    }
+                }
+            case "default_env":
+                config.defaultEnvironment = try reader.name(value, what: "default_env")
+            case "assets_dir": config.assetsDirectory = try reader.directory(value, what: "assets_dir")
+            case "bundles_dir": config.bundlesDirectory = try reader.directory(value, what: "bundles_dir")
+            case "cache_dir": config.cacheDirectory = try reader.directory(value, what: "cache_dir")
+            case "uuid_namespace":
+                let text = try reader.string(value, what: "uuid_namespace")
+                guard let uuid = UUID(uuidString: text) else {
+                    throw reader.error(value, "uuid_namespace must be a UUID like 6ba7b811-9dad-11d1-80b4-00c04fd430c8")
+                }
+                config.uuidNamespace = uuid
+            case "promotion":
+                let section = try reader.mapping(value, what: "promotion", allowed: ["chain"])
+                if let chain = section["chain"] {
+                    let items = try reader.sequence(chain, what: "promotion.chain")
+                    config.promotionChain = try items.map { item throws(Diagnostic) in
+                        try reader.name(item, what: "promotion.chain entry")
+                    }
+                    guard config.promotionChain.count >= 2 else {
+                        throw reader.error(chain, "promotion.chain needs at least two environments")
+                    }
+                    if let duplicate = firstDuplicate(config.promotionChain) {
+                        throw reader.error(chain, "promotion.chain lists '\(duplicate)' twice")
+                    }
+                }
+            case "policy":
+                config.policy = try BundlePolicy.parse(value, reader: reader)
+            default:
+                break  // unreachable: `mapping(_:allowed:)` rejected it
+            }
+        }
+        if config.assetsDirectory == config.bundlesDirectory {
+            throw .error(at: nil, "\(file): assets_dir and bundles_dir must differ")
+        }
+        return config
+    }
+
+    /// The runtime URL for an environment (Preset workspace or Superset), if configured.
+    public func runtimeURL(for env: String) -> String? {
+        switch mode {
+        case .preset: presetWorkspaces[env]
+        case .superset: supersetURLs[env] ?? supersetURL
+        }
+    }
+
+    private static func firstDuplicate(_ names: [String]) -> String? {
+        var seen: Set<String> = []
+        return names.first { !seen.insert($0).inserted }
+    }
+}

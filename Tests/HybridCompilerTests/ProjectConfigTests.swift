@@ -1,0 +1,96 @@
+import Foundation
+import HybridDiagnostics
+import HybridTestSupport
+import SupersetModel
+import Testing
+
+@testable import HybridCompiler
+
+@Suite("hybrid.yaml")
+struct ProjectConfigTests {
+    private func parse(_ text: String) throws(Diagnostic) -> ProjectConfig {
+        try ProjectConfig.parse(Array(text.utf8), file: "hybrid.yaml")
+    }
+
+    private func error(_ text: String) -> String? {
+        do {
+            _ = try parse(text)
+            return nil
+        } catch {
+            return error.description
+        }
+    }
+
+    @Test("the seed's configuration reads, with defaults for what it leaves out")
+    func seed() throws {
+        let config = try parse(
+            """
+            mode: preset
+            superset:
+              url: "https://superset.example.com"
+            preset:
+              workspaces:
+                dev: "https://workspace-dev.us1a.app.preset.io/"
+            default_env: dev
+            assets_dir: "./assets/"
+            bundles_dir: "bundles"
+            """)
+        #expect(config.mode == .preset)
+        #expect(config.runtimeURL(for: "dev") == "https://workspace-dev.us1a.app.preset.io/")
+        #expect(config.supersetURL == "https://superset.example.com")
+        #expect(config.assetsDirectory == "assets")
+        #expect(config.cacheDirectory == ".hybrid-cache")
+        #expect(config.uuidNamespace == UUIDv5.defaultNamespace)
+        #expect(config.promotionChain == ["dev", "staging", "prod"])
+        #expect(config.policy.otherEnvironmentMarkers == ["prod"])
+    }
+
+    @Test(
+        "unknown keys and wrong types are errors at their line and column",
+        arguments: [
+            (
+                "mode: superset\nbundle_dir: x\n",
+                "hybrid.yaml:2:1: error: unknown key 'bundle_dir' in hybrid.yaml (allowed: mode, superset, preset, default_env, assets_dir, bundles_dir, cache_dir, uuid_namespace, promotion, policy)"
+            ),
+            ("mode: cloud\n", "hybrid.yaml:1:7: error: mode must be one of: superset, preset (got 'cloud')"),
+            ("superset:\n  url: 8088\n", "hybrid.yaml:2:8: error: superset.url must be a string, not an integer"),
+            (
+                "superset:\n  url: ftp://x\n",
+                "hybrid.yaml:2:8: error: superset.url must be an http:// or https:// URL, got 'ftp://x'"
+            ),
+            (
+                "superset:\n  uri: http://x\n",
+                "hybrid.yaml:2:3: error: unknown key 'uri' in superset (allowed: url, urls)"
+            ),
+            (
+                "assets_dir: ../elsewhere\n",
+                "hybrid.yaml:1:13: error: assets_dir must be a directory inside the repository (relative, without '..'), got '../elsewhere'"
+            ),
+            (
+                "uuid_namespace: nope\n",
+                "hybrid.yaml:1:17: error: uuid_namespace must be a UUID like 6ba7b811-9dad-11d1-80b4-00c04fd430c8"
+            ),
+            (
+                "promotion:\n  chain: [dev]\n",
+                "hybrid.yaml:2:10: error: promotion.chain needs at least two environments"
+            ),
+            ("policy:\n  forbidden:\n    prod: ['(']\n", nil),
+            ("preset: [a]\n", "hybrid.yaml:1:9: error: preset must be a mapping, not a list"),
+        ] as [(String, String?)])
+    func errors(text: String, expected: String?) {
+        let message = error(text)
+        if let expected {
+            #expect(message == expected)
+        } else {
+            #expect(message?.hasPrefix("hybrid.yaml:3:12: error: invalid regular expression '('") == true)
+        }
+    }
+
+    @Test("a missing hybrid.yaml means the defaults")
+    func missing() throws {
+        let directory = TemporaryDirectory()
+        let config = try ProjectConfig.load(root: directory.path)
+        #expect(config.bundlesDirectory == "bundles")
+        #expect(config.path == nil)
+    }
+}

@@ -1,0 +1,68 @@
+import Foundation
+import HybridCache
+import HybridCompiler
+import HybridTestSupport
+import HybridYAML
+import SupersetModel
+import Testing
+
+@testable import HybridRuntime
+
+@Suite("Applied state, dependencies, audit log")
+struct RuntimeRecordsTests {
+    @Test("the dependency closure of a dashboard holds its charts, their datasets and databases")
+    func closure() throws {
+        func document(_ path: String, _ text: String) throws -> BundleDocument {
+            BundleDocument(
+                path: path, node: try #require(try YAMLParser.parseDocument(text, file: path)),
+                kind: BundleDocument.kind(forPath: path))
+        }
+        let dependencies = AssetDependencies([
+            try document("databases/d.yaml", "uuid: D\n"),
+            try document("datasets/t.yaml", "uuid: T\ndatabase_uuid: D\n"),
+            try document("datasets/u.yaml", "uuid: U\ndatabase_uuid: D\n"),
+            try document("charts/c.yaml", "uuid: C\ndataset_uuid: T\n"),
+            try document(
+                "dashboards/x.yaml",
+                "uuid: X\nposition: {CHART-1: {type: CHART, meta: {uuid: C}}}\n"
+                    + "metadata: {native_filter_configuration: [{targets: [{datasetUuid: U}]}]}\n"),
+        ])
+        #expect(dependencies.closure(of: ["x"]) == ["x", "c", "t", "u", "d"])
+        #expect(dependencies.closure(of: ["c"]) == ["c", "t", "d"])
+        #expect(dependencies.closure(of: ["d"]) == ["d"])
+    }
+
+    @Test("applied state round-trips, keyed by environment, tenant and target without credentials")
+    func appliedState() throws {
+        let directory = TemporaryDirectory()
+        let store = CacheStore(directory: directory.path)
+        let path = AppliedState.path(
+            store: store, environment: "prod", tenant: "a", target: "http://admin:pw@Host:8088/")
+        #expect(path == AppliedState.path(store: store, environment: "prod", tenant: "a", target: "http://host:8088"))
+        #expect(path != AppliedState.path(store: store, environment: "prod", tenant: nil, target: "http://host:8088"))
+        let state = AppliedState(assets: [
+            "u1": .init(kind: .chart, path: "charts/a.yaml", hash: ContentHash(of: "a")),
+            "u2": .init(kind: .dataset, path: "datasets/b.yaml", hash: ContentHash(of: "b")),
+        ])
+        try state.save(at: path, store: store)
+        #expect(AppliedState.load(at: path, store: store) == state)
+    }
+
+    @Test("audit records append as JSON lines with the documented keys")
+    func auditLog() throws {
+        let directory = TemporaryDirectory()
+        let log = AuditLog(root: directory.path)
+        let record = AuditLog.Record(
+            timestamp: AuditLog.timestamp(Date(timeIntervalSince1970: 0)), actor: "ci", action: "apply",
+            environment: "prod", tenant: nil, target: "http://127.0.0.1:8088", gitSHA: "unknown",
+            assets: ["charts": 2], status: "success", durationSeconds: 1.5, error: nil)
+        try log.append(record)
+        try log.append(record)
+        #expect(log.records().records == [record, record])
+        let text = try directory.read(".hybrid/audit.jsonl")
+        #expect(
+            text.hasPrefix(
+                "{\"action\":\"apply\",\"actor\":\"ci\",\"assets\":{\"charts\":2},\"duration_seconds\":1.5,\"env\":\"prod\",\"git_sha\":\"unknown\",\"status\":\"success\",\"target\":\"http://127.0.0.1:8088\",\"timestamp\":\"1970-01-01T00:00:00Z\"}\n"
+            ))
+    }
+}
