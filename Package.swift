@@ -92,7 +92,7 @@ let package = Package(
         // libFuzzer target for the template engine (built with -sanitize=fuzzer; see README).
         .executableTarget(name: "hybrid-fuzz", dependencies: ["HybridTemplates", "HybridYAML"]),
         // Benchmark driver used by scripts/bench-yaml.py (not a test).
-        .executableTarget(name: "hybrid-bench", dependencies: ["HybridYAML", "HybridTemplates"]),
+        .executableTarget(name: "hybrid-bench", dependencies: ["HybridYAML", "HybridTemplates", "HybridDiagnostics"]),
 
         // Test helpers shared by the test targets: a stub HTTP server, temporary directories.
         .target(name: "HybridTestSupport", path: "Tests/HybridTestSupport"),

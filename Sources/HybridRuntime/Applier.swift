@@ -63,6 +63,16 @@ public struct Applier: Sendable {
         public var deleted: [String: Int] = [:]
         public var importCalls = 0
         public var serverReachedForRefresh = false
+
+        /// `noop` when nothing was imported or deleted.
+        public var auditStatus: AuditLog.Status { importCalls == 0 && deleted.isEmpty ? .noop : .success }
+
+        /// What the audit records: assets imported per kind, and deleted ones as `<kind>_deleted`.
+        public var auditAssets: [String: Int] {
+            var assets = imported
+            for (kind, count) in deleted { assets[kind + "_deleted", default: 0] += count }
+            return assets
+        }
     }
 
     let store: CacheStore
@@ -73,36 +83,54 @@ public struct Applier: Sendable {
         self.connection = connection
     }
 
-    /// The plan only: per asset create / update / unchanged / orphaned.
+    /// The plan only: per asset create / update / unchanged / orphaned, and (unless
+    /// `noRefresh`) what the server holds.
     public func plan(_ bundle: BundleSnapshot, options: Options) async throws(Diagnostic) -> (
         [AssetPlan], ServerView?
     ) {
-        let statePath = AppliedState.path(
+        let state = AppliedState.load(at: statePath(bundle), store: store)
+        let planned = try await plan(bundle, state: state, options: options)
+        return (planned.plan, planned.server)
+    }
+
+    /// Plans, then imports what changed (with its dependency closure) and prunes when asked.
+    public func apply(_ bundle: BundleSnapshot, options: Options) async throws(Diagnostic) -> Outcome {
+        var outcome = Outcome(bundle: bundle.name, target: connection.target)
+        let statePath = statePath(bundle)
+        var state = AppliedState.load(at: statePath, store: store)
+        let planned = try await plan(bundle, state: state, options: options)
+        outcome.plan = planned.plan
+        outcome.serverReachedForRefresh = planned.server != nil
+        guard !options.dryRun else { return outcome }
+        if planned.server != nil { adoptUnchanged(planned.plan, bundle: bundle, into: &state, at: statePath) }
+        try await importChanged(planned.plan, bundle: bundle, options: options, into: &state, at: statePath, &outcome)
+        if let server = planned.server {
+            try rememberServerVersions(server, plan: planned.plan, bundle: bundle, into: &state, at: statePath)
+        }
+        if options.prune {
+            try await prune(planned.plan, server: planned.server, into: &state, at: statePath, &outcome)
+        }
+        return outcome
+    }
+
+    private func statePath(_ bundle: BundleSnapshot) -> String {
+        AppliedState.path(
             store: store, environment: bundle.environment, tenant: bundle.tenant, target: connection.target)
-        let state = AppliedState.load(at: statePath, store: store)
+    }
+
+    /// A plan and the server view it was made from.
+    private struct Planned {
+        var plan: [AssetPlan]
         var server: ServerView?
-        // Assets the server has not changed since hybrid last saw them equal to the bundle (same
-        // `changed_on`) are not exported again; everything else is exported and compared.
+    }
+
+    private func plan(_ bundle: BundleSnapshot, state: AppliedState, options: Options) async throws(Diagnostic)
+        -> Planned
+    {
+        var server: ServerView?
         var verified: Set<String> = []
         if !options.noRefresh {
-            do {
-                var view = try await ServerView.list(connection.client)
-                var toExport: Set<String> = []
-                for asset in bundle.assets {
-                    guard let object = view.objects[asset.uuid] else { continue }
-                    if let applied = state.assets[asset.uuid], applied.hash == asset.hash,
-                        let seen = applied.serverChangedOn, seen == object.changedOn
-                    {
-                        verified.insert(asset.uuid)
-                    } else {
-                        toExport.insert(asset.uuid)
-                    }
-                }
-                try await view.export(connection.client, uuids: toExport)
-                server = view
-            } catch {
-                throw error.diagnostic
-            }
+            (server, verified) = try await refresh(bundle, state: state)
         }
         var plan: [AssetPlan] = []
         for asset in bundle.assets.sorted(by: { ($0.kind, $0.path) < ($1.kind, $1.path) }) {
@@ -143,65 +171,64 @@ public struct Applier: Sendable {
                     kind: applied.kind, path: applied.path, uuid: uuid, name: applied.path, change: .orphaned,
                     reason: "applied earlier, no longer in the bundle"))
         }
-        return (plan, server)
+        return Planned(plan: plan, server: server)
     }
 
-    /// Plans, then imports what changed (with its dependency closure) and prunes when asked.
-    public func apply(_ bundle: BundleSnapshot, options: Options) async throws(Diagnostic) -> Outcome {
-        var outcome = Outcome(bundle: bundle.name, target: connection.target)
-        let (plan, server) = try await self.plan(bundle, options: options)
-        outcome.plan = plan
-        outcome.serverReachedForRefresh = server != nil
-        guard !options.dryRun else { return outcome }
-        let statePath = AppliedState.path(
-            store: store, environment: bundle.environment, tenant: bundle.tenant, target: connection.target)
-        var state = AppliedState.load(at: statePath, store: store)
+    /// Lists the server; exports only the assets it may have changed: those hybrid has not seen
+    /// equal to the bundle at their current `changed_on` (the others are `verified`).
+    private func refresh(_ bundle: BundleSnapshot, state: AppliedState) async throws(Diagnostic) -> (
+        ServerView, verified: Set<String>
+    ) {
+        do {
+            var view = try await ServerView.list(connection.client)
+            var verified: Set<String> = []
+            var toExport: Set<String> = []
+            for asset in bundle.assets {
+                guard let object = view.objects[asset.uuid] else { continue }
+                if let applied = state.assets[asset.uuid], applied.hash == asset.hash,
+                    let seen = applied.serverChangedOn, seen == object.changedOn
+                {
+                    verified.insert(asset.uuid)
+                } else {
+                    toExport.insert(asset.uuid)
+                }
+            }
+            try await view.export(connection.client, uuids: toExport)
+            return (view, verified)
+        } catch {
+            throw error.diagnostic
+        }
+    }
+
+    /// Assets the server already holds exactly as the bundle has them count as applied.
+    private func adoptUnchanged(
+        _ plan: [AssetPlan], bundle: BundleSnapshot, into state: inout AppliedState, at statePath: String
+    ) {
+        let assets = bundle.byUUID
+        var adopted = false
+        for item in plan where item.change == .unchanged {
+            guard let asset = assets[item.uuid], state.assets[item.uuid]?.hash != asset.hash else { continue }
+            state.assets[item.uuid] = AppliedState.Asset(kind: asset.kind, path: asset.path, hash: asset.hash)
+            adopted = true
+        }
+        if adopted { try? state.save(at: statePath, store: store) }
+    }
+
+    /// The changed roots in plan (dependency) order, in chunks; each chunk sends its dependency
+    /// closure in one import call, and is recorded as applied as soon as the server accepts it.
+    private func importChanged(
+        _ plan: [AssetPlan], bundle: BundleSnapshot, options: Options, into state: inout AppliedState,
+        at statePath: String, _ outcome: inout Outcome
+    ) async throws(Diagnostic) {
         let assets = bundle.byUUID
         let dependencies = bundle.dependencies
-
-        // Assets the server already holds exactly as the bundle has them count as applied.
-        if server != nil {
-            var adopted = false
-            for item in plan where item.change == .unchanged {
-                guard let asset = assets[item.uuid], state.assets[item.uuid]?.hash != asset.hash else { continue }
-                state.assets[item.uuid] = AppliedState.Asset(kind: asset.kind, path: asset.path, hash: asset.hash)
-                adopted = true
-            }
-            if adopted { try? state.save(at: statePath, store: store) }
-        }
-
-        // The changed roots, in dependency order, split into chunks; each chunk sends its closure.
         let roots = plan.filter { $0.change == .create || $0.change == .update }.map(\.uuid)
-        var chunks: [[String]] = []
-        for start in stride(from: 0, to: roots.count, by: max(1, options.chunkSize)) {
-            chunks.append(Array(roots[start..<min(start + max(1, options.chunkSize), roots.count)]))
-        }
-        for chunk in chunks {
-            let closure = dependencies.closure(of: Set(chunk)).compactMap { assets[$0] }
+        let size = max(1, options.chunkSize)
+        for start in stride(from: 0, to: roots.count, by: size) {
+            let chunk = Set(roots[start..<min(start + size, roots.count)])
+            let closure = dependencies.closure(of: chunk).compactMap { assets[$0] }
                 .sorted { ($0.kind, $0.path) < ($1.kind, $1.path) }
-            var files: [(path: String, bytes: [UInt8])] = [
-                ("metadata.yaml", Array("version: 1.0.0\ntype: assets\n".utf8))
-            ]
-            var passwords: [String: String] = [:]
-            for asset in closure {
-                var hasPassword = false
-                if asset.kind == .database, let password = Self.databasePassword(for: asset.name),
-                    let uri = asset.node.mappingValue?["sqlalchemy_uri"]?.stringValue,
-                    SupersetNormalForm.withPasswordMask(uri) != uri
-                {
-                    // Only a URI with a user name takes a password (Superset fills the masked one in).
-                    passwords[asset.path] = password
-                    hasPassword = true
-                }
-                let transport = SupersetNormalForm.transport(asset.node, kind: asset.kind, hasPassword: hasPassword)
-                files.append((asset.path, YAMLEmitter.emit(transport)))
-            }
-            let zip: Data
-            do {
-                zip = try BundleArchive.make(files: files, topFolder: "hybrid_bundle")
-            } catch {
-                throw .error(at: nil, "cannot build the import bundle: \(error)")
-            }
+            let (zip, passwords) = try importBundle(closure)
             do {
                 try await connection.client.importAssets(bundle: zip, passwords: passwords)
             } catch {
@@ -219,62 +246,92 @@ public struct Applier: Sendable {
                 throw .error(at: nil, "the import succeeded but the applied state could not be saved: \(error)")
             }
         }
+    }
 
-        // Remember the `changed_on` of assets the server was just seen to hold as the bundle has
-        // them (imported assets keep none: their next apply compares them once, then remembers).
+    /// The import ZIP of some assets in their transport form, and the passwords of their databases.
+    private func importBundle(_ assets: [BundleSnapshot.Asset]) throws(Diagnostic) -> (
+        Data, passwords: [String: String]
+    ) {
+        var files: [(path: String, bytes: [UInt8])] = [(BundleMetadata.path, BundleMetadata.bytes)]
+        var passwords: [String: String] = [:]
+        for asset in assets {
+            var hasPassword = false
+            if asset.kind == .database, let password = Self.databasePassword(for: asset.name),
+                let uri = asset.node.mappingValue?["sqlalchemy_uri"]?.stringValue,
+                SupersetNormalForm.withPasswordMask(uri) != uri
+            {
+                // Only a URI with a user name takes a password (Superset fills the masked one in).
+                passwords[asset.path] = password
+                hasPassword = true
+            }
+            let transport = SupersetNormalForm.transport(asset.node, kind: asset.kind, hasPassword: hasPassword)
+            files.append((asset.path, YAMLEmitter.emit(transport)))
+        }
+        do {
+            return (try BundleArchive.make(files: files, topFolder: "hybrid_bundle"), passwords)
+        } catch {
+            throw .error(at: nil, "cannot build the import bundle: \(error)")
+        }
+    }
+
+    /// Remembers the `changed_on` of assets the server was just seen to hold as the bundle has
+    /// them (imported assets keep none: their next apply compares them once, then remembers).
+    private func rememberServerVersions(
+        _ server: ServerView, plan: [AssetPlan], bundle: BundleSnapshot, into state: inout AppliedState,
+        at statePath: String
+    ) throws(Diagnostic) {
+        let unchanged = Set(plan.filter { $0.change == .unchanged }.map(\.uuid))
+        var changed = false
+        for asset in bundle.assets {
+            guard var applied = state.assets[asset.uuid], applied.hash == asset.hash, unchanged.contains(asset.uuid),
+                let object = server.objects[asset.uuid], applied.serverChangedOn != object.changedOn
+            else { continue }
+            applied.serverChangedOn = object.changedOn
+            state.assets[asset.uuid] = applied
+            changed = true
+        }
+        guard changed else { return }
+        do {
+            try state.save(at: statePath, store: store)
+        } catch {
+            throw .error(at: nil, "cannot save the applied state: \(error)")
+        }
+    }
+
+    /// Deletes the orphans that are on the server, dependents first (dashboards, charts, datasets,
+    /// databases), forgetting each as soon as it is gone.
+    private func prune(
+        _ plan: [AssetPlan], server: ServerView?, into state: inout AppliedState, at statePath: String,
+        _ outcome: inout Outcome
+    ) async throws(Diagnostic) {
+        let orphans = plan.filter { $0.change == .orphaned }
+        guard !orphans.isEmpty else { return }
+        let objects: ServerView
         if let server {
-            var changed = false
-            for asset in bundle.assets {
-                guard var applied = state.assets[asset.uuid], applied.hash == asset.hash,
-                    outcome.plan.first(where: { $0.uuid == asset.uuid })?.change == .unchanged,
-                    let object = server.objects[asset.uuid], applied.serverChangedOn != object.changedOn
-                else { continue }
-                applied.serverChangedOn = object.changedOn
-                state.assets[asset.uuid] = applied
-                changed = true
+            objects = server
+        } else {
+            do {
+                objects = try await ServerView.list(connection.client)
+            } catch {
+                throw error.diagnostic
             }
-            if changed {
+        }
+        for orphan in orphans.sorted(by: { $0.kind > $1.kind }) {
+            if let object = objects.objects[orphan.uuid] {
                 do {
-                    try state.save(at: statePath, store: store)
-                } catch {
-                    throw .error(at: nil, "cannot save the applied state: \(error)")
-                }
+                    try await connection.client.delete(ServerView.apiKind(orphan.kind), id: object.id)
+                } catch  where error.kind != .notFound {
+                    throw error.diagnostic
+                } catch {}
+                outcome.deleted[orphan.kind.directory, default: 0] += 1
+            }
+            state.assets[orphan.uuid] = nil
+            do {
+                try state.save(at: statePath, store: store)
+            } catch {
+                throw .error(at: nil, "cannot save the applied state: \(error)")
             }
         }
-
-        if options.prune {
-            let orphans = plan.filter { $0.change == .orphaned }
-            if !orphans.isEmpty {
-                let objects: ServerView
-                if let server {
-                    objects = server
-                } else {
-                    do {
-                        objects = try await ServerView.fetch(connection.client, uuids: [])
-                    } catch {
-                        throw error.diagnostic
-                    }
-                }
-                // Dependents first: dashboards, charts, datasets, databases.
-                for orphan in orphans.sorted(by: { $0.kind > $1.kind }) {
-                    if let object = objects.objects[orphan.uuid] {
-                        do {
-                            try await connection.client.delete(ServerView.apiKind(orphan.kind), id: object.id)
-                        } catch  where error.kind != .notFound {
-                            throw error.diagnostic
-                        } catch {}
-                        outcome.deleted[orphan.kind.directory, default: 0] += 1
-                    }
-                    state.assets[orphan.uuid] = nil
-                    do {
-                        try state.save(at: statePath, store: store)
-                    } catch {
-                        throw .error(at: nil, "cannot save the applied state: \(error)")
-                    }
-                }
-            }
-        }
-        return outcome
     }
 
     /// `HYBRID_DB_PASSWORD_<DATABASE_NAME>`: the name upper-cased, other characters than letters

@@ -9,13 +9,27 @@ import HybridCache
 /// so concurrent runs never interleave. Holds no secrets: target URLs are written without
 /// credentials, errors are Superset's messages.
 public struct AuditLog: Sendable {
+    /// What was done.
+    public enum Action: String, Codable, Sendable {
+        case apply
+        case promote
+    }
+
+    /// How it ended.
+    public enum Status: String, Codable, Sendable {
+        /// Something was imported or deleted.
+        case success
+        /// Nothing needed doing (no import call, nothing deleted).
+        case noop
+        case failed
+    }
+
     public struct Record: Codable, Sendable, Equatable {
         /// ISO 8601, UTC, seconds.
         public var timestamp: String
         /// `HYBRID_ACTOR`, else the git author email, else the login name.
         public var actor: String
-        /// `apply`, `promote`, `prune`, …
-        public var action: String
+        public var action: Action
         public var environment: String
         public var tenant: String?
         public var target: String
@@ -23,14 +37,13 @@ public struct AuditLog: Sendable {
         public var gitSHA: String
         /// Assets imported (or deleted) per type.
         public var assets: [String: Int]
-        /// `success`, `noop`, `failed`.
-        public var status: String
+        public var status: Status
         public var durationSeconds: Double
         public var error: String?
 
         public init(
-            timestamp: String, actor: String, action: String, environment: String, tenant: String?, target: String,
-            gitSHA: String, assets: [String: Int], status: String, durationSeconds: Double, error: String?
+            timestamp: String, actor: String, action: Action, environment: String, tenant: String?, target: String,
+            gitSHA: String, assets: [String: Int], status: Status, durationSeconds: Double, error: String?
         ) {
             self.timestamp = timestamp
             self.actor = actor

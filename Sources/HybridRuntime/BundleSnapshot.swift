@@ -51,7 +51,7 @@ public struct BundleSnapshot: Sendable {
             )
         }
         var assets: [Asset] = []
-        for path in status.outputs where path != "metadata.yaml" {
+        for path in status.outputs where path != BundleMetadata.path {
             guard let kind = AssetKind(templatePath: path) else { continue }
             let bytes: [UInt8]
             do {

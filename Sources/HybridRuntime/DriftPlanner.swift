@@ -7,11 +7,18 @@ import SupersetModel
 
 /// `hybrid drift-plan`: the compiled bundle against the server's export, both in the normal form.
 public struct DriftPlanner: Sendable {
+    /// How an asset of the bundle differs from the server's.
+    public enum State: String, Sendable, Codable {
+        /// The server's export differs from the bundle file.
+        case drifted
+        /// The server has no asset with this uuid.
+        case missing
+    }
+
     public struct Drift: Sendable, Codable, Equatable {
         public var path: String
         public var uuid: String
-        /// `drifted` (differs), `missing` (not on the server).
-        public var state: String
+        public var state: State
         /// The top-level keys whose values differ.
         public var fields: [String]
         /// `diff -u` of the bundle file against the server's normalized export.
@@ -35,7 +42,7 @@ public struct DriftPlanner: Sendable {
         for asset in bundle.assets.sorted(by: { ($0.kind, $0.path) < ($1.kind, $1.path) }) {
             guard let exported = view.exported[asset.uuid] else {
                 drifts.append(
-                    Drift(path: asset.path, uuid: asset.uuid, state: "missing", fields: [], diff: ""))
+                    Drift(path: asset.path, uuid: asset.uuid, state: .missing, fields: [], diff: ""))
                 continue
             }
             guard exported.bytes != asset.bytes else { continue }
@@ -43,7 +50,7 @@ public struct DriftPlanner: Sendable {
             let serverText = String(decoding: exported.bytes, as: UTF8.self)
             drifts.append(
                 Drift(
-                    path: asset.path, uuid: asset.uuid, state: "drifted",
+                    path: asset.path, uuid: asset.uuid, state: .drifted,
                     fields: Self.changedFields(asset.node.mappingValue, exported.node.mappingValue),
                     diff: LineDiff.unified(
                         bundleText, serverText, oldName: "bundle/\(asset.path)", newName: "server/\(asset.path)")))

@@ -33,7 +33,7 @@ public struct Exporter: Sendable {
             throw error.diagnostic
         }
         var outcome = Outcome()
-        var files: [(String, [UInt8])] = [("metadata.yaml", Array("type: assets\nversion: 1.0.0\n".utf8))]
+        var files: [(String, [UInt8])] = [(BundleMetadata.path, BundleMetadata.bytes)]
         let managed = bundle.byUUID
         for (uuid, exported) in view.exported.sorted(by: { $0.key < $1.key }) {
             if let asset = managed[uuid] {

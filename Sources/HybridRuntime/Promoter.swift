@@ -5,7 +5,8 @@ import HybridValidation
 import SupersetModel
 
 /// `hybrid promote`: for each environment of the chain in order — compile, validate, optionally a
-/// drift check that stops the chain, apply — stopping at the first failure.
+/// drift check that stops the chain, apply — stopping at the first failure. Every step is audited
+/// with the same git sha.
 public struct Promoter: Sendable {
     /// How one environment's step ended.
     public enum StepResult: String, Sendable, Codable {
@@ -15,6 +16,18 @@ public struct Promoter: Sendable {
         case validationFailed = "validation-failed"
         case drift
         case applyFailed = "apply-failed"
+
+        /// Whether the chain goes on after this step.
+        public var succeeded: Bool { self == .applied || self == .upToDate }
+
+        /// The audit status of a step that ended so.
+        public var auditStatus: AuditLog.Status {
+            switch self {
+            case .applied: .success
+            case .upToDate: .noop
+            default: .failed
+            }
+        }
     }
 
     public struct Step: Sendable, Codable {
@@ -22,103 +35,108 @@ public struct Promoter: Sendable {
         public var result: StepResult
         public var message: String?
     }
-}
 
-extension Promoter {
-    /// Runs the chain; `report` receives each environment's outcome as it ends. Stops at the first
-    /// step that is not applied or up to date.
-    public static func run(
-        _ deployment: Deployment, chain: [String], checkDrift: Bool, mappings: CompileOptions.Mappings,
-        jobs: Int?, report: (Step, [Diagnostic]) -> Void
-    ) async -> [Step] {
-        let gitSHA = AuditLog.gitSHA(root: deployment.root)
+    let deployment: Deployment
+    let checkDrift: Bool
+    let mappings: CompileOptions.Mappings
+    let jobs: Int?
+
+    public init(deployment: Deployment, checkDrift: Bool, mappings: CompileOptions.Mappings, jobs: Int?) {
+        self.deployment = deployment
+        self.checkDrift = checkDrift
+        self.mappings = mappings
+        self.jobs = jobs
+    }
+
+    /// Runs the chain; `report` receives each environment's outcome, with its findings, as it
+    /// ends. Stops at the first step that is not applied or up to date.
+    public func run(chain: [String], report: (Step, [Diagnostic]) -> Void) async -> [Step] {
+        let gitSHA = AuditLog.gitSHA(root: deployment.workspace.root)
         var steps: [Step] = []
         for environment in chain {
             let started = ContinuousClock.now
-            var findings: [Diagnostic] = []
-            func finish(_ result: StepResult, _ message: String?, target: String, assets: [String: Int] = [:]) -> Bool {
-                let step = Step(environment: environment, result: result, message: message)
-                steps.append(step)
-                let status = result == .applied ? "success" : result == .upToDate ? "noop" : "failed"
-                if let warning = deployment.record(
-                    action: "promote", environment: environment, tenant: nil, target: target, gitSHA: gitSHA,
-                    assets: assets, status: status, started: started, error: message)
-                {
-                    findings.append(warning)
-                }
-                report(step, findings)
-                return result == .applied || result == .upToDate
-            }
-            let (compiled, bundles) = await deployment.bundles(
-                CompileOptions(environment: environment, mappings: mappings, jobs: jobs))
-            findings += compiled.diagnostics
-            let target = deployment.config.runtimeURL(for: environment) ?? "(no target)"
-            if compiled.errorCount > 0 {
-                if !finish(.compileFailed, "\(compiled.errorCount) compile error(s)", target: target) { break }
-                continue
-            }
-            let validation = await BundleValidation(compiler: deployment.compiler).validate(compiled)
-            if validation.errorCount > 0 {
-                for item in validation.findings where item.finding.severity == .error {
-                    findings.append(
-                        .error(
-                            at: SourceLocation(
-                                file: item.template ?? item.file, line: item.templateLine, column: item.templateColumn),
-                            "\(item.finding.keyPath): \(item.finding.message) [\(item.bundle)]"))
-                }
-                if !finish(.validationFailed, "\(validation.errorCount) validation error(s)", target: target) { break }
-                continue
-            }
-            let connection: RuntimeConnection
-            do {
-                connection = try deployment.connect(environment: environment, url: nil)
-            } catch {
-                findings.append(error)
-                if !finish(.applyFailed, error.message, target: target) { break }
-                continue
-            }
-            if checkDrift {
-                var drifted: [String] = []
-                do {
-                    for bundle in bundles {
-                        drifted += try await DriftPlanner(connection: connection).drift(bundle).map {
-                            "\(bundle.name)/\($0.path)"
-                        }
-                    }
-                } catch {
-                    findings.append(error)
-                    if !finish(.applyFailed, error.message, target: connection.target) { break }
-                    continue
-                }
-                if !drifted.isEmpty {
-                    if !finish(.drift, "drift in \(drifted.joined(separator: ", "))", target: connection.target) {
-                        break
-                    }
-                    continue
-                }
-            }
-            var imported: [String: Int] = [:]
-            var calls = 0
-            do {
-                for bundle in bundles {
-                    let outcome = try await Applier(store: deployment.store, connection: connection).apply(
-                        bundle, options: Applier.Options())
-                    imported.merge(outcome.imported) { $0 + $1 }
-                    calls += outcome.importCalls
-                }
-            } catch {
-                findings.append(error)
-                if !finish(.applyFailed, error.message, target: connection.target) { break }
-                continue
-            }
-            let applied = imported.values.reduce(0, +)
-            if !finish(
-                calls == 0 ? .upToDate : .applied, calls == 0 ? "nothing to apply" : "\(applied) assets imported",
-                target: connection.target, assets: imported)
+            var ended = await promote(environment)
+            let step = Step(environment: environment, result: ended.result, message: ended.message)
+            steps.append(step)
+            if let warning = deployment.record(
+                .promote, environment: environment, tenant: nil, target: ended.target, gitSHA: gitSHA,
+                assets: ended.assets, status: ended.result.auditStatus, started: started, error: ended.message)
             {
-                break
+                ended.findings.append(warning)
             }
+            report(step, ended.findings)
+            if !ended.result.succeeded { break }
         }
         return steps
+    }
+
+    /// How one environment's promotion ended.
+    struct Ended {
+        var result: StepResult
+        var message: String?
+        var target: String
+        var assets: [String: Int] = [:]
+        var findings: [Diagnostic] = []
+    }
+
+    /// Compile, validate, check drift (when asked), apply: one environment.
+    func promote(_ environment: String) async -> Ended {
+        let (compiled, bundles) = await deployment.bundles(
+            CompileOptions(environment: environment, mappings: mappings, jobs: jobs))
+        var findings = compiled.diagnostics
+        var target = deployment.config.runtimeURL(for: environment) ?? "(no target)"
+        func end(_ result: StepResult, _ message: String?, assets: [String: Int] = [:]) -> Ended {
+            Ended(result: result, message: message, target: target, assets: assets, findings: findings)
+        }
+        if compiled.errorCount > 0 { return end(.compileFailed, "\(compiled.errorCount) compile error(s)") }
+        let validation = await BundleValidation(workspace: deployment.workspace).validate(compiled)
+        if validation.errorCount > 0 {
+            let errors = validation.findings.filter { $0.finding.severity == .error }
+            findings += FindingGroup.group(errors).map(\.diagnostic)
+            return end(.validationFailed, "\(validation.errorCount) validation error(s)")
+        }
+        let connection: RuntimeConnection
+        do {
+            connection = try deployment.connect(environment: environment, url: nil)
+        } catch {
+            findings.append(error)
+            return end(.applyFailed, error.message)
+        }
+        target = connection.target
+        if checkDrift {
+            do {
+                let drifted = try await drift(bundles, connection: connection)
+                if !drifted.isEmpty { return end(.drift, "drift in \(drifted.joined(separator: ", "))") }
+            } catch {
+                findings.append(error)
+                return end(.applyFailed, error.message)
+            }
+        }
+        var imported: [String: Int] = [:]
+        var calls = 0
+        do {
+            for bundle in bundles {
+                let outcome = try await Applier(store: deployment.store, connection: connection).apply(
+                    bundle, options: Applier.Options())
+                imported.merge(outcome.imported) { $0 + $1 }
+                calls += outcome.importCalls
+            }
+        } catch {
+            findings.append(error)
+            return end(.applyFailed, error.message)
+        }
+        if calls == 0 { return end(.upToDate, "nothing to apply", assets: imported) }
+        return end(.applied, "\(imported.values.reduce(0, +)) assets imported", assets: imported)
+    }
+
+    /// `bundle/path` of every drifted asset.
+    private func drift(_ bundles: [BundleSnapshot], connection: RuntimeConnection) async throws(Diagnostic)
+        -> [String]
+    {
+        var drifted: [String] = []
+        for bundle in bundles {
+            drifted += try await DriftPlanner(connection: connection).drift(bundle).map { "\(bundle.name)/\($0.path)" }
+        }
+        return drifted
     }
 }

@@ -79,7 +79,6 @@ public final class TemplateEnvironment: @unchecked Sendable {
 
     // MARK: rendering
 
-    /// Renders the template at `name` (relative to the assets directory) with these variables.
     /// Renders the template `name` (relative to the assets directory); with `tracksSources`, the
     /// result maps its output back to template lines (slower: for explaining an error).
     public func render(_ name: String, variables: [String: YAMLNode] = [:], tracksSources: Bool = false)

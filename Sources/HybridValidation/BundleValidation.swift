@@ -33,27 +33,18 @@ public struct BundleValidation: Sendable {
         public var errorCount: Int { findings.count { $0.finding.severity == .error } }
     }
 
-    static let namespace = "validate"
+    let workspace: Workspace
 
-    /// What the last validation of a bundle found.
-    struct ValidationRecord {
-        var bundleKey: ContentHash
-        var bundleFindings: [ValidationFinding]
-        var documents: [String: (hash: ContentHash, findings: [ValidationFinding])]
-    }
-
-    let compiler: Compiler
-
-    public init(compiler: Compiler) {
-        self.compiler = compiler
+    public init(workspace: Workspace) {
+        self.workspace = workspace
     }
 
     /// Validates the complete bundles of a compile report (failed bundles were reported by compile).
     public func validate(_ report: CompileReport) async -> Result {
-        let store = CacheStore(directory: compiler.cacheDirectory)
+        let store = CacheStore(directory: workspace.cachePath)
         let environment = report.environment
         let validator = BundleValidator(
-            environment: environment, environments: compiler.environments(), policy: compiler.config.policy)
+            environment: environment, environments: workspace.environments(), policy: workspace.config.policy)
         let policyKey = policyFingerprint(environment: environment)
         let bundles = report.bundles.filter { $0.state == .complete }
         let results = await concurrentMap(bundles, jobs: ProcessInfo.processInfo.activeProcessorCount) {
@@ -76,8 +67,8 @@ public struct BundleValidation: Sendable {
         let hasher = ContentHasher()
         hasher.update(field: "validator/\(BundleValidator.version)")
         hasher.update(field: environment)
-        for name in compiler.environments() { hasher.update(field: name) }
-        let policy = compiler.config.policy
+        for name in workspace.environments() { hasher.update(field: name) }
+        let policy = workspace.config.policy
         for name in policy.otherEnvironmentMarkers { hasher.update(field: "marker:" + name) }
         for (env, patterns) in policy.forbiddenPatterns.sorted(by: { $0.key < $1.key }) {
             for pattern in patterns { hasher.update(field: "forbid:\(env):\(pattern.pattern):\(pattern.location)") }
@@ -85,36 +76,40 @@ public struct BundleValidation: Sendable {
         return hasher.finalize().description
     }
 
+    private static let metadataHash = ContentHash(of: BundleMetadata.bytes)
+
+    /// One bundle's files as the last compile recorded them: path, template, content hash; sorted.
+    private typealias BundleFile = (path: String, template: String?, hash: ContentHash)
+
     private func validate(
         bundle name: String, environment: String, validator: BundleValidator, policyKey: String, store: CacheStore
     ) -> Result {
-        var result = Result()
         let tenant = name.split(separator: "/", maxSplits: 1).dropFirst().first.map(String.init)
-        let scope = BundleScope(environment: environment, tenant: tenant, namespace: compiler.config.uuidNamespace)
-        guard let record = BundleRecord.load(store: store, scope: scope) else { return result }
-        let directory = compiler.bundlesDirectory + "/" + name
-        let displayDirectory = compiler.config.bundlesDirectory + "/" + name
-        var files: [(path: String, template: String?, hash: ContentHash)] = record.outputs.map {
-            (String($0.template.dropLast(3)), $0.template, $0.hash)
-        }
-        files.append((BundleBuilder.metadataPath, nil, BundleBuilder.metadataHash))
+        let scope = BundleScope(environment: environment, tenant: tenant, namespace: workspace.config.uuidNamespace)
+        guard let record = BundleRecord.load(store: store, scope: scope) else { return Result() }
+        var files: [BundleFile] = record.outputs.map { ($0.outputPath, $0.template, $0.hash) }
+        files.append((BundleMetadata.path, nil, BundleValidation.metadataHash))
         files.sort { $0.path < $1.path }
+        let documents = BundleDocuments(directory: workspace.bundlesPath + "/" + name)
+        var result = Result()
+        let findings = check(
+            files, documents: documents, bundle: ValidationRecord.Location(environment: environment, bundle: name),
+            validator: validator, policyKey: policyKey, store: store, &result)
+        result.findings = locate(findings, bundle: name, files: files)
+        return result
+    }
 
-        var documents: [String: BundleDocument] = [:]
-        func document(_ path: String) -> BundleDocument? {
-            if let known = documents[path] { return known }
-            guard let bytes = try? AtomicFile.read(directory + "/" + path),
-                let node = try? YAMLParser.parseDocument(bytes, file: path)
-            else { return nil }
-            let parsed = BundleDocument(path: path, node: node, kind: BundleDocument.kind(forPath: path))
-            documents[path] = parsed
-            return parsed
-        }
-
-        // One record per bundle: per file (its content hash and findings) and for the bundle.
-        let recordKey = cacheKey("validate-record", environment, [(name, ContentHash(high: 0, low: 0))])
-        let previous = store.record(BundleValidation.namespace, recordKey).flatMap { decodeRecord($0, policyKey) }
-        var checked = ValidationRecord(bundleKey: ContentHash(high: 0, low: 0), bundleFindings: [], documents: [:])
+    /// The findings of every file (cached per file content) and of the bundle (cached per the
+    /// content of all files); the record is saved when anything was checked.
+    private func check(
+        _ files: [BundleFile], documents: BundleDocuments, bundle location: ValidationRecord.Location,
+        validator: BundleValidator, policyKey: String, store: CacheStore, _ result: inout Result
+    ) -> [ValidationFinding] {
+        let previous = ValidationRecord.load(location, policy: policyKey, store: store)
+        let bundleKey = ValidationRecord.BundleKey(
+            policy: policyKey, files: files.map { .init(path: $0.path, hash: $0.hash) }
+        ).digest
+        var checked = ValidationRecord(policy: policyKey, bundleKey: bundleKey, bundleFindings: [], documents: [:])
         var findings: [ValidationFinding] = []
         for file in files {
             if let cached = previous?.documents[file.path], cached.hash == file.hash {
@@ -123,126 +118,64 @@ public struct BundleValidation: Sendable {
                 result.documentsCached += 1
                 continue
             }
-            guard let parsed = document(file.path) else { continue }
+            guard let parsed = documents.document(file.path) else { continue }
             let found = validator.checkDocument(parsed)
             checked.documents[file.path] = (file.hash, found)
             findings += found
             result.documentsChecked += 1
         }
-        let bundleKey = cacheKey(BundleValidation.namespace, policyKey, files.map { ($0.path, $0.hash) })
-        checked.bundleKey = bundleKey
         if let previous, previous.bundleKey == bundleKey {
             checked.bundleFindings = previous.bundleFindings
             result.bundlesCached += 1
         } else {
-            let all = files.compactMap { document($0.path) }
-            checked.bundleFindings = validator.checkBundle(all)
+            checked.bundleFindings = validator.checkBundle(files.compactMap { documents.document($0.path) })
             result.bundlesChecked += 1
         }
         findings += checked.bundleFindings
-        if result.documentsChecked > 0 || result.bundlesChecked > 0 {
-            try? store.putRecord(BundleValidation.namespace, recordKey, encodeRecord(checked, policyKey))
-        }
+        if result.documentsChecked > 0 || result.bundlesChecked > 0 { checked.save(location, store: store) }
+        return findings
+    }
 
+    /// Each finding with the template line of its key (best effort) and the file it is about.
+    private func locate(_ findings: [ValidationFinding], bundle name: String, files: [BundleFile]) -> [Located] {
         let templates = Dictionary(files.map { ($0.path, $0.template) }, uniquingKeysWith: { first, _ in first })
+        let assets = workspace.config.assetsDirectory
         var sources: [String: String] = [:]
-        for finding in BundleValidator.sorted(findings) {
+        return BundleValidator.sorted(findings).map { finding in
             let template = templates[finding.path] ?? nil
             var line = 1
             var column = 1
             if let template {
                 if sources[template] == nil {
-                    let path = compiler.path(compiler.config.assetsDirectory) + "/" + template
+                    let path = workspace.assetsPath + "/" + template
                     sources[template] = (try? AtomicFile.read(path)).map { String(decoding: $0, as: UTF8.self) } ?? ""
                 }
                 (line, column) = TemplateKeyLocator.locate(finding.keyPath, in: sources[template]!)
             }
-            result.findings.append(
-                Located(
-                    bundle: name, file: displayDirectory + "/" + finding.path,
-                    template: template.map { compiler.config.assetsDirectory + "/" + $0 }, templateLine: line,
-                    templateColumn: column, finding: finding))
-        }
-        return result
-    }
-
-    private func cacheKey(_ namespace: String, _ policyKey: String, _ files: [(String, ContentHash)]) -> ContentHash {
-        let hasher = ContentHasher()
-        hasher.update(field: namespace)
-        hasher.update(field: policyKey)
-        for (path, hash) in files {
-            hasher.update(field: path)
-            hasher.update(field: hash.description)
-        }
-        return hasher.finalize()
-    }
-
-    private func encodeRecord(_ record: ValidationRecord, _ policyKey: String) -> [UInt8] {
-        var writer = BinaryWriter()
-        writer.write(policyKey)
-        writer.write(record.bundleKey)
-        write(record.bundleFindings, to: &writer)
-        writer.write(UInt64(record.documents.count))
-        for (path, entry) in record.documents.sorted(by: { $0.key < $1.key }) {
-            writer.write(path)
-            writer.write(entry.hash)
-            write(entry.findings, to: &writer)
-        }
-        return writer.bytes
-    }
-
-    private func decodeRecord(_ payload: [UInt8], _ policyKey: String) -> ValidationRecord? {
-        var reader = BinaryReader(payload)
-        do {
-            guard try reader.readString() == policyKey else { return nil }
-            let bundleKey = try reader.readHash()
-            guard let bundleFindings = try read(&reader) else { return nil }
-            var documents: [String: (hash: ContentHash, findings: [ValidationFinding])] = [:]
-            for _ in 0..<(try reader.readCount()) {
-                let path = try reader.readString()
-                let hash = try reader.readHash()
-                guard let findings = try read(&reader) else { return nil }
-                documents[path] = (hash, findings)
-            }
-            return ValidationRecord(bundleKey: bundleKey, bundleFindings: bundleFindings, documents: documents)
-        } catch {
-            return nil
+            return Located(
+                bundle: name, file: workspace.config.bundlesDirectory + "/" + name + "/" + finding.path,
+                template: template.map { assets + "/" + $0 }, templateLine: line, templateColumn: column,
+                finding: finding)
         }
     }
+}
 
-    private func write(_ findings: [ValidationFinding], to writer: inout BinaryWriter) {
-        writer.write(UInt64(findings.count))
-        for finding in findings {
-            writer.write(finding.severity.rawValue)
-            writer.write(finding.rule.rawValue)
-            writer.write(finding.path)
-            writer.write(finding.keyPath)
-            writer.write(finding.line)
-            writer.write(finding.column)
-            writer.write(finding.message)
-            writer.write(UInt64(finding.related.count))
-            for line in finding.related { writer.write(line) }
-        }
+/// A bundle's files, each read and parsed once, on first use.
+private final class BundleDocuments {
+    let directory: String
+    private var parsed: [String: BundleDocument] = [:]
+
+    init(directory: String) {
+        self.directory = directory
     }
 
-    private func read(_ reader: inout BinaryReader) throws(BinaryReader.Malformed) -> [ValidationFinding]? {
-        var findings: [ValidationFinding] = []
-        for _ in 0..<(try reader.readCount()) {
-            guard let severity = Diagnostic.Severity(rawValue: try reader.readString()),
-                let rule = ValidationFinding.Rule(rawValue: try reader.readString())
-            else { return nil }
-            let path = try reader.readString()
-            let keyPath = try reader.readString()
-            let line = try reader.readInt()
-            let column = try reader.readInt()
-            let message = try reader.readString()
-            var related: [String] = []
-            for _ in 0..<(try reader.readCount()) { related.append(try reader.readString()) }
-            findings.append(
-                ValidationFinding(
-                    severity: severity, rule: rule, path: path, keyPath: keyPath, line: line, column: column,
-                    message: message, related: related))
-        }
-        return findings
+    func document(_ path: String) -> BundleDocument? {
+        if let known = parsed[path] { return known }
+        guard let bytes = try? AtomicFile.read(directory + "/" + path),
+            let node = try? YAMLParser.parseDocument(bytes, file: path)
+        else { return nil }
+        let document = BundleDocument(path: path, node: node, kind: BundleDocument.kind(forPath: path))
+        parsed[path] = document
+        return document
     }
 }

@@ -10,6 +10,7 @@
 //     env/dev, env/staging, env/prod, N times, with warm template caches. Prints one JSON line.
 
 import Foundation
+import HybridDiagnostics
 import HybridTemplates
 import HybridYAML
 
@@ -54,7 +55,7 @@ func benchmarkYAML(directory: String, repetitions: Int) {
                 }
             }
         }
-        runs.append(Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
+        runs.append(elapsed.seconds)
     }
     let record: [String: Any] = [
         "tool": "hybrid", "files": inputs.count, "input_bytes": totalBytes, "output_bytes": emittedBytes,
@@ -73,9 +74,6 @@ if let flag = arguments.firstIndex(of: "--repetitions"), flag + 1 < arguments.co
 {
     repetitions = value
     arguments.removeSubrange(flag...(flag + 1))
-}
-func seconds(_ duration: Duration) -> Double {
-    Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
 }
 
 func benchmarkTemplates(repository: String, repetitions: Int) {
@@ -112,28 +110,26 @@ func benchmarkTemplates(repository: String, repetitions: Int) {
     }
     /// Seconds to check every template's syntax once.
     func parseRun() -> Double {
-        seconds(
-            clock.measure {
-                for (name, text) in all {
-                    do { try environment.checkSyntax(text, name: name) } catch { fail("\(error)") }
-                }
-            })
+        clock.measure {
+            for (name, text) in all {
+                do { try environment.checkSyntax(text, name: name) } catch { fail("\(error)") }
+            }
+        }.seconds
     }
     /// Seconds to render every asset under every environment once, and the bytes rendered.
     func renderRun() -> (seconds: Double, bytes: Int) {
         var bytes = 0
-        let elapsed = seconds(
-            clock.measure {
-                for variables in environments {
-                    for name in renderable {
-                        do {
-                            bytes += try environment.render(name, variables: variables).output.utf8.count
-                        } catch {
-                            fail("\(error)")
-                        }
+        let elapsed = clock.measure {
+            for variables in environments {
+                for name in renderable {
+                    do {
+                        bytes += try environment.render(name, variables: variables).output.utf8.count
+                    } catch {
+                        fail("\(error)")
                     }
                 }
-            })
+            }
+        }.seconds
         return (elapsed, bytes)
     }
     if CommandLine.arguments.contains("--interleaved") {
@@ -175,7 +171,7 @@ func benchmarkOne(assets: String, name: String, count: Int) {
             do { _ = try environment.render(name, variables: variables) } catch { fail("\(error)") }
         }
     }
-    print("\(name): \(seconds(elapsed) / Double(count) * 1e6) us per render")
+    print("\(name): \(elapsed.seconds / Double(count) * 1e6) us per render")
 }
 
 switch command {

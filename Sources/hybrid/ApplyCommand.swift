@@ -38,25 +38,26 @@ struct ApplyCommand: AsyncParsableCommand {
     @OptionGroup var output: OutputOptions
 
     func run() async throws {
-        let context = try RuntimeContext(build: build)
-        let bundles = try await context.bundles(build)
-        let connection = try context.connect(runtime)
-        let gitSHA = AuditLog.gitSHA(root: ".")
+        let context = try CommandContext()
+        let environment = try context.environment(build.env)
+        let deployment = context.deployment()
+        let bundles = try await context.bundles(build, environment: environment, deployment: deployment)
+        let connection = try context.connect(runtime, environment: environment, deployment: deployment)
+        let gitSHA = AuditLog.gitSHA(root: context.workspace.root)
         var failed = false
         var records: [ApplyReport] = []
         for bundle in bundles {
             let started = ContinuousClock.now
-            let applier = Applier(store: context.deployment.store, connection: connection)
+            let applier = Applier(store: deployment.store, connection: connection)
             do {
                 let outcome = try await applier.apply(
                     bundle,
                     options: Applier.Options(force: force, noRefresh: noRefresh, prune: prune, chunkSize: chunkSize))
-                let report = ApplyReport(outcome, seconds: started.secondsElapsed)
+                let report = ApplyReport(outcome, seconds: (ContinuousClock.now - started).seconds)
                 records.append(report)
-                if let warning = context.deployment.record(
-                    action: "apply", environment: bundle.environment, tenant: bundle.tenant, target: connection.target,
-                    gitSHA: gitSHA, assets: outcome.imported.merging(outcome.deleted.mapKeysDeleted) { $0 + $1 },
-                    status: outcome.importCalls == 0 && outcome.deleted.isEmpty ? "noop" : "success", started: started,
+                if let warning = deployment.record(
+                    .apply, environment: bundle.environment, tenant: bundle.tenant, target: connection.target,
+                    gitSHA: gitSHA, assets: outcome.auditAssets, status: outcome.auditStatus, started: started,
                     error: nil)
                 {
                     context.printer.print(warning)
@@ -65,9 +66,9 @@ struct ApplyCommand: AsyncParsableCommand {
             } catch {
                 failed = true
                 context.printer.print(error)
-                _ = context.deployment.record(
-                    action: "apply", environment: bundle.environment, tenant: bundle.tenant, target: connection.target,
-                    gitSHA: gitSHA, assets: [:], status: "failed", started: started, error: error.message)
+                _ = deployment.record(
+                    .apply, environment: bundle.environment, tenant: bundle.tenant, target: connection.target,
+                    gitSHA: gitSHA, assets: [:], status: .failed, started: started, error: error.message)
             }
         }
         if output.format == .json { try output.printJSON(records) }
@@ -129,16 +130,4 @@ struct ApplyReport: Encodable {
 
 extension String {
     func leftPad(_ width: Int) -> String { count >= width ? self : String(repeating: " ", count: width - count) + self }
-}
-
-extension Dictionary where Key == String, Value == Int {
-    /// `charts` → `charts_deleted`, for audit records.
-    var mapKeysDeleted: [String: Int] { Dictionary(uniqueKeysWithValues: map { ($0.key + "_deleted", $0.value) }) }
-}
-
-extension ContinuousClock.Instant {
-    var secondsElapsed: Double {
-        let elapsed = ContinuousClock.now - self
-        return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
-    }
 }

@@ -26,13 +26,6 @@ struct BuildOptions: ParsableArguments {
         if let jobs, jobs < 1 { throw ValidationError("--jobs must be at least 1") }
     }
 
-    /// The environment to build: `--env`, else `default_env`.
-    func environment(_ config: ProjectConfig) throws(Diagnostic) -> String {
-        if let env { return env }
-        if let fallback = config.defaultEnvironment { return fallback }
-        throw .error(at: nil, "no environment given: pass --env or set default_env in hybrid.yaml")
-    }
-
     var mappingSelection: CompileOptions.Mappings {
         if allMappings { return .all }
         return mappings.isEmpty ? .none : .selected(mappings)

@@ -21,14 +21,7 @@ struct CacheCommand: AsyncParsableCommand {
         @OptionGroup var output: OutputOptions
 
         func run() async throws {
-            let config: ProjectConfig
-            do {
-                config = try ProjectConfig.load(root: ".")
-            } catch {
-                DiagnosticPrinter().print(error)
-                throw ExitCode(1)
-            }
-            let store = CacheStore(directory: config.cacheDirectory)
+            let store = CacheStore(directory: try CommandContext().workspace.cachePath)
             let areas = store.statistics()
             if output.format == .json {
                 struct Area: Encodable {
@@ -82,14 +75,7 @@ struct CacheCommand: AsyncParsableCommand {
             abstract: "Delete the cache (waits for a running compile). The next compile rebuilds everything.")
 
         func run() async throws {
-            let config: ProjectConfig
-            do {
-                config = try ProjectConfig.load(root: ".")
-            } catch {
-                DiagnosticPrinter().print(error)
-                throw ExitCode(1)
-            }
-            let store = CacheStore(directory: config.cacheDirectory)
+            let store = CacheStore(directory: try CommandContext().workspace.cachePath)
             let lock = try BuildLock(directory: store.root, waiting: { StandardStreams.writeError($0 + "\n") })
             let before = store.statistics()
             let manager = FileManager.default

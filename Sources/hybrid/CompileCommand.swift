@@ -26,25 +26,14 @@ struct CompileCommand: AsyncParsableCommand {
     @OptionGroup var output: OutputOptions
 
     func run() async throws {
-        let printer = DiagnosticPrinter()
-        let config: ProjectConfig
-        let environment: String
-        do {
-            config = try ProjectConfig.load(root: ".")
-            environment = try build.environment(config)
-        } catch {
-            printer.print(error)
-            throw ExitCode(1)
-        }
+        let context = try CommandContext()
+        let environment = try context.environment(build.env)
         let display = ProgressDisplay()
-        let compiler = Compiler(
-            root: ".", config: config, notice: { StandardStreams.writeError($0 + "\n") },
-            progress: { display.update($0) })
-        let report = await compiler.compile(
+        let report = await context.compiler(progress: display).compile(
             CompileOptions(
                 environment: environment, mappings: build.mappingSelection, jobs: build.jobs, explain: explain))
         display.finish()
-        try CompileCommand.print(report, format: output, printer: printer)
+        try CompileCommand.print(report, format: output, printer: context.printer)
         if report.errorCount > 0 { throw ExitCode(1) }
     }
 

@@ -20,9 +20,11 @@ struct DriftPlanCommand: AsyncParsableCommand {
     @OptionGroup var output: OutputOptions
 
     func run() async throws {
-        let context = try RuntimeContext(build: build)
-        let bundles = try await context.bundles(build)
-        let connection = try context.connect(runtime)
+        let context = try CommandContext()
+        let environment = try context.environment(build.env)
+        let deployment = context.deployment()
+        let bundles = try await context.bundles(build, environment: environment, deployment: deployment)
+        let connection = try context.connect(runtime, environment: environment, deployment: deployment)
         var all: [(String, [DriftPlanner.Drift])] = []
         for bundle in bundles {
             do {
@@ -52,7 +54,7 @@ struct DriftPlanCommand: AsyncParsableCommand {
             var text = "DRIFT_FOUND\n"
             for (bundle, drifts) in all where !drifts.isEmpty {
                 for drift in drifts {
-                    if drift.state == "missing" {
+                    if drift.state == .missing {
                         text += "\(bundle): \(drift.path): missing on the server\n"
                     } else {
                         text += "\(bundle): \(drift.path): \(drift.fields.joined(separator: ", ")) differ\n"

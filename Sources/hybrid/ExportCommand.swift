@@ -26,14 +26,16 @@ struct ExportCommand: AsyncParsableCommand {
     var all = false
 
     func run() async throws {
-        let context = try RuntimeContext(build: build)
+        let context = try CommandContext()
+        let environment = try context.environment(build.env)
+        let deployment = context.deployment()
         var isDirectory: ObjCBool = false
         if FileManager.default.fileExists(atPath: out, isDirectory: &isDirectory), !isDirectory.boolValue {
             context.printer.print(Diagnostic.error(at: nil, "--out \(out) is a file, not a directory"))
             throw ExitCode(1)
         }
-        let bundles = try await context.bundles(build)
-        let connection = try context.connect(runtime)
+        let bundles = try await context.bundles(build, environment: environment, deployment: deployment)
+        let connection = try context.connect(runtime, environment: environment, deployment: deployment)
         let exporter = Exporter(connection: connection)
         for bundle in bundles {
             let directory = bundle.tenant.map { out + "/" + $0 } ?? out

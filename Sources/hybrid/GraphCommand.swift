@@ -29,20 +29,11 @@ struct GraphCommand: AsyncParsableCommand {
     var format: Format = .dot
 
     func run() async throws {
-        let printer = DiagnosticPrinter()
-        let config: ProjectConfig
-        let environment: String
-        do {
-            config = try ProjectConfig.load(root: ".")
-            environment = try build.environment(config)
-        } catch {
-            printer.print(error)
-            throw ExitCode(1)
-        }
-        let compiler = Compiler(root: ".", config: config, notice: { StandardStreams.writeError($0 + "\n") })
-        let (report, graph) = await compiler.compileGraph(
+        let context = try CommandContext()
+        let environment = try context.environment(build.env)
+        let (report, graph) = await context.compiler().compileGraph(
             CompileOptions(environment: environment, mappings: build.mappingSelection, jobs: build.jobs))
-        for diagnostic in report.diagnostics where diagnostic.severity == .error { printer.print(diagnostic) }
+        for diagnostic in report.diagnostics where diagnostic.severity == .error { context.printer.print(diagnostic) }
         switch format {
         case .dot: StandardStreams.writeOutput(graph.dot)
         case .json: try OutputOptions.printJSON(graph)

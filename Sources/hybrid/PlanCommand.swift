@@ -26,15 +26,17 @@ struct PlanCommand: AsyncParsableCommand {
     @OptionGroup var output: OutputOptions
 
     func run() async throws {
-        let context = try RuntimeContext(build: build)
-        let bundles = try await context.bundles(build)
-        let connection = try context.connect(runtime)
+        let context = try CommandContext()
+        let environment = try context.environment(build.env)
+        let deployment = context.deployment()
+        let bundles = try await context.bundles(build, environment: environment, deployment: deployment)
+        let connection = try context.connect(runtime, environment: environment, deployment: deployment)
         var everything: [Applier.AssetPlan] = []
         var text = ""
         for bundle in bundles {
             let plan: [Applier.AssetPlan]
             do {
-                plan = try await Applier(store: context.deployment.store, connection: connection).plan(
+                plan = try await Applier(store: deployment.store, connection: connection).plan(
                     bundle, options: Applier.Options(noRefresh: noRefresh)
                 ).0
             } catch {

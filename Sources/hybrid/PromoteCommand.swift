@@ -31,33 +31,25 @@ struct PromoteCommand: AsyncParsableCommand {
     var jobs: Int?
 
     func run() async throws {
-        let printer = DiagnosticPrinter()
-        let config: ProjectConfig
-        do {
-            config = try ProjectConfig.load(root: ".")
-        } catch {
-            printer.print(error)
-            throw ExitCode(1)
-        }
+        let context = try CommandContext()
+        let printer = context.printer
         let environments =
             chain.map { $0.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) } }
-            ?? config.promotionChain
+            ?? context.workspace.config.promotionChain
         guard environments.count >= 1, environments.allSatisfy({ !$0.isEmpty }) else {
             printer.print(.error(at: nil, "--chain needs environment names, e.g. --chain dev,prod"))
             throw ExitCode(1)
         }
-        let deployment = Deployment(root: ".", config: config, notice: { StandardStreams.writeError($0 + "\n") })
         let selection: CompileOptions.Mappings = allMappings ? .all : mappings.isEmpty ? .none : .selected(mappings)
-        let steps = await Promoter.run(
-            deployment, chain: environments, checkDrift: drift, mappings: selection, jobs: jobs
-        ) { step, findings in
+        let promoter = Promoter(deployment: context.deployment(), checkDrift: drift, mappings: selection, jobs: jobs)
+        let steps = await promoter.run(chain: environments) { step, findings in
             for finding in findings { printer.print(finding) }
             StandardStreams.writeOutput(
                 "promote \(step.environment): \(step.result.rawValue)"
                     + (step.message.map { " (\($0))" } ?? "") + "\n")
         }
         if steps.last?.result == .drift { throw ExitCode(2) }
-        if let last = steps.last, last.result != .applied && last.result != .upToDate { throw ExitCode(1) }
+        if let last = steps.last, !last.result.succeeded { throw ExitCode(1) }
         if steps.count < environments.count { throw ExitCode(1) }
     }
 }

@@ -35,28 +35,21 @@ struct RenderCommand: AsyncParsableCommand {
     @OptionGroup var output: OutputOptions
 
     func run() async throws {
-        let printer = DiagnosticPrinter()
-        let result: RenderResult
-        do {
-            let layout = try RepositoryLayout(root: ".")
+        let context = try CommandContext()
+        let workspace = context.workspace
+        let result = try context.orExit { () throws(Diagnostic) in
             var variables = TemplateVariables()
-            let envFile = "env/\(env).yaml"
-            guard FileManagerCheck.exists(envFile) else {
-                throw Diagnostic.error(at: nil, "no environment '\(env)': \(envFile) does not exist")
-            }
-            try variables.merge(file: envFile)
+            let envFile = try workspace.environmentFile(for: env)
+            try variables.merge(file: workspace.path(envFile), displayPath: envFile)
             if let varsFile { try variables.merge(file: varsFile) }
             for assignment in assignments { try variables.set(assignment: assignment) }
-            let environment = TemplateEnvironment(
-                assetsDirectory: layout.assetsPath, displayPrefix: layout.assetsDirectory + "/")
-            do {
-                result = try environment.render(layout.templateName(for: template), variables: variables.values)
+            let engine = TemplateEnvironment(
+                assetsDirectory: workspace.assetsPath, displayPrefix: workspace.config.assetsDirectory + "/")
+            do throws(TemplateError) {
+                return try engine.render(workspace.templateName(for: template), variables: variables.values)
             } catch {
                 throw error.diagnostic
             }
-        } catch let diagnostic as Diagnostic {
-            printer.print(diagnostic)
-            throw ExitCode(1)
         }
         if output.format == .json {
             struct Record: Encodable {

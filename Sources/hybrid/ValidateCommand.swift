@@ -33,24 +33,14 @@ struct ValidateCommand: AsyncParsableCommand {
     var format: Format = .text
 
     func run() async throws {
-        let printer = DiagnosticPrinter()
-        let config: ProjectConfig
-        let environment: String
-        do {
-            config = try ProjectConfig.load(root: ".")
-            environment = try build.environment(config)
-        } catch {
-            printer.print(error)
-            throw ExitCode(1)
-        }
+        let context = try CommandContext()
+        let printer = context.printer
+        let environment = try context.environment(build.env)
         let display = ProgressDisplay()
-        let compiler = Compiler(
-            root: ".", config: config, notice: { StandardStreams.writeError($0 + "\n") },
-            progress: { display.update($0) })
-        let report = await compiler.compile(
+        let report = await context.compiler(progress: display).compile(
             CompileOptions(environment: environment, mappings: build.mappingSelection, jobs: build.jobs))
         display.finish()
-        let result = await BundleValidation(compiler: compiler).validate(report)
+        let result = await BundleValidation(workspace: context.workspace).validate(report)
         let groups = FindingGroup.group(result.findings)
         switch format {
         case .json:
@@ -92,54 +82,7 @@ struct ValidateCommand: AsyncParsableCommand {
     }
 }
 
-/// The same finding (same template position, key path and message) in several bundles, shown once.
-struct FindingGroup {
-    var first: BundleValidation.Located
-    var bundles: [String]
-    var files: [String]
-
-    static func group(_ findings: [BundleValidation.Located]) -> [FindingGroup] {
-        var order: [String] = []
-        var groups: [String: FindingGroup] = [:]
-        for item in findings {
-            let finding = item.finding
-            let key = [
-                item.template ?? item.file, String(item.templateLine), finding.keyPath, finding.message,
-                finding.severity.rawValue,
-            ].joined(separator: "\u{1F}")
-            if groups[key] == nil {
-                order.append(key)
-                groups[key] = FindingGroup(first: item, bundles: [], files: [])
-            }
-            groups[key]!.bundles.append(item.bundle)
-            groups[key]!.files.append("\(item.file):\(finding.line):\(finding.column)")
-        }
-        return order.map { groups[$0]! }
-    }
-
-    var message: String {
-        let finding = first.finding
-        return (finding.keyPath.isEmpty ? "" : finding.keyPath + ": ") + finding.message + " [\(finding.rule.rawValue)]"
-    }
-
-    var location: SourceLocation {
-        if let template = first.template {
-            return SourceLocation(file: template, line: first.templateLine, column: first.templateColumn)
-        }
-        return SourceLocation(file: first.file, line: max(1, first.finding.line), column: max(1, first.finding.column))
-    }
-
-    var diagnostic: Diagnostic {
-        var notes: [Diagnostic] = []
-        let shown = files.prefix(3)
-        for file in shown { notes.append(.note(at: nil, "in \(file)")) }
-        if files.count > shown.count {
-            notes.append(.note(at: nil, "and in \(files.count - shown.count) more bundles"))
-        }
-        for line in first.finding.related { notes.append(.note(at: nil, line)) }
-        return Diagnostic(first.finding.severity, at: location, message, notes: notes)
-    }
-
+extension FindingGroup {
     var githubAnnotation: String {
         let level = first.finding.severity == .error ? "error" : "warning"
         var text = message

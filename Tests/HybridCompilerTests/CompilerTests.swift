@@ -394,8 +394,7 @@ struct CompilerTests {
         let fixture = try RepositoryFixture()
         let held = try BuildLock(directory: fixture.root + "/.hybrid-cache/v1", waiting: { _ in })
         let messages = Messages()
-        let compiler = Compiler(
-            root: fixture.root, config: try ProjectConfig.load(root: fixture.root), notice: { messages.append($0) })
+        let compiler = Compiler(workspace: try Workspace.load(root: fixture.root), notice: { messages.append($0) })
         let task = Task { await compiler.compile(CompileOptions(environment: "prod")) }
         try await Task.sleep(for: .milliseconds(300))
         #expect(messages.all.count == 1)

@@ -53,9 +53,9 @@ struct RuntimeRecordsTests {
         let directory = TemporaryDirectory()
         let log = AuditLog(root: directory.path)
         let record = AuditLog.Record(
-            timestamp: AuditLog.timestamp(Date(timeIntervalSince1970: 0)), actor: "ci", action: "apply",
+            timestamp: AuditLog.timestamp(Date(timeIntervalSince1970: 0)), actor: "ci", action: .apply,
             environment: "prod", tenant: nil, target: "http://127.0.0.1:8088", gitSHA: "unknown",
-            assets: ["charts": 2], status: "success", durationSeconds: 1.5, error: nil)
+            assets: ["charts": 2], status: .success, durationSeconds: 1.5, error: nil)
         try log.append(record)
         try log.append(record)
         #expect(log.records().records == [record, record])

@@ -9,9 +9,9 @@ import Testing
 @Suite("Validation of compiled bundles")
 struct BundleValidationTests {
     private func validate(_ fixture: RepositoryFixture) async throws -> (CompileReport, BundleValidation.Result) {
-        let compiler = Compiler(root: fixture.root, config: try ProjectConfig.load(root: fixture.root))
-        let report = await compiler.compile(CompileOptions(environment: "prod", mappings: .all))
-        return (report, await BundleValidation(compiler: compiler).validate(report))
+        let workspace = try Workspace.load(root: fixture.root)
+        let report = await Compiler(workspace: workspace).compile(CompileOptions(environment: "prod", mappings: .all))
+        return (report, await BundleValidation(workspace: workspace).validate(report))
     }
 
     @Test("every bundle of the fixture, with and without tenants, is valid Superset import input")

@@ -1,4 +1,3 @@
-import Foundation
 import HybridCache
 import HybridDiagnostics
 import HybridYAML
@@ -11,173 +10,190 @@ struct BundleOutcome: Sendable {
     var explanations: [String] = []
 }
 
-/// Builds one bundle (`bundles/<env>[/<tenant>]/`): retargets and links every stale output,
-/// writes the files whose content changed, removes files it owns that are no longer produced.
-/// A bundle with any error is marked failed and its files are left as they were.
-package struct BundleBuilder {
-    let session: BuildSession
-    let target: BuildTarget
+/// Builds one bundle (`bundles/<env>[/<tenant>]/`) from its rendered documents: checks whether
+/// everything is current (``verifyFastPath``), decides per output whether it can be reused or
+/// must be retargeted (``planOutputs``, ``confirmReuse``), links and normalizes what must
+/// (``linkAndNormalize``), and writes what changed (``BundleTransaction``). A bundle with any error
+/// is marked failed and its files are left as they were.
+struct BundleBuilder {
+    let location: BundleLocation
+    let mapping: TenantMapping?
+    /// Every asset template, in link order.
+    let templates: [AssetTemplate]
+    /// This bundle's render of each template (nil: the render failed).
+    let rendered: [ContentHash?]
+    let documents: any RenderedDocuments
+    /// The output keys' encoding for this compile's templates.
+    let keyEncoding: OutputKeyEncoding
+    /// The variable group this bundle's renders used.
     let group: Int
-    let scope: BundleScope
-    let directory: String
-    /// Where this bundle's ``BundleStatus`` lives.
-    let statusPath: String
-    let name: String
-    let retargeter: Retargeter?
-    /// The compile's scratch directory (``StagedWrites``), for temporary files.
-    let scratch: String
+    let store: CacheStore
+    let log: BuildLog
+    /// `assets/`, prefixed to template paths in diagnostics.
+    let assetsPrefix: String
 
-    init(session: BuildSession, target: BuildTarget, group: Int) {
-        self.session = session
-        self.target = target
-        self.group = group
-        let config = session.compiler.config
-        scope = BundleScope(
-            environment: session.options.environment, tenant: target.mapping?.name, namespace: config.uuidNamespace)
-        directory = session.compiler.bundlesDirectory + "/" + scope.bundleRelativePath
-        statusPath = BundleStatus.path(
-            bundles: session.compiler.bundlesDirectory, environment: scope.environment, tenant: scope.tenant)
-        name = scope.bundleRelativePath
-        scratch = StagedWrites.scratchDirectory(bundles: session.compiler.bundlesDirectory)
-        retargeter = target.mapping.map { Retargeter(mapping: $0) }
-    }
+    private var scope: BundleScope { location.scope }
 
-    package static let metadataPath = "metadata.yaml"
-    static let metadataBytes = YAMLEmitter.emit(
-        YAMLNode(
-            .mapping(
-                YAMLMapping([
-                    .init(key: YAMLNode(.string("version")), value: YAMLNode(.string(AssetLinker.importVersion))),
-                    .init(key: YAMLNode(.string("type")), value: YAMLNode(.string("assets"))),
-                ]))))
-    package static let metadataHash = ContentHash(of: metadataBytes)
-
-    /// Whether a path recorded as an output may be deleted by hybrid (inside the bundle, one of its folders).
-    static func isOwnablePath(_ path: String) -> Bool {
-        guard !path.hasPrefix("/"), !path.split(separator: "/").contains(where: { $0 == ".." || $0 == "." }) else {
-            return false
-        }
-        return path == metadataPath || AssetKind(templatePath: path) != nil
-    }
-
-    /// One asset on its way through retarget and link.
-    private struct Work {
+    /// One output on its way through the builder, and what happened to it.
+    struct OutputWork {
         var template: AssetTemplate
         var key: ContentHash
         var rendered: ContentHash
         var previous: BundleRecord.Output?
-        var document: YAMLNode?
         var identity: AssetIdentity
         var usage: MappingUsage
+        /// The retargeted document, when the output must be linked.
+        var document: YAMLNode?
+        /// Why it is built again (for `--explain`).
         var reason: String?
-    }
-
-    private func transformKey(_ rendered: ContentHash, _ template: AssetTemplate) -> ContentHash {
-        let hasher = ContentHasher()
-        hasher.update(field: BundleRecord.version)
-        hasher.update(rendered)
-        hasher.update(field: target.mapping == nil ? "-" : "+")
-        if let mapping = target.mapping { hasher.update(mapping.contentHash) }
-        hasher.update(field: scope.environment)
-        hasher.update(field: scope.tenant ?? "")
-        hasher.update(field: scope.namespace.uuidString)
-        hasher.update(field: template.path)
-        return hasher.finalize()
-    }
-
-    private func inputsDigest(_ rendered: [ContentHash]) -> ContentHash {
-        let hasher = ContentHasher()
-        hasher.update(field: BundleRecord.version)
-        hasher.update(field: scope.environment)
-        hasher.update(field: scope.tenant ?? "")
-        hasher.update(field: scope.namespace.uuidString)
-        hasher.update(field: target.mapping == nil ? "-" : "+")
-        if let mapping = target.mapping { hasher.update(mapping.contentHash) }
-        for (template, hash) in zip(session.catalog.templates, rendered) {
-            hasher.update(field: template.path)
-            hasher.update(hash)
-        }
-        return hasher.finalize()
+        /// The output as recorded (reused, or linked now).
+        var output: BundleRecord.Output?
+        /// New bytes to write.
+        var bytes: [UInt8]?
+        /// In the order they were found.
+        var diagnostics: [Diagnostic] = []
     }
 
     func build() -> BundleOutcome {
         var outcome = BundleOutcome(
-            summary: CompileReport.Bundle(name: name, state: .complete, outputs: 0, written: 0, removed: 0))
-        let templates = session.catalog.templates
-        session.count { $0.nodes += templates.count }
-        var rendered: [ContentHash] = []
-        rendered.reserveCapacity(templates.count)
-        for slot in session.renders[group] {
-            guard case .rendered(let hash) = slot else {
-                markFailed("a template failed to render", &outcome)
-                return outcome
-            }
-            rendered.append(hash)
+            summary: CompileReport.Bundle(name: location.name, state: .complete, outputs: 0, written: 0, removed: 0))
+        log.count { $0.nodes += templates.count }
+        guard rendered.allSatisfy({ $0 != nil }) else {
+            return failed("a template failed to render", outcome)
         }
-        let digest = inputsDigest(rendered)
-        let bundleDirectory = OutputDirectory(path: directory)
-        let previous = BundleRecord.load(store: session.store, scope: scope)
-        let status = BundleStatus.load(at: statusPath)
+        let renderedHashes = rendered.map { $0! }
+        let keys = keyEncoding.bundle(OutputKey.BundlePart(scope: scope, mapping: mapping?.contentHash))
+        let digest = keys.bundleDigest(rendered: renderedHashes)
+        let directory = OutputDirectory(path: location.directory)
+        let previous = BundleRecord.load(store: store, scope: scope)
+        let status = BundleStatus.load(at: location.statusPath)
 
-        // Fast path: same inputs as the last complete build; only check the files are intact.
         var forced: Set<String> = []
-        if let previous, previous.inputs == digest, let status, status.state == .complete {
-            var record = previous
-            var changedStamps = false
-            for index in record.outputs.indices {
-                let output = record.outputs[index]
-                let relative = String(output.template.dropLast(3))
-                if bundleDirectory.stamp(relative) == output.stamp { continue }
-                let path = directory + "/" + relative
-                if OutputFile.contentMatches(path, output.hash), let stamp = OutputFile.stamp(path) {
-                    record.outputs[index].stamp = stamp
-                    changedStamps = true
-                } else {
-                    forced.insert(output.template)
-                }
-            }
-            let metadataPath = directory + "/" + BundleBuilder.metadataPath
-            var metadataIntact = OutputFile.stamp(metadataPath) == previous.metadataStamp
-            if !metadataIntact, OutputFile.contentMatches(metadataPath, BundleBuilder.metadataHash),
-                let stamp = OutputFile.stamp(metadataPath)
-            {
-                record.metadataStamp = stamp
-                changedStamps = true
-                metadataIntact = true
-            }
-            if forced.isEmpty && metadataIntact {
-                if changedStamps { try? record.save(store: session.store, scope: scope) }
-                outcome.diagnostics += record.outputs.flatMap(\.warnings)
-                session.count { $0.cached += record.outputs.count }
-                outcome.summary.outputs = record.outputs.count
-                reportUnusedEntries(record.outputs.map(\.usage), &outcome)
-                return outcome
-            }
+        switch verifyFastPath(previous: previous, status: status, digest: digest, directory: directory) {
+        case .current(let record):
+            outcome.diagnostics += record.outputs.flatMap(\.warnings)
+            log.count { $0.cached += record.outputs.count }
+            outcome.summary.outputs = record.outputs.count
+            outcome.diagnostics += unusedEntryWarnings(record.outputs.map(\.usage))
+            return outcome
+        case .stale(let changedOutside):
+            forced = changedOutside
         }
 
-        // Retarget every output whose inputs changed; keep the identity of the others.
+        var works = planOutputs(
+            keys: keys.digests(rendered: renderedHashes), previous: previous, forced: forced, &outcome)
+        if outcome.diagnostics.contains(where: { $0.severity == .error }) {
+            return failed(outcome.diagnostics.first?.description ?? "error", outcome)
+        }
+        let table = LinkTable(works.map(\.identity))
+        confirmReuse(&works, table: table, directory: directory)
+        linkAndNormalize(&works, table: table, directory: directory)
+        for work in works {
+            if log.explains, work.document != nil, let reason = work.reason {
+                outcome.explanations.append("output \(location.name)/\(work.template.outputPath): \(reason)")
+            }
+            outcome.diagnostics += work.diagnostics
+        }
+        if works.contains(where: { work in work.diagnostics.contains { $0.severity == .error } }) {
+            return failed(outcome.diagnostics.first { $0.severity == .error }?.description ?? "error", outcome)
+        }
+
+        let transaction = BundleTransaction(
+            location: location, previous: previous, status: status, inputs: digest, mapping: mapping?.contentHash,
+            works: works.filter { $0.output != nil })
+        let written: BundleTransaction.Written
+        do {
+            written = try transaction.commit(store: store)
+        } catch {
+            outcome.diagnostics.append(.error(at: nil, "cannot write bundle \(location.name): \(error)"))
+            return failed("cannot write: \(error)", outcome)
+        }
+        log.count {
+            $0.written += written.files
+            $0.removed += written.removed
+        }
+        outcome.summary.outputs = written.outputs.count
+        outcome.summary.written = written.files
+        outcome.summary.removed = written.removed
+        outcome.diagnostics += unusedEntryWarnings(written.outputs.map(\.usage))
+        return outcome
+    }
+
+    // MARK: fast path
+
+    enum FastPath {
+        /// Same inputs as the last complete build and every file intact.
+        case current(BundleRecord)
+        /// Build: these outputs (template paths) were changed or removed outside hybrid.
+        case stale(forced: Set<String>)
+    }
+
+    /// With the same inputs as the last complete build, only checks that the files are intact:
+    /// a file whose stamp moved but whose content is the same gets its new stamp recorded.
+    func verifyFastPath(previous: BundleRecord?, status: BundleStatus?, digest: ContentHash, directory: OutputDirectory)
+        -> FastPath
+    {
+        guard let previous, previous.inputs == digest, let status, status.state == .complete else {
+            return .stale(forced: [])
+        }
+        var record = previous
+        var changedStamps = false
+        var forced: Set<String> = []
+        for index in record.outputs.indices {
+            let output = record.outputs[index]
+            if directory.stamp(output.outputPath) == output.stamp { continue }
+            let path = location.directory + "/" + output.outputPath
+            if OutputFile.contentMatches(path, output.hash), let stamp = OutputFile.stamp(path) {
+                record.outputs[index].stamp = stamp
+                changedStamps = true
+            } else {
+                forced.insert(output.template)
+            }
+        }
+        let metadataPath = location.directory + "/" + BundleMetadata.path
+        var metadataIntact = OutputFile.stamp(metadataPath) == previous.metadataStamp
+        if !metadataIntact, OutputFile.contentMatches(metadataPath, BundleLocation.metadataHash),
+            let stamp = OutputFile.stamp(metadataPath)
+        {
+            record.metadataStamp = stamp
+            changedStamps = true
+            metadataIntact = true
+        }
+        guard forced.isEmpty && metadataIntact else { return .stale(forced: forced) }
+        if changedStamps { try? record.save(store: store, scope: scope) }
+        return .current(record)
+    }
+
+    // MARK: planning
+
+    /// Per template: an output whose key is unchanged keeps its recorded identity (and is reused
+    /// if its references still hold); any other is parsed, retargeted and identified now.
+    /// Templates that render empty are no asset here. Errors go into `outcome`.
+    func planOutputs(
+        keys: [ContentHash], previous: BundleRecord?, forced: Set<String>, _ outcome: inout BundleOutcome
+    ) -> [OutputWork] {
         let previousByTemplate = Dictionary(
             (previous?.outputs ?? []).map { ($0.template, $0) }, uniquingKeysWith: { first, _ in first })
-        var works: [Work] = []
+        var works: [OutputWork] = []
         works.reserveCapacity(templates.count)
-        var failed = false
         for (index, template) in templates.enumerated() {
-            let key = transformKey(rendered[index], template)
+            let key = keys[index]
+            let rendered = rendered[index]!
             let old = previousByTemplate[template.path]
             if let old, old.key == key, !forced.contains(template.path) {
                 works.append(
-                    Work(
-                        template: template, key: key, rendered: rendered[index], previous: old, document: nil,
-                        identity: old.identity, usage: old.usage))
+                    OutputWork(
+                        template: template, key: key, rendered: rendered, previous: old, identity: old.identity,
+                        usage: old.usage))
                 continue
             }
             let reason: String
             if let old {
                 if forced.contains(template.path) {
                     reason = "output file was changed or removed outside hybrid"
-                } else if old.rendered != rendered[index] {
+                } else if old.rendered != rendered {
                     reason = "rendered text changed"
-                } else if previous?.mapping != target.mapping?.contentHash {
+                } else if previous?.mapping != mapping?.contentHash {
                     reason = "mapping changed"
                 } else {
                     reason = "tool version or uuid namespace changed"
@@ -185,227 +201,121 @@ package struct BundleBuilder {
             } else {
                 reason = previous == nil ? "no cache entry" : "new template"
             }
-            switch prepare(template, rendered[index]) {
+            switch prepare(template, rendered) {
             case .failure(let diagnostic):
                 outcome.diagnostics.append(diagnostic)
-                failed = true
             case .success(nil):
                 continue  // rendered empty: no such asset in this environment
             case .success(let (document, identity, usage)?):
                 works.append(
-                    Work(
-                        template: template, key: key, rendered: rendered[index], previous: old, document: document,
-                        identity: identity, usage: usage, reason: reason))
+                    OutputWork(
+                        template: template, key: key, rendered: rendered, previous: old, identity: identity,
+                        usage: usage, document: document, reason: reason))
             }
         }
-        if failed {
-            markFailed(outcome.diagnostics.first?.description ?? "error", &outcome)
-            return outcome
-        }
+        return works
+    }
 
-        // Link against this bundle's identities; emit what changed.
-        let table = LinkTable(works.map(\.identity))
+    /// Outputs kept from the last build stay when every reference they resolved resolves the same
+    /// way and their file is intact; the others are prepared again for linking (or dropped, when
+    /// their template now renders empty).
+    func confirmReuse(_ works: inout [OutputWork], table: LinkTable, directory: OutputDirectory) {
+        var dropped: [Int] = []
+        for index in works.indices where works[index].document == nil {
+            guard let old = works[index].previous else { continue }
+            if old.lookups.allSatisfy({ table.resolve(query: $0.query).recorded == $0.result }) {
+                if directory.stamp(old.outputPath) == old.stamp {
+                    works[index].output = old
+                    works[index].diagnostics = old.warnings
+                    log.count { $0.cached += 1 }
+                    continue
+                }
+                let path = location.directory + "/" + old.outputPath
+                if OutputFile.contentMatches(path, old.hash), let stamp = OutputFile.stamp(path) {
+                    var refreshed = old
+                    refreshed.stamp = stamp
+                    works[index].output = refreshed
+                    works[index].diagnostics = old.warnings
+                    log.count { $0.cached += 1 }
+                    continue
+                }
+                works[index].reason = "output file was changed or removed outside hybrid"
+            } else {
+                works[index].reason = "a referenced asset changed"
+            }
+            switch prepare(works[index].template, works[index].rendered) {
+            case .failure(let diagnostic):
+                works[index].diagnostics.append(diagnostic)
+            case .success(nil):
+                dropped.append(index)
+            case .success(let (document, _, _)?):
+                works[index].document = document
+            }
+        }
+        for index in dropped.reversed() { works.remove(at: index) }
+    }
+
+    // MARK: linking
+
+    /// Links every prepared document against this bundle's identities, normalizes and emits it;
+    /// a file whose bytes differ from what is on disk is to be written. Diagnostics point at the
+    /// template lines behind the rendered text.
+    func linkAndNormalize(_ works: inout [OutputWork], table: LinkTable, directory: OutputDirectory) {
         let linker = AssetLinker(scope: scope, table: table)
-        var outputs: [BundleRecord.Output] = []
-        var pending: [(relative: String, bytes: [UInt8], index: Int)] = []
-        for var work in works {
-            let outputPath = directory + "/" + work.template.outputPath
-            if work.document == nil, let old = work.previous {
-                let referencesHold = old.lookups.allSatisfy { table.resolve(query: $0.query).recorded == $0.result }
-                if referencesHold {
-                    if bundleDirectory.stamp(work.template.outputPath) == old.stamp {
-                        outputs.append(old)
-                        outcome.diagnostics += old.warnings
-                        session.count { $0.cached += 1 }
-                        continue
-                    }
-                    if OutputFile.contentMatches(outputPath, old.hash), let stamp = OutputFile.stamp(outputPath) {
-                        var refreshed = old
-                        refreshed.stamp = stamp
-                        outputs.append(refreshed)
-                        outcome.diagnostics += old.warnings
-                        session.count { $0.cached += 1 }
-                        continue
-                    }
-                    work.reason = "output file was changed or removed outside hybrid"
-                } else {
-                    work.reason = "a referenced asset changed"
-                }
-                switch prepare(work.template, work.rendered) {
-                case .failure(let diagnostic):
-                    outcome.diagnostics.append(diagnostic)
-                    failed = true
-                    continue
-                case .success(nil):
-                    continue
-                case .success(let (document, _, _)?):
-                    work.document = document
-                }
-            }
-            guard var document = work.document else { continue }
-            session.count { $0.rebuilt += 1 }
-            if session.options.explain, let reason = work.reason {
-                outcome.explanations.append("output \(name)/\(work.template.outputPath): \(reason)")
-            }
-            let linked = linker.link(
-                &document, identity: work.identity, file: session.assetsPrefix + work.template.path)
-            let inTemplateTerms = { [session, group] (diagnostic: Diagnostic) in
-                session.inTemplateTerms(diagnostic, template: work.template, group: group, rendered: work.rendered)
+        for index in works.indices {
+            guard var document = works[index].document else { continue }
+            let work = works[index]
+            log.count { $0.rebuilt += 1 }
+            let file = assetsPrefix + work.template.path
+            let linked = linker.link(&document, identity: work.identity, file: file)
+            let inTemplateTerms = { [documents, group] (diagnostic: Diagnostic) in
+                documents.inTemplateTerms(diagnostic, template: work.template, group: group, rendered: work.rendered)
             }
             if linked.diagnostics.contains(where: { $0.severity == .error }) {
-                outcome.diagnostics += linked.diagnostics.map(inTemplateTerms)
-                failed = true
+                works[index].diagnostics += linked.diagnostics.map(inTemplateTerms)
                 continue
             }
             var warnings = linked.diagnostics
             var lookups = linked.lookups
-            let file = session.assetsPrefix + work.template.path
-            document = normalForm(document, work.template.kind, table, &lookups, file, &warnings)
+            let normal = NormalFormStep.apply(document, work.template.kind, table, &lookups, file, &warnings)
             warnings = warnings.map(inTemplateTerms)
-            outcome.diagnostics += warnings
-            let bytes = YAMLEmitter.emit(document)
+            works[index].diagnostics += warnings
+            let bytes = YAMLEmitter.emit(normal)
             let hash = ContentHash(of: bytes)
             var output = BundleRecord.Output(
                 template: work.template.path, key: work.key, rendered: work.rendered, identity: work.identity,
                 lookups: lookups, usage: work.usage, hash: hash, stamp: work.previous?.stamp ?? FileStamp.absent,
                 warnings: warnings)
-            let current = bundleDirectory.stamp(work.template.outputPath)
+            let current = directory.stamp(work.template.outputPath)
             if let old = work.previous, old.hash == hash, current == old.stamp {
                 // Same bytes as before and the file is intact.
-            } else if current != nil, OutputFile.contentMatches(outputPath, hash) {
-                output.stamp = current!
-            } else {
-                pending.append((work.template.outputPath, bytes, outputs.count))
-            }
-            outputs.append(output)
-        }
-        if failed {
-            markFailed(outcome.diagnostics.first { $0.severity == .error }?.description ?? "error", &outcome)
-            return outcome
-        }
-
-        // Write: mark the bundle as building, change files, record, mark complete.
-        let produced = Set(outputs.map { String($0.template.dropLast(3)) } + [BundleBuilder.metadataPath])
-        var owned = Set(status?.outputs ?? [])
-        for old in previous?.outputs ?? [] { owned.insert(String(old.template.dropLast(3))) }
-        if previous != nil || status != nil { owned.insert(BundleBuilder.metadataPath) }
-        let removals = owned.subtracting(produced).filter(BundleBuilder.isOwnablePath).sorted()
-        let metadataFile = directory + "/" + BundleBuilder.metadataPath
-        var metadataStamp = OutputFile.stamp(metadataFile)
-        let metadataCurrent =
-            metadataStamp != nil
-            && (metadataStamp == previous?.metadataStamp
-                || OutputFile.contentMatches(metadataFile, BundleBuilder.metadataHash))
-        let changes = pending.count + removals.count + (metadataCurrent ? 0 : 1)
-        let changesFiles = changes > 0
-        do {
-            // One file replaced atomically leaves the bundle consistent at every moment; anything
-            // more (or a file hybrid did not own yet) is announced first.
-            var onDisk = status
-            if changes > 1 || status?.state != .complete || !produced.isSubset(of: owned) {
-                let building = BundleStatus(
-                    environment: scope.environment, tenant: scope.tenant, state: .building,
-                    outputs: owned.union(produced).sorted())
-                try building.save(at: statusPath, temporaryDirectory: scratch)
-                onDisk = building
-            }
-            if changesFiles {
-                let writer = StagedWrites(bundle: directory, scratch: scratch)
-                do {
-                    for write in pending {
-                        outputs[write.index].stamp = try writer.write(write.bytes, relative: write.relative)
-                    }
-                    try writer.commit()
-                } catch {
-                    writer.abandon()
-                    throw error
-                }
-                for removal in removals {
-                    OutputFile.remove(directory + "/" + removal, bundleRoot: directory)
-                }
-                if !metadataCurrent {
-                    metadataStamp = try writer.write(BundleBuilder.metadataBytes, relative: BundleBuilder.metadataPath)
-                }
-            }
-            let record = BundleRecord(
-                inputs: digest, mapping: target.mapping?.contentHash, outputs: outputs,
-                metadataStamp: metadataStamp ?? FileStamp.absent)
-            try record.save(store: session.store, scope: scope)
-            let complete = BundleStatus(
-                environment: scope.environment, tenant: scope.tenant, state: .complete,
-                outputs: produced.sorted())
-            if onDisk != complete { try complete.save(at: statusPath, temporaryDirectory: scratch) }
-        } catch {
-            outcome.diagnostics.append(.error(at: nil, "cannot write bundle \(name): \(error)"))
-            markFailed("cannot write: \(error)", &outcome)
-            return outcome
-        }
-        session.count {
-            $0.written += pending.count + (metadataCurrent ? 0 : 1)
-            $0.removed += removals.count
-        }
-        outcome.summary.outputs = outputs.count
-        outcome.summary.written = pending.count + (metadataCurrent ? 0 : 1)
-        outcome.summary.removed = removals.count
-        reportUnusedEntries(outputs.map(\.usage), &outcome)
-        return outcome
-    }
-
-    /// The normal form of a linked document (``SupersetNormalForm``), with a warning for every
-    /// key Superset would not keep, and the inherited `cache_timeout` rule as a recorded lookup.
-    private func normalForm(
-        _ document: YAMLNode, _ kind: AssetKind, _ table: LinkTable, _ lookups: inout [(query: String, result: String)],
-        _ file: String, _ warnings: inout [Diagnostic]
-    ) -> YAMLNode {
-        var dropped: [SupersetNormalForm.Dropped] = []
-        var normal = SupersetNormalForm.normalize(document, kind: kind, dropped: &dropped)
-        for item in dropped {
-            let location = SourceLocation(
-                file: file, line: max(1, Int(item.mark.line)), column: max(1, Int(item.mark.column)))
-            warnings.append(.warning(at: location, "\(item.keyPath) is left out of the bundle: \(item.reason)"))
-        }
-        if kind == .chart, case .mapping(let root) = normal.value, let entry = root.entry(forKey: "viz_type"),
-            let vizType = entry.value.stringValue, let successor = SupersetExportFacts.migratedVizTypes[vizType]
-        {
-            let location = SourceLocation(
-                file: file, line: max(1, Int(entry.value.mark.line)), column: max(1, Int(entry.value.mark.column)))
-            warnings.append(
-                .warning(
-                    at: location,
-                    "viz_type '\(vizType)' is a legacy chart type: Superset's import rewrites it to '\(successor)' and its params, so every export would show drift; write the new type"
-                ))
-        }
-        if kind == .dataset, case .mapping(var root) = normal.value,
-            let database = root["database_uuid"]?.stringValue?.lowercased()
-        {
-            let query = LinkTable.cacheTimeoutQuery(database: database)
-            let resolution = table.resolve(query: query)
-            lookups.append((query, resolution.recorded))
-            if case .found(let inherited) = resolution, let value = root["cache_timeout"]?.value,
-                YAMLEmitter.plainText(of: value) == inherited
+            } else if let current, OutputFile.contentMatches(location.directory + "/" + work.template.outputPath, hash)
             {
-                root.entries.removeAll { $0.key.stringValue == "cache_timeout" }
-                normal = YAMLNode(.mapping(root), mark: normal.mark)
+                output.stamp = current
+            } else {
+                works[index].bytes = bytes
             }
+            works[index].output = output
         }
-        return normal
     }
+
+    // MARK: helpers
 
     /// Parses (shared), retargets (this bundle's copy) and identifies one rendered asset.
     private func prepare(_ template: AssetTemplate, _ rendered: ContentHash) -> Result<
         (YAMLNode, AssetIdentity, MappingUsage)?, Diagnostic
     > {
-        switch session.document(rendered, template: template, group: group) {
+        switch documents.document(template, group: group, rendered: rendered) {
         case .failure(let diagnostic):
             return .failure(diagnostic)
         case .success(nil):
             return .success(nil)
         case .success(var document?):
             var usage = MappingUsage()
-            retargeter?.retarget(&document, kind: template.kind, usage: &usage)
+            if let mapping { Retargeter(mapping: mapping).retarget(&document, kind: template.kind, usage: &usage) }
             do {
                 let identity = try AssetIdentity.of(
-                    document, template: template, scope: scope, file: session.assetsPrefix + template.path)
+                    document, template: template, scope: scope, file: assetsPrefix + template.path)
                 return .success((document, identity, usage))
             } catch {
                 return .failure(error)
@@ -413,21 +323,18 @@ package struct BundleBuilder {
         }
     }
 
-    private func reportUnusedEntries(_ usages: [MappingUsage], _ outcome: inout BundleOutcome) {
-        guard let mapping = target.mapping else { return }
+    private func unusedEntryWarnings(_ usages: [MappingUsage]) -> [Diagnostic] {
+        guard let mapping else { return [] }
         var usage = MappingUsage()
         for item in usages { usage.formUnion(item) }
-        outcome.diagnostics += usage.unusedEntryWarnings(for: mapping)
+        return usage.unusedEntryWarnings(for: mapping)
     }
 
-    /// Leaves the bundle's files as they are and marks it failed, so `apply` refuses it.
-    private func markFailed(_ reason: String, _ outcome: inout BundleOutcome) {
+    private func failed(_ reason: String, _ outcome: BundleOutcome) -> BundleOutcome {
+        var outcome = outcome
         outcome.summary.state = .failed
-        let existing = BundleStatus.load(at: statusPath)
-        let status = BundleStatus(
-            environment: scope.environment, tenant: scope.tenant, state: .failed, error: reason,
-            outputs: existing?.outputs ?? [])
-        if existing != status { try? status.save(at: statusPath, temporaryDirectory: scratch) }
+        location.markFailed(reason)
+        return outcome
     }
 }
 

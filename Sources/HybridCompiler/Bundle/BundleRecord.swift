@@ -8,12 +8,13 @@ import SupersetModel
 /// wrote. Stored in the cache (`bundles/<env>/<tenant>`); a mismatch anywhere is a rebuild of
 /// that output, a missing or corrupt record a rebuild of the bundle.
 public struct BundleRecord: Sendable {
-    /// Bump when the transform or link steps change what they produce.
-    public static let version = "hybrid-link/4"
+    /// Bump when this record's format changes (what the outputs are made from is versioned by
+    /// ``OutputKey``: a record of an older transform simply misses).
+    public static let version = "bundle-record/1"
 
     public struct Output: Sendable {
         public var template: String
-        /// Hash of the transform's inputs except the link table (rendered text, mapping, scope, path).
+        /// The digest of the output's ``OutputKey``: its inputs except the link table.
         public var key: ContentHash
         public var rendered: ContentHash
         public var identity: AssetIdentity
@@ -24,6 +25,9 @@ public struct BundleRecord: Sendable {
         public var stamp: FileStamp
         /// The warnings linking and normalizing this output gave, repeated when it is reused.
         public var warnings: [Diagnostic] = []
+
+        /// Bundle-relative (`charts/x.yaml`).
+        public var outputPath: String { AssetTemplate.outputPath(ofTemplate: template) }
     }
 
     /// Hash of everything the bundle was compiled from: when unchanged, every output is current.

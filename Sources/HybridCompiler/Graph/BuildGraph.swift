@@ -23,23 +23,26 @@ public struct BuildGraph: Sendable, Codable, Equatable {
 
     public init() {}
 
-    init(session: BuildSession) {
+    init(_ built: CompileRun.Built) {
         var known: Set<String> = []
         func node(_ id: String, _ kind: String, _ label: String) {
             if known.insert(id).inserted { nodes.append(Node(id: id, kind: kind, label: label)) }
         }
         func edge(_ from: String, _ to: String, _ kind: String) { edges.append(Edge(from: from, to: to, kind: kind)) }
 
-        let environment = session.options.environment
-        let envFile = "env/\(environment).yaml"
-        let prefix = session.assetsPrefix
-        for (groupIndex, group) in session.groups.enumerated() {
-            for (index, template) in session.catalog.templates.enumerated() {
-                guard groupIndex < session.renders.count, case .rendered(let hash) = session.renders[groupIndex][index]
-                else { continue }
+        let renders = built.renders
+        let environment = renders.environmentName
+        let envFile = Workspace.environmentFile(environment)
+        let prefix = renders.assetsPrefix
+        for groupIndex in 0..<renders.groups.count {
+            let group = renders.groups[groupIndex]
+            for (index, template) in renders.catalog.templates.enumerated() {
+                guard groupIndex < renders.slots.count, let hash = renders.slots[groupIndex][index].hash else {
+                    continue
+                }
                 let render = "render:\(template.path)\(group.label)"
                 node(render, "render", "render \(template.path)\(group.label)")
-                let (entries, _) = session.renderCache.entries(template: template.path)
+                let (entries, _) = renders.renderCache.entries(template: template.path)
                 guard let entry = entries.first(where: { $0.output == hash }) else { continue }
                 for dependency in entry.dependencies {
                     let file = "file:\(prefix)\(dependency.name)"
@@ -53,17 +56,15 @@ public struct BuildGraph: Sendable, Codable, Equatable {
                 }
             }
         }
-        for name in session.groups.flatMap({ Array($0.values.keys) }).sorted() where known.contains("variable:\(name)")
-        {
+        let names = (0..<renders.groups.count).flatMap { Array(renders.groups[$0].values.keys) }
+        for name in names.sorted() where known.contains("variable:\(name)") {
             node("file:\(envFile)", "file", envFile)
             edge("file:\(envFile)", "variable:\(name)", "defines")
         }
-        for (targetIndex, target) in session.targets.enumerated() {
-            let scope = BundleScope(
-                environment: environment, tenant: target.mapping?.name, namespace: session.compiler.config.uuidNamespace
-            )
-            guard let record = BundleRecord.load(store: session.store, scope: scope) else { continue }
-            let group = session.groups[session.targetGroups[targetIndex]]
+        for (targetIndex, target) in built.targets.enumerated() {
+            let scope = BundleScope(environment: environment, tenant: target.mapping?.name, namespace: built.namespace)
+            guard let record = BundleRecord.load(store: built.store, scope: scope) else { continue }
+            let group = renders.groups[renders.groups.groupOfTarget[targetIndex]]
             if let mapping = target.mapping {
                 node("file:\(mapping.path)", "file", mapping.path)
                 for name in mapping.varNames where known.contains("variable:\(name)") {
@@ -72,11 +73,11 @@ public struct BuildGraph: Sendable, Codable, Equatable {
             }
             var byUUID: [String: String] = [:]
             for output in record.outputs {
-                byUUID[output.identity.uuid] = "output:\(scope.bundleRelativePath)/\(output.template.dropLast(3))"
+                byUUID[output.identity.uuid] = "output:\(scope.bundleRelativePath)/\(output.outputPath)"
             }
             for output in record.outputs {
-                let id = "output:\(scope.bundleRelativePath)/\(output.template.dropLast(3))"
-                node(id, "output", "\(scope.bundleRelativePath)/\(output.template.dropLast(3))")
+                let id = "output:\(scope.bundleRelativePath)/\(output.outputPath)"
+                node(id, "output", "\(scope.bundleRelativePath)/\(output.outputPath)")
                 edge("render:\(output.template)\(group.label)", id, "renders")
                 if let mapping = target.mapping { edge("file:\(mapping.path)", id, "retargets") }
                 for lookup in output.lookups {

@@ -13,7 +13,10 @@ public struct AssetTemplate: Sendable, Hashable, Comparable {
     public var kind: AssetKind
 
     /// Relative to a bundle: `charts/sales/revenue.yaml`.
-    public var outputPath: String { String(path.dropLast(3)) }
+    public var outputPath: String { Self.outputPath(ofTemplate: path) }
+
+    /// The bundle path a template path compiles to (`charts/x.yaml.j2` → `charts/x.yaml`).
+    public static func outputPath(ofTemplate path: String) -> String { String(path.dropLast(3)) }
 
     /// `charts/sales/revenue` (how other templates may refer to it).
     public var referenceName: String { String(path.dropLast(8)) }

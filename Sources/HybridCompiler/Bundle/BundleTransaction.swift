@@ -1,0 +1,81 @@
+import HybridCache
+import SupersetModel
+
+/// Writes a built bundle so that it is consistent at every moment: announce (status `building`)
+/// when more than one file changes, write the changed files (new folders staged and renamed into
+/// place), remove the files hybrid owns that are no longer produced, rewrite `metadata.yaml` if it
+/// is not intact, save the record, and mark the bundle `complete`.
+struct BundleTransaction {
+    let location: BundleLocation
+    let previous: BundleRecord?
+    let status: BundleStatus?
+    /// The bundle's inputs digest (``OutputKey/bundleDigest(_:)``).
+    let inputs: ContentHash
+    let mapping: ContentHash?
+    /// The bundle's outputs in template order, each with its record entry and, when its file
+    /// changes, the new bytes.
+    let works: [BundleBuilder.OutputWork]
+
+    /// What the commit did.
+    struct Written {
+        /// The outputs as recorded (with the stamps of the files just written).
+        var outputs: [BundleRecord.Output]
+        /// Files written (new or changed content), `metadata.yaml` included.
+        var files: Int
+        var removed: Int
+    }
+
+    func commit(store: CacheStore) throws(AtomicFile.IOError) -> Written {
+        var outputs = works.map { $0.output! }
+        let pending = works.indices.filter { works[$0].bytes != nil }
+        let produced = Set(outputs.map(\.outputPath) + [BundleMetadata.path])
+        var owned = Set(status?.outputs ?? [])
+        for old in previous?.outputs ?? [] { owned.insert(old.outputPath) }
+        if previous != nil || status != nil { owned.insert(BundleMetadata.path) }
+        let removals = owned.subtracting(produced).filter(BundleLocation.isOwnablePath).sorted()
+        let metadataFile = location.directory + "/" + BundleMetadata.path
+        var metadataStamp = OutputFile.stamp(metadataFile)
+        let metadataCurrent =
+            metadataStamp != nil
+            && (metadataStamp == previous?.metadataStamp
+                || OutputFile.contentMatches(metadataFile, BundleLocation.metadataHash))
+        let changes = pending.count + removals.count + (metadataCurrent ? 0 : 1)
+
+        // One file replaced atomically leaves the bundle consistent at every moment; anything more
+        // (or a file hybrid did not own yet) is announced first.
+        var onDisk = status
+        if changes > 1 || status?.state != .complete || !produced.isSubset(of: owned) {
+            let building = BundleStatus(
+                environment: location.scope.environment, tenant: location.scope.tenant, state: .building,
+                outputs: owned.union(produced).sorted())
+            try building.save(at: location.statusPath, temporaryDirectory: location.scratch)
+            onDisk = building
+        }
+        if changes > 0 {
+            let writer = StagedWrites(bundle: location.directory, scratch: location.scratch)
+            do {
+                for index in pending {
+                    outputs[index].stamp = try writer.write(works[index].bytes!, relative: outputs[index].outputPath)
+                }
+                try writer.commit()
+            } catch {
+                writer.abandon()
+                throw error
+            }
+            for removal in removals {
+                OutputFile.remove(location.directory + "/" + removal, bundleRoot: location.directory)
+            }
+            if !metadataCurrent {
+                metadataStamp = try writer.write(BundleMetadata.bytes, relative: BundleMetadata.path)
+            }
+        }
+        let record = BundleRecord(
+            inputs: inputs, mapping: mapping, outputs: outputs, metadataStamp: metadataStamp ?? FileStamp.absent)
+        try record.save(store: store, scope: location.scope)
+        let complete = BundleStatus(
+            environment: location.scope.environment, tenant: location.scope.tenant, state: .complete,
+            outputs: produced.sorted())
+        if onDisk != complete { try complete.save(at: location.statusPath, temporaryDirectory: location.scratch) }
+        return Written(outputs: outputs, files: pending.count + (metadataCurrent ? 0 : 1), removed: removals.count)
+    }
+}

@@ -1,0 +1,136 @@
+import Foundation
+import HybridCache
+import HybridDiagnostics
+import HybridYAML
+import SupersetModel
+
+/// One compile from inputs to bundles, under the cache lock: reads the environment's variables,
+/// the selected mappings and the asset catalog; renders every template under every variable set
+/// (``RenderStage``); builds every bundle concurrently (``BundleBuilder``); with `--all-mappings`,
+/// removes the bundles of deleted mappings.
+struct CompileRun {
+    let workspace: Workspace
+    let options: CompileOptions
+    let progress: (@Sendable (CompileProgress) -> Void)?
+
+    /// What a finished run leaves for describing its graph.
+    struct Built {
+        let renders: RenderStage
+        let targets: [BuildTarget]
+        let store: CacheStore
+        let namespace: UUID
+    }
+
+    /// Runs the compile, adding its findings, bundles and counts to `report`; nil when the inputs
+    /// could not be read (the error is in the report).
+    func run(into report: inout CompileReport) async -> Built? {
+        let store = CacheStore(directory: workspace.cachePath)
+        store.removeAbandonedTemporaries()
+        defer {
+            for warning in store.warnings { report.diagnostics.append(.warning(at: nil, warning)) }
+        }
+        let inputs: Inputs
+        do {
+            inputs = try readInputs(&report.diagnostics)
+        } catch {
+            report.diagnostics.append(error)
+            return nil
+        }
+        let log = BuildLog(explains: options.explain)
+        let groups = VariableGroups(base: inputs.variables, targets: inputs.targets)
+        let renders = RenderStage(
+            workspace: workspace, environment: options.environment, catalog: inputs.catalog, groups: groups,
+            store: store, log: log)
+        await renders.renderAll(jobs: options.jobs) { done, total in
+            progress?(CompileProgress(phase: "render", done: done, total: total))
+        }
+        let outcomes = await buildBundles(inputs.targets, renders: renders, store: store, log: log)
+        if options.mappings == .all {
+            let removal = DeletedMappingBundles.remove(
+                environment: options.environment, keeping: Set(inputs.targets.compactMap(\.mapping?.name)),
+                bundlesPath: workspace.bundlesPath, namespace: workspace.config.uuidNamespace, store: store)
+            log.explain(removal.explanations)
+            log.count { $0.removed += removal.removedFiles }
+        }
+        renders.finish()
+        report.diagnostics += log.diagnostics
+        report.explanations = log.explanations
+        for outcome in outcomes {
+            report.bundles.append(outcome.summary)
+            report.diagnostics += outcome.diagnostics
+            report.explanations += outcome.explanations
+        }
+        let counters = log.counters
+        report.nodes = counters.nodes
+        report.rebuilt = counters.rebuilt
+        report.cached = counters.cached
+        report.written = counters.written
+        report.removed = counters.removed
+        return Built(renders: renders, targets: inputs.targets, store: store, namespace: workspace.config.uuidNamespace)
+    }
+
+    /// The environment's variables, the bundles to build and the asset templates.
+    private struct Inputs {
+        var variables: [String: YAMLNode]
+        var targets: [BuildTarget]
+        var catalog: AssetCatalog
+    }
+
+    private func readInputs(_ diagnostics: inout [Diagnostic]) throws(Diagnostic) -> Inputs {
+        let envFile = try workspace.environmentFile(for: options.environment)
+        var variables = TemplateVariables()
+        try variables.merge(file: workspace.path(envFile), displayPath: envFile)
+        let targets = try BuildTarget.select(options.mappings, in: workspace, diagnostics: &diagnostics)
+        let catalog = try AssetCatalog.scan(
+            assetsPath: workspace.assetsPath, displayPrefix: workspace.config.assetsDirectory + "/")
+        diagnostics += catalog.warnings
+        return Inputs(variables: variables.values, targets: targets, catalog: catalog)
+    }
+
+    /// Builds every target's bundle, at most `jobs` at once, in target order.
+    private func buildBundles(_ targets: [BuildTarget], renders: RenderStage, store: CacheStore, log: BuildLog) async
+        -> [BundleOutcome]
+    {
+        StagedWrites.clearScratch(bundles: workspace.bundlesPath)
+        let finished = Counter()
+        let total = targets.count
+        let bundlesPath = workspace.bundlesPath
+        let namespace = workspace.config.uuidNamespace
+        let assetsPrefix = workspace.config.assetsDirectory + "/"
+        let keyEncoding = OutputKeyEncoding(templates: renders.catalog.templates)
+        return await concurrentMap(Array(targets.indices), jobs: options.jobs) { [options, progress] _, index in
+            let target = targets[index]
+            let group = renders.groups.groupOfTarget[index]
+            let scope = BundleScope(
+                environment: options.environment, tenant: target.mapping?.name, namespace: namespace)
+            let builder = BundleBuilder(
+                location: BundleLocation(scope: scope, bundlesPath: bundlesPath), mapping: target.mapping,
+                templates: renders.catalog.templates, rendered: renders.slots[group].map(\.hash), documents: renders,
+                keyEncoding: keyEncoding, group: group, store: store, log: log, assetsPrefix: assetsPrefix)
+            let outcome = builder.build()
+            progress?(CompileProgress(phase: "bundles", done: finished.increment(), total: total))
+            return outcome
+        }
+    }
+}
+
+/// A thread-safe counter (bundles finished, for progress).
+private final class Counter: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value = 0
+
+    func increment() -> Int {
+        lock.lock()
+        defer { lock.unlock() }
+        value += 1
+        return value
+    }
+}
+
+extension RenderStage.Slot {
+    /// The rendered text's hash; nil when the render failed.
+    var hash: ContentHash? {
+        if case .rendered(let hash) = self { return hash }
+        return nil
+    }
+}

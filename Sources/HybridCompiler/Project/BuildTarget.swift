@@ -1,0 +1,53 @@
+import Foundation
+import HybridDiagnostics
+
+/// One bundle to build: the plain bundle (no mapping) or a tenant's.
+struct BuildTarget: Sendable {
+    var mapping: TenantMapping?
+
+    /// The bundles a compile builds: the plain one, or one per selected mapping. A malformed
+    /// mapping is reported (the compile fails) while the other tenants still build; with no
+    /// readable mapping at all, the error is thrown.
+    static func select(_ selection: CompileOptions.Mappings, in workspace: Workspace, diagnostics: inout [Diagnostic])
+        throws(Diagnostic) -> [BuildTarget]
+    {
+        let files: [String]
+        switch selection {
+        case .none:
+            return [BuildTarget(mapping: nil)]
+        case .all:
+            let names = (try? FileManager.default.contentsOfDirectory(atPath: workspace.path("mappings"))) ?? []
+            files = names.filter { ($0.hasSuffix(".yaml") || $0.hasSuffix(".yml")) && !$0.hasPrefix(".") }.sorted()
+                .map { "mappings/" + $0 }
+            if files.isEmpty { throw .error(at: nil, "--all-mappings: no mapping files in mappings/") }
+        case .selected(let patterns):
+            files = try MappingSelection.resolve(patterns, root: workspace.root)
+        }
+        var targets: [BuildTarget] = []
+        var seen: [String: String] = [:]
+        var failed: Diagnostic?
+        for file in files {
+            do throws(Diagnostic) {
+                let mapping = try TenantMapping.load(path: workspace.path(file), displayPath: file)
+                if let reason = MappingSelection.invalidTenantName(mapping.name) {
+                    throw Diagnostic.error(at: SourceLocation(file: file, line: 1, column: 1), reason)
+                }
+                if let other = seen[mapping.name] {
+                    throw Diagnostic.error(
+                        at: SourceLocation(file: file, line: 1, column: 1),
+                        "tenant '\(mapping.name)' is also defined by \(other)")
+                }
+                seen[mapping.name] = file
+                diagnostics += mapping.warnings
+                targets.append(BuildTarget(mapping: mapping))
+            } catch {
+                if failed == nil { failed = error } else { diagnostics.append(error) }
+            }
+        }
+        if let failed {
+            if targets.isEmpty { throw failed }
+            diagnostics.append(failed)
+        }
+        return targets
+    }
+}
