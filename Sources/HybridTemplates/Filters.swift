@@ -1,5 +1,6 @@
 import BigInt
 import Foundation
+import HybridYAML
 
 typealias FilterFunction = @Sendable (Value, Arguments, Interpreter) throws -> Value
 
@@ -264,7 +265,7 @@ enum BuiltinFilters {
         case .int(let number): return Double(number)
         case .bigInt(let number): return Double(number)
         case .bool(let flag): return flag ? 1 : 0
-        case .string(let text): return PythonNumberText.float(text)
+        case .string(let text): return PythonNumberParsing.float(text)
         case .undefined(let u): throw EvalFailure(.undefined, u.message)
         default: return nil
         }
@@ -362,8 +363,8 @@ enum BuiltinFilters {
             guard number.isFinite else { return bound[0] }
             return PythonOperators.intValue(BigInt(number.rounded(.towardZero)))
         case .string(let text):
-            if let parsed = PythonNumberText.int(text, base: base) { return parsed }
-            if let number = PythonNumberText.float(text), number.isFinite {
+            if let parsed = PythonNumberParsing.int(text, base: base) { return PythonOperators.intValue(parsed) }
+            if let number = PythonNumberParsing.float(text), number.isFinite {
                 return PythonOperators.intValue(BigInt(number.rounded(.towardZero)))
             }
             return bound[0]

@@ -1,4 +1,5 @@
 import BigInt
+import HybridYAML
 
 /// Jinja2's lexer with the default delimiters, `trim_blocks=False`, `lstrip_blocks=False`,
 /// `keep_trailing_newline=False`: newlines normalized to `\n`, one trailing newline dropped,
@@ -157,14 +158,8 @@ struct Lexer {
 
     // MARK: whitespace (Python's str.isspace / re \s)
 
-    static func isSpace(_ scalar: UInt32) -> Bool {
-        switch scalar {
-        case 0x09...0x0D, 0x1C...0x20, 0x85, 0xA0, 0x1680, 0x2000...0x200A, 0x2028, 0x2029, 0x202F, 0x205F, 0x3000:
-            return true
-        default:
-            return false
-        }
-    }
+    @inline(__always)
+    static func isSpace(_ scalar: UInt32) -> Bool { PythonNumberParsing.isSpace(scalar) }
 
     /// Byte length of a whitespace character starting at `index`, or nil.
     static func spaceLength(_ source: [UInt8], at index: Int) -> Int? {

@@ -295,7 +295,8 @@ private enum ScalarRules {
             case .float(let number):
                 if number.isNaN { return FindingText.wrongType(value, kind) }
                 return number.isInfinite ? "number too large" : nil
-            case .string(let text): return PythonNumber.isInteger(text) ? nil : FindingText.wrongType(value, kind)
+            case .string(let text):
+                return (PythonNumberParsing.int(text, base: 10) != nil) ? nil : FindingText.wrongType(value, kind)
             default: return FindingText.wrongType(value, kind)
             }
         case .float, .decimal:
@@ -305,7 +306,7 @@ private enum ScalarRules {
             case .bigInt(let text): number = Double(text) ?? .infinity
             case .float(let float): number = float
             case .string(let text):
-                guard let parsed = PythonNumber.float(text) else { return FindingText.wrongType(value, kind) }
+                guard let parsed = PythonNumberParsing.float(text) else { return FindingText.wrongType(value, kind) }
                 number = parsed
             default: return FindingText.wrongType(value, kind)
             }
@@ -360,7 +361,7 @@ private enum ScalarRules {
         case .int(let integer): number = Double(integer)
         case .bigInt(let text): number = Double(text)
         case .float(let float): number = float
-        case .string(let text): number = PythonNumber.float(text)
+        case .string(let text): number = PythonNumberParsing.float(text)
         default: number = nil
         }
         guard let number else { return nil }
@@ -377,98 +378,6 @@ extension YAMLValue {
     fileprivate var isMapping: Bool {
         if case .mapping = self { return true }
         return false
-    }
-}
-
-/// Python's `int(text)` and `float(text)` on ASCII text (non-ASCII digits, which Python also accepts, are not).
-private enum PythonNumber {
-    /// `int(text)`: surrounding whitespace, an optional sign, decimal digits with single `_` between them.
-    static func isInteger(_ text: String) -> Bool {
-        let body = Substring(text).trimmingPythonWhitespace()
-        var digits = body.utf8[...]
-        if let first = digits.first, first == UInt8(ascii: "+") || first == UInt8(ascii: "-") {
-            digits = digits.dropFirst()
-        }
-        return isDigitRun(digits)
-    }
-
-    /// `float(text)`, or nil if Python would raise.
-    static func float(_ text: String) -> Double? {
-        let body = Substring(text).trimmingPythonWhitespace()
-        var unsigned = body[...]
-        var negative = false
-        if let first = unsigned.first, first == "+" || first == "-" {
-            negative = first == "-"
-            unsigned = unsigned.dropFirst()
-        }
-        switch unsigned.lowercased() {
-        case "inf", "infinity": return negative ? -.infinity : .infinity
-        case "nan": return .nan
-        default: break
-        }
-        // Digits with single underscores between them, an optional fraction and exponent.
-        let bytes = Array(unsigned.utf8)
-        var index = 0
-        func run() -> Bool {
-            let start = index
-            while index < bytes.count,
-                bytes[index] >= UInt8(ascii: "0") && bytes[index] <= UInt8(ascii: "9")
-                    || bytes[index] == UInt8(ascii: "_")
-            {
-                index += 1
-            }
-            return index > start && isDigitRun(bytes[start..<index])
-        }
-        var mantissaDigits = false
-        if index < bytes.count, bytes[index] != UInt8(ascii: ".") {
-            guard run() else { return nil }
-            mantissaDigits = true
-        }
-        if index < bytes.count, bytes[index] == UInt8(ascii: ".") {
-            index += 1
-            if index < bytes.count, bytes[index] >= UInt8(ascii: "0") && bytes[index] <= UInt8(ascii: "9") {
-                guard run() else { return nil }
-                mantissaDigits = true
-            }
-        }
-        guard mantissaDigits else { return nil }
-        if index < bytes.count, bytes[index] == UInt8(ascii: "e") || bytes[index] == UInt8(ascii: "E") {
-            index += 1
-            if index < bytes.count, bytes[index] == UInt8(ascii: "+") || bytes[index] == UInt8(ascii: "-") {
-                index += 1
-            }
-            guard run() else { return nil }
-        }
-        guard index == bytes.count else { return nil }
-        let cleaned = String(decoding: bytes.filter { $0 != UInt8(ascii: "_") }, as: UTF8.self)
-        guard let value = Double(cleaned) else { return nil }
-        return negative ? -value : value
-    }
-
-    /// Decimal digits with single underscores strictly between digits.
-    private static func isDigitRun<C: Collection>(_ bytes: C) -> Bool where C.Element == UInt8 {
-        guard !bytes.isEmpty else { return false }
-        var previousWasDigit = false
-        for byte in bytes {
-            if byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") {
-                previousWasDigit = true
-            } else if byte == UInt8(ascii: "_") && previousWasDigit {
-                previousWasDigit = false
-            } else {
-                return false
-            }
-        }
-        return previousWasDigit
-    }
-}
-
-extension Substring {
-    /// `str.strip()`: Unicode whitespace at both ends.
-    fileprivate func trimmingPythonWhitespace() -> Substring {
-        var scalars = unicodeScalars[...]
-        while let first = scalars.first, first.properties.isWhitespace { scalars = scalars.dropFirst() }
-        while let last = scalars.last, last.properties.isWhitespace { scalars = scalars.dropLast() }
-        return Substring(scalars)
     }
 }
 

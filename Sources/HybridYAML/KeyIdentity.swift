@@ -1,3 +1,5 @@
+import BigInt
+
 /// When two mapping keys are the same key to Python's dict: `1`, `1.0` and `true` collide,
 /// strings compare by code points, aware timestamps by instant, all `.nan` keys are one key.
 enum KeyIdentity: Hashable {
@@ -35,8 +37,7 @@ enum KeyIdentity: Hashable {
                 // PyYAML returns one shared NaN object, so every `.nan` key is the same dict key.
                 self = .float(Double.nan.bitPattern)
             } else if number.isFinite && number.rounded(.towardZero) == number {
-                let magnitude = ArbitraryInteger(integralMagnitudeOf: number)
-                switch magnitude.yamlValue(negative: number < 0) {
+                switch YAMLValue.integer(BigInt(exactly: number)!) {
                 case .int(let small): self = .integer(small)
                 case .bigInt(let digits): self = .bigInteger(digits)
                 default: self = .float(number.bitPattern)

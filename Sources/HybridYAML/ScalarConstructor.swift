@@ -1,3 +1,5 @@
+import BigInt
+
 /// Why a scalar could not become a value (the parser adds the position).
 struct ScalarConstructionError: Error {
     var kind: YAMLError.Kind
@@ -124,35 +126,14 @@ enum ScalarConstructor {
         }
         let body = digits[start...]
         if body.count == 1 && body.first == UInt8(ascii: "0") { return .int(0) }
-        func accumulate(_ digitChars: ArraySlice<UInt8>, radix: UInt32) throws(ScalarConstructionError) -> YAMLValue {
+        func accumulate(_ digitChars: ArraySlice<UInt8>, radix: Int) throws(ScalarConstructionError) -> YAMLValue {
             guard !digitChars.isEmpty else {
                 throw invalid("invalid literal for int() with base \(radix): ''")
             }
-            var small: UInt64 = 0
-            var big: ArbitraryInteger?
-            for c in digitChars {
-                let digit: UInt32
-                switch c {
-                case UInt8(ascii: "0")...UInt8(ascii: "9"): digit = UInt32(c - 0x30)
-                case UInt8(ascii: "a")...UInt8(ascii: "f"): digit = UInt32(c - 0x61 + 10)
-                case UInt8(ascii: "A")...UInt8(ascii: "F"): digit = UInt32(c - 0x41 + 10)
-                default: throw invalid("invalid digit in integer")
-                }
-                if big != nil {
-                    big!.multiply(by: radix, adding: digit)
-                    continue
-                }
-                let (scaled, o1) = small.multipliedReportingOverflow(by: UInt64(radix))
-                let (sum, o2) = scaled.addingReportingOverflow(UInt64(digit))
-                if o1 || o2 {
-                    var value = ArbitraryInteger(small)
-                    value.multiply(by: radix, adding: digit)
-                    big = value
-                } else {
-                    small = sum
-                }
+            guard let magnitude = PythonNumberParsing.magnitude(digitChars, base: radix) else {
+                throw invalid("invalid digit in integer")
             }
-            return (big ?? ArbitraryInteger(small)).yamlValue(negative: negative)
+            return .integer(negative ? -magnitude : magnitude)
         }
         if body.starts(with: [UInt8(ascii: "0"), UInt8(ascii: "b")]) {
             return try accumulate(body.dropFirst(2), radix: 2)
@@ -165,15 +146,11 @@ enum ScalarConstructor {
         }
         if body.contains(UInt8(ascii: ":")) {
             // Horner's rule over base-60 groups gives exactly Σ digit × 60^k.
-            var total = ArbitraryInteger()
-            for (index, part) in body.split(separator: UInt8(ascii: ":"), omittingEmptySubsequences: false).enumerated()
-            {
-                var partValue = ArbitraryInteger()
-                for c in part { partValue.multiply(by: 10, adding: UInt32(c - 0x30)) }
-                if index > 0 { total.multiply(by: 60) }
-                total.add(partValue)
+            var total = BigInt(0)
+            for part in body.split(separator: UInt8(ascii: ":"), omittingEmptySubsequences: false) {
+                total = total * 60 + (PythonNumberParsing.magnitude(part, base: 10) ?? 0)
             }
-            return total.yamlValue(negative: negative)
+            return .integer(negative ? -total : total)
         }
         return try accumulate(body, radix: 10)
     }
@@ -206,55 +183,14 @@ enum ScalarConstructor {
             var value = 0.0
             var base = 1.0
             for part in body.split(separator: UInt8(ascii: ":"), omittingEmptySubsequences: false).reversed() {
-                guard let digit = pythonFloatLiteral(Array(part)) else { return nil }
+                guard let digit = PythonNumberParsing.float(ascii: Array(part)) else { return nil }
                 value += digit * base
                 base *= 60
             }
             return sign * value
         }
-        guard let value = pythonFloatLiteral(body) else { return nil }
+        guard let value = PythonNumberParsing.float(ascii: body) else { return nil }
         return sign * value
-    }
-
-    /// Python's `float(text)` for decimal literals, `inf`, `infinity` and `nan` (already lowercased).
-    static func pythonFloatLiteral(_ raw: [UInt8]) -> Double? {
-        var text = raw[...]
-        let spaces: Set<UInt8> = [0x20, 0x09, 0x0A, 0x0B, 0x0C, 0x0D]
-        while let c = text.first, spaces.contains(c) { text = text.dropFirst() }
-        while let c = text.last, spaces.contains(c) { text = text.dropLast() }
-        var i = text.startIndex
-        var negative = false
-        if i < text.endIndex, text[i] == UInt8(ascii: "-") || text[i] == UInt8(ascii: "+") {
-            negative = text[i] == UInt8(ascii: "-")
-            i += 1
-        }
-        let word = text[i...]
-        if word.elementsEqual("inf".utf8) || word.elementsEqual("infinity".utf8) {
-            return negative ? -.infinity : .infinity
-        }
-        if word.elementsEqual("nan".utf8) { return .nan }
-        // digits ["." digits] | "." digits, then optional e[+-]digits
-        var sawDigits = false
-        while i < text.endIndex, ScalarGrammar.isDigit(text[i]) {
-            i += 1
-            sawDigits = true
-        }
-        if i < text.endIndex, text[i] == UInt8(ascii: ".") {
-            i += 1
-            while i < text.endIndex, ScalarGrammar.isDigit(text[i]) {
-                i += 1
-                sawDigits = true
-            }
-        }
-        guard sawDigits else { return nil }
-        if i < text.endIndex, text[i] == UInt8(ascii: "e") {
-            i += 1
-            if i < text.endIndex, text[i] == UInt8(ascii: "-") || text[i] == UInt8(ascii: "+") { i += 1 }
-            guard i < text.endIndex, ScalarGrammar.isDigit(text[i]) else { return nil }
-            while i < text.endIndex, ScalarGrammar.isDigit(text[i]) { i += 1 }
-        }
-        guard i == text.endIndex else { return nil }
-        return Double(String(decoding: text, as: UTF8.self))
     }
 
     /// `!!float`: PyYAML's `construct_yaml_float` on arbitrary text, with Python's `float()` underneath.
@@ -286,26 +222,22 @@ enum ScalarConstructor {
         let negative = first == "-"
         let value = (first == "-" || first == "+") ? String(text.unicodeScalars.dropFirst()) : text
         guard let head = value.unicodeScalars.first else { return nil }
-        func signed(_ parsed: (negative: Bool, magnitude: ArbitraryInteger)?) -> YAMLValue? {
-            guard let parsed else { return nil }
-            return parsed.magnitude.yamlValue(negative: parsed.negative != negative)
+        func signed(_ parsed: BigInt?) -> YAMLValue? {
+            parsed.map { .integer(negative ? -$0 : $0) }
         }
         if value == "0" { return .int(0) }
         if value.hasPrefix("0b") { return signed(PythonNumberParsing.int(String(value.dropFirst(2)), base: 2)) }
         if value.hasPrefix("0x") { return signed(PythonNumberParsing.int(String(value.dropFirst(2)), base: 16)) }
         if head == "0" { return signed(PythonNumberParsing.int(value, base: 8)) }
         if value.contains(":") {
-            var total = ArbitraryInteger()
-            var partsNegative = false
-            for (index, part) in value.split(separator: ":", omittingEmptySubsequences: false).enumerated() {
+            var total = BigInt(0)
+            for part in value.split(separator: ":", omittingEmptySubsequences: false) {
                 guard let parsed = PythonNumberParsing.int(String(part), base: 10) else { return nil }
                 // Python sums digit × 60^k with signed parts; hybrid keeps the common all-positive case.
-                if parsed.negative { partsNegative = true }
-                if index > 0 { total.multiply(by: 60) }
-                total.add(parsed.magnitude)
+                if parsed.sign == .minus { return nil }
+                total = total * 60 + parsed
             }
-            if partsNegative { return nil }
-            return total.yamlValue(negative: negative)
+            return .integer(negative ? -total : total)
         }
         return signed(PythonNumberParsing.int(value, base: 10))
     }

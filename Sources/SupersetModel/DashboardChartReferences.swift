@@ -94,7 +94,7 @@ public enum DashboardChartReferences {
         }
         let isList = segment.hasSuffix("[]")
         let name = isList ? String(segment.dropLast(2)) : String(segment)
-        guard let index = mapping.entries.firstIndex(where: { $0.key.stringValue == name }) else { return }
+        guard let index = mapping.index(forKey: name) else { return }
         if isList {
             guard case .sequence(var items) = mapping.entries[index].value.value else { return }
             for item in items.indices {

@@ -31,77 +31,64 @@ public enum SupersetNormalForm {
         switch kind {
         case .database:
             if let uri = root["sqlalchemy_uri"]?.stringValue {
-                set(&root, "sqlalchemy_uri", .string(withoutPasswordMask(uri)))
+                root.setValue(.string(withoutPasswordMask(uri)), forKey: "sqlalchemy_uri")
             }
-            transform(&root, "extra") { extra in
-                guard case .mapping(var mapping) = extra.value else { return extra }
+            root.updateMapping(forKey: "extra") { mapping in
                 rename(&mapping, "database.extra")
                 decodeJSONStrings(&mapping, "database.extra")
-                return YAMLNode(.mapping(mapping), mark: extra.mark)
             }
         case .dataset:
             decodeJSONStrings(&root, table)
-            if root["template_params"]?.stringValue == "" { set(&root, "template_params", .null) }
+            if root["template_params"]?.stringValue == "" { root.setValue(.null, forKey: "template_params") }
             for (list, element) in [("columns", "dataset.column"), ("metrics", "dataset.metric")] {
-                transform(&root, list) { items in
-                    guard case .sequence(let elements) = items.value else { return items }
-                    var normalized = elements.map { item -> YAMLNode in
-                        guard case .mapping(var mapping) = item.value else { return item }
-                        decodeJSONStrings(&mapping, element)
-                        removeDefaults(&mapping, element)
-                        return YAMLNode(.mapping(mapping), mark: item.mark)
+                root.updateValue(forKey: list) { items in
+                    items.updateEachItem { item in
+                        item.updateMapping { mapping in
+                            decodeJSONStrings(&mapping, element)
+                            removeDefaults(&mapping, element)
+                        }
                     }
-                    if let key = SupersetExportFacts.unorderedLists["dataset"]?[list] {
-                        normalized = stableSorted(normalized, by: key)
+                    if let key = SupersetExportFacts.unorderedLists["dataset"]?[list],
+                        case .sequence(let elements) = items.value
+                    {
+                        items.value = .sequence(stableSorted(elements, by: key))
                     }
-                    return YAMLNode(.sequence(normalized), mark: items.mark)
                 }
             }
         case .chart:
-            transform(&root, "params") { params in
-                guard case .mapping(var mapping) = params.value else { return params }
-                for key in SupersetExportFacts.serverLocalKeys["chart.params"] ?? [] { remove(&mapping, key) }
+            root.updateMapping(forKey: "params") { mapping in
+                for key in SupersetExportFacts.serverLocalKeys["chart.params"] ?? [] {
+                    mapping.removeValue(forKey: key)
+                }
                 removeDefaults(&mapping, "chart.params")
-                return YAMLNode(.mapping(mapping), mark: params.mark)
             }
-            transform(&root, "query_context") { context in
+            root.updateValue(forKey: "query_context") { context in
                 guard let text = context.stringValue, case .mapping(var mapping)? = try? JSONText.parse(text).value
-                else { return context }
-                remove(&mapping, "datasource")
-                transform(&mapping, "form_data") { formData in
-                    guard case .mapping(var inner) = formData.value else { return formData }
-                    remove(&inner, "datasource")
-                    return YAMLNode(.mapping(inner))
+                else { return }
+                mapping.removeValue(forKey: "datasource")
+                mapping.updateMapping(forKey: "form_data") { inner in
+                    inner.removeValue(forKey: "datasource")
                 }
-                transform(&mapping, "queries") { queries in
-                    guard case .sequence(let items) = queries.value else { return queries }
-                    return YAMLNode(
-                        .sequence(
-                            items.map { item in
-                                guard case .mapping(var query) = item.value else { return item }
-                                remove(&query, "datasource")
-                                return YAMLNode(.mapping(query))
-                            }))
+                mapping.updateValue(forKey: "queries") { queries in
+                    queries.updateEachItem { $0.updateMapping { $0.removeValue(forKey: "datasource") } }
                 }
-                return YAMLNode(.string(JSONText.write(YAMLNode(.mapping(mapping)))), mark: context.mark)
+                context = YAMLNode(.string(JSONText.write(YAMLNode(.mapping(mapping)))), mark: context.mark)
             }
         case .dashboard:
             let position = root["position"]
-            transform(&root, "metadata") { metadata in
-                guard case .mapping(var mapping) = metadata.value else { return metadata }
+            root.updateMapping(forKey: "metadata") { mapping in
                 DashboardChartReferences.idsToUUIDs(&mapping, position: position)
                 for key in SupersetExportFacts.droppedByImport["dashboard.metadata"] ?? [] {
                     guard let entry = mapping.entry(forKey: key) else { continue }
-                    remove(&mapping, key)
+                    mapping.removeValue(forKey: key)
                     dropped.append(
                         Dropped(
                             keyPath: "metadata.\(key)", reason: "Superset's import deletes it (legacy filters)",
                             mark: entry.key.mark))
                 }
                 removeDefaults(&mapping, "dashboard.metadata")
-                return YAMLNode(.mapping(mapping), mark: metadata.mark)
             }
-            transformChartMetas(&root) { remove(&$0, "chartId") }
+            transformChartMetas(&root) { $0.removeValue(forKey: "chartId") }
         }
         removeDefaults(&root, table)
         return YAMLNode(.mapping(root), mark: node.mark)
@@ -121,7 +108,7 @@ public enum SupersetNormalForm {
                 let database = root["database_uuid"]?.stringValue?.lowercased(),
                 let inherited = databaseTimeouts[database], timeout.value == inherited
             else { continue }
-            remove(&root, "cache_timeout")
+            root.removeValue(forKey: "cache_timeout")
             documents[path] = YAMLNode(.mapping(root), mark: node.mark)
         }
     }
@@ -135,26 +122,17 @@ public enum SupersetNormalForm {
         switch kind {
         case .database:
             if hasPassword, let uri = root["sqlalchemy_uri"]?.stringValue {
-                set(&root, "sqlalchemy_uri", .string(withPasswordMask(uri)))
+                root.setValue(.string(withPasswordMask(uri)), forKey: "sqlalchemy_uri")
             }
         case .dataset:
             for (list, element) in [("columns", "dataset.column"), ("metrics", "dataset.metric")] {
-                transform(&root, list) { items in
-                    guard case .sequence(let elements) = items.value else { return items }
-                    return YAMLNode(
-                        .sequence(
-                            elements.map { item in
-                                guard case .mapping(var mapping) = item.value else { return item }
-                                addDefaults(&mapping, element)
-                                return YAMLNode(.mapping(mapping), mark: item.mark)
-                            }), mark: items.mark)
+                root.updateValue(forKey: list) { items in
+                    items.updateEachItem { $0.updateMapping { addDefaults(&$0, element) } }
                 }
             }
         case .chart:
-            transform(&root, "params") { params in
-                guard case .mapping(var mapping) = params.value else { return params }
+            root.updateMapping(forKey: "params") { mapping in
                 addDefaults(&mapping, "chart.params")
-                return YAMLNode(.mapping(mapping), mark: params.mark)
             }
         case .dashboard:
             // Each chart of the position gets a chartId (1, 2, … in position order) that the
@@ -163,17 +141,15 @@ public enum SupersetNormalForm {
             for chart in DashboardChartReferences.charts(in: root["position"]) where chartIds[chart.uuid] == nil {
                 chartIds[chart.uuid] = chart.chartId ?? chartIds.count + 1
             }
-            if root["metadata"] == nil { set(&root, "metadata", .mapping(YAMLMapping())) }
-            transform(&root, "metadata") { metadata in
-                guard case .mapping(var mapping) = metadata.value else { return metadata }
+            if root["metadata"] == nil { root.setValue(.mapping(YAMLMapping()), forKey: "metadata") }
+            root.updateMapping(forKey: "metadata") { mapping in
                 DashboardChartReferences.uuidsToIds(&mapping, chartIds: chartIds)
                 addDefaults(&mapping, "dashboard.metadata")
-                return YAMLNode(.mapping(mapping), mark: metadata.mark)
             }
             transformChartMetas(&root) { meta in
                 if meta["chartId"] == nil {
                     let uuid = meta["uuid"]?.stringValue?.lowercased()
-                    set(&meta, "chartId", .int(uuid.flatMap { chartIds[$0] } ?? 0))
+                    meta.setValue(.int(uuid.flatMap { chartIds[$0] } ?? 0), forKey: "chartId")
                 }
             }
         }
@@ -185,26 +161,17 @@ public enum SupersetNormalForm {
 
     /// Changes the `meta` mapping of every CHART component of a dashboard's `position`.
     private static func transformChartMetas(_ root: inout YAMLMapping, _ change: (inout YAMLMapping) -> Void) {
-        transform(&root, "position") { position in
-            guard case .mapping(var components) = position.value else { return position }
-            for index in components.entries.indices {
-                guard case .mapping(var component) = components.entries[index].value.value,
-                    component["type"]?.stringValue == "CHART"
-                else { continue }
-                transform(&component, "meta") { meta in
-                    guard case .mapping(var inner) = meta.value else { return meta }
-                    change(&inner)
-                    return YAMLNode(.mapping(inner), mark: meta.mark)
-                }
-                components.entries[index].value.value = .mapping(component)
+        root.updateMapping(forKey: "position") { components in
+            for index in components.entries.indices
+            where components.entries[index].value.mappingValue?["type"]?.stringValue == "CHART" {
+                components.entries[index].value.updateValue(forKey: "meta") { $0.updateMapping(change) }
             }
-            return YAMLNode(.mapping(components), mark: position.mark)
         }
     }
 
     private static func rename(_ mapping: inout YAMLMapping, _ table: String) {
         for (old, new) in SupersetExportFacts.keyRenames[table] ?? [:] {
-            guard let index = mapping.entries.firstIndex(where: { $0.key.stringValue == old }) else { continue }
+            guard let index = mapping.index(forKey: old) else { continue }
             if mapping[new] != nil {
                 mapping.entries.remove(at: index)  // the new name wins, as in Superset's pre_load hook
             } else {
@@ -218,7 +185,7 @@ public enum SupersetNormalForm {
     ) {
         for key in SupersetExportFacts.importOnlyKeys[table] ?? [] {
             guard let entry = mapping.entry(forKey: key) else { continue }
-            remove(&mapping, key)
+            mapping.removeValue(forKey: key)
             let reason =
                 key == "password"
                 ? "passwords come from HYBRID_DB_PASSWORD_<DATABASE_NAME>, never from a bundle"
@@ -229,9 +196,9 @@ public enum SupersetNormalForm {
 
     private static func decodeJSONStrings(_ mapping: inout YAMLMapping, _ table: String) {
         for key in SupersetExportFacts.jsonStringKeys[table] ?? [] {
-            transform(&mapping, key) { value in
-                guard let text = value.stringValue, let decoded = try? JSONText.parse(text) else { return value }
-                return YAMLNode(decoded.value, mark: value.mark)
+            mapping.updateValue(forKey: key) { value in
+                guard let text = value.stringValue, let decoded = try? JSONText.parse(text) else { return }
+                value = YAMLNode(decoded.value, mark: value.mark)
             }
         }
     }
@@ -247,7 +214,7 @@ public enum SupersetNormalForm {
     private static func addDefaults(_ mapping: inout YAMLMapping, _ table: String) {
         guard let defaults = SupersetExportFacts.defaults[table] else { return }
         for key in defaults.keys.sorted() where mapping[key] == nil {
-            set(&mapping, key, yamlValue(defaults[key]!))
+            mapping.setValue(yamlValue(defaults[key]!), forKey: key)
         }
     }
 
@@ -315,25 +282,6 @@ public enum SupersetNormalForm {
             if left != right { return left.utf8.lexicographicallyPrecedes(right.utf8) }
             return a.offset < b.offset
         }.map(\.element)
-    }
-
-    private static func transform(_ mapping: inout YAMLMapping, _ key: String, _ change: (YAMLNode) -> YAMLNode) {
-        guard let index = mapping.entries.firstIndex(where: { $0.key.stringValue == key }) else { return }
-        let value = mapping.entries[index].value
-        mapping.entries[index].value = YAMLNode(.null, mark: value.mark)
-        mapping.entries[index].value = change(value)
-    }
-
-    private static func remove(_ mapping: inout YAMLMapping, _ key: String) {
-        mapping.entries.removeAll { $0.key.stringValue == key }
-    }
-
-    private static func set(_ mapping: inout YAMLMapping, _ key: String, _ value: YAMLValue) {
-        if let index = mapping.entries.firstIndex(where: { $0.key.stringValue == key }) {
-            mapping.entries[index].value.value = value
-        } else {
-            mapping.entries.append(YAMLMapping.Entry(key: YAMLNode(.string(key)), value: YAMLNode(value)))
-        }
     }
 }
 

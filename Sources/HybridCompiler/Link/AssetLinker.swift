@@ -8,8 +8,6 @@ import SupersetModel
 /// `meta.chart` → `meta.uuid`, native filter target `dataset` → `datasetUuid`; sets `uuid` and
 /// `version: 1.0.0`. Uuids already written in the template are kept (per tenant, derived).
 public struct AssetLinker: Sendable {
-    public static let importVersion = "1.0.0"
-
     public var scope: BundleScope
     public var table: LinkTable
 
@@ -47,8 +45,8 @@ public struct AssetLinker: Sendable {
             linkNativeFilters(in: &root, &outcome, file)
             linkChartReferences(in: &root, &outcome, file)
         }
-        set(&root, "uuid", .string(identity.uuid))
-        set(&root, "version", .string(AssetLinker.importVersion))
+        root.setValue(.string(identity.uuid), forKey: "uuid")
+        root.setValue(.string(BundleMetadata.importVersion), forKey: "version")
         document.value = .mapping(root)
         return outcome
     }
@@ -91,7 +89,7 @@ public struct AssetLinker: Sendable {
         in root: inout YAMLMapping, key: String, with linkedKey: String, kind: AssetKind, _ outcome: inout Outcome,
         _ file: String
     ) {
-        guard let index = root.entries.firstIndex(where: { $0.key.stringValue == key }) else { return }
+        guard let index = root.index(forKey: key) else { return }
         let node = root.entries[index].value
         guard let uuid = resolve(node, kind: kind, what: key, &outcome, file) else { return }
         if root[linkedKey] != nil {
@@ -110,7 +108,7 @@ public struct AssetLinker: Sendable {
         in root: inout YAMLMapping, key: String, linkedKey: String, kind: AssetKind, _ outcome: inout Outcome,
         _ file: String
     ) {
-        if root.entries.contains(where: { $0.key.stringValue == key }) {
+        if root.index(forKey: key) != nil {
             replaceReference(in: &root, key: key, with: linkedKey, kind: kind, &outcome, file)
         } else {
             deriveUUID(in: &root, key: linkedKey)
@@ -119,84 +117,73 @@ public struct AssetLinker: Sendable {
 
     /// A `*_uuid` written in the template: per tenant, the tenant's uuid for it.
     private func deriveUUID(in root: inout YAMLMapping, key: String) {
-        guard scope.tenant != nil,
-            let index = root.entries.firstIndex(where: { $0.key.stringValue == key }),
+        guard scope.tenant != nil, let index = root.index(forKey: key),
             let text = root.entries[index].value.stringValue, let uuid = UUID(uuidString: text)
         else { return }
         root.entries[index].value.value = .string(scope.derive(uuid))
     }
 
     private func linkPosition(in root: inout YAMLMapping, _ outcome: inout Outcome, _ file: String) {
-        guard let positionIndex = root.entries.firstIndex(where: { $0.key.stringValue == "position" }),
-            case .mapping(var position) = root.entries[positionIndex].value.value
-        else { return }
-        root.entries[positionIndex].value.value = .null
-        for index in position.entries.indices {
-            guard case .mapping(var component) = position.entries[index].value.value,
-                component["type"]?.stringValue == "CHART",
-                let metaIndex = component.entries.firstIndex(where: { $0.key.stringValue == "meta" }),
-                case .mapping(var meta) = component.entries[metaIndex].value.value
-            else { continue }
-            if let chartIndex = meta.entries.firstIndex(where: { $0.key.stringValue == "chart" }) {
-                let node = meta.entries[chartIndex].value
-                meta.entries.remove(at: chartIndex)
-                if let uuid = resolve(node, kind: .chart, what: "meta.chart", &outcome, file) {
-                    set(&meta, "uuid", .string(uuid), mark: node.mark)
-                }
-            } else if let uuidIndex = meta.entries.firstIndex(where: { $0.key.stringValue == "uuid" }) {
-                if scope.tenant != nil, let text = meta.entries[uuidIndex].value.stringValue,
-                    let uuid = UUID(uuidString: text)
-                {
-                    meta.entries[uuidIndex].value.value = .string(scope.derive(uuid))
-                }
-            } else if let name = meta["sliceName"] {
-                if let uuid = resolve(name, kind: .chart, what: "meta.sliceName", &outcome, file) {
-                    set(&meta, "uuid", .string(uuid), mark: name.mark)
+        root.updateMapping(forKey: "position") { position in
+            for index in position.entries.indices
+            where position.entries[index].value.mappingValue?["type"]?.stringValue == "CHART" {
+                position.entries[index].value.updateValue(forKey: "meta") { node in
+                    node.updateMapping { linkChartMeta(&$0, &outcome, file) }
                 }
             }
-            component.entries[metaIndex].value.value = .mapping(meta)
-            position.entries[index].value.value = .mapping(component)
         }
-        root.entries[positionIndex].value.value = .mapping(position)
+    }
+
+    /// A CHART component's `meta`: `chart: charts/x` (a path) or `sliceName` becomes `uuid`; a
+    /// `uuid` written in the template is kept (per tenant, derived).
+    private func linkChartMeta(_ meta: inout YAMLMapping, _ outcome: inout Outcome, _ file: String) {
+        if let chartIndex = meta.index(forKey: "chart") {
+            let node = meta.entries[chartIndex].value
+            meta.entries.remove(at: chartIndex)
+            if let uuid = resolve(node, kind: .chart, what: "meta.chart", &outcome, file) {
+                meta.setValue(.string(uuid), forKey: "uuid", mark: node.mark)
+            }
+        } else if let uuidIndex = meta.index(forKey: "uuid") {
+            if scope.tenant != nil, let text = meta.entries[uuidIndex].value.stringValue,
+                let uuid = UUID(uuidString: text)
+            {
+                meta.entries[uuidIndex].value.value = .string(scope.derive(uuid))
+            }
+        } else if let name = meta["sliceName"] {
+            if let uuid = resolve(name, kind: .chart, what: "meta.sliceName", &outcome, file) {
+                meta.setValue(.string(uuid), forKey: "uuid", mark: name.mark)
+            }
+        }
     }
 
     private func linkNativeFilters(in root: inout YAMLMapping, _ outcome: inout Outcome, _ file: String) {
-        guard let metadataIndex = root.entries.firstIndex(where: { $0.key.stringValue == "metadata" }),
-            case .mapping(var metadata) = root.entries[metadataIndex].value.value,
-            let filtersIndex = metadata.entries.firstIndex(where: {
-                $0.key.stringValue == "native_filter_configuration"
-            }),
-            case .sequence(var filters) = metadata.entries[filtersIndex].value.value
-        else { return }
-        root.entries[metadataIndex].value.value = .null
-        for filterIndex in filters.indices {
-            guard case .mapping(var filter) = filters[filterIndex].value,
-                let targetsIndex = filter.entries.firstIndex(where: { $0.key.stringValue == "targets" }),
-                case .sequence(var targets) = filter.entries[targetsIndex].value.value
-            else { continue }
-            for targetIndex in targets.indices {
-                guard case .mapping(var target) = targets[targetIndex].value else { continue }
-                linkReference(
-                    in: &target, key: "dataset", linkedKey: "datasetUuid", kind: .dataset, &outcome, file)
-                targets[targetIndex].value = .mapping(target)
+        root.updateMapping(forKey: "metadata") { metadata in
+            metadata.updateValue(forKey: "native_filter_configuration") { filters in
+                filters.updateEachItem { filter in
+                    filter.updateValue(forKey: "targets") { targets in
+                        targets.updateEachItem { target in
+                            target.updateMapping {
+                                linkReference(
+                                    in: &$0, key: "dataset", linkedKey: "datasetUuid", kind: .dataset, &outcome, file)
+                            }
+                        }
+                    }
+                }
             }
-            filter.entries[targetsIndex].value.value = .sequence(targets)
-            filters[filterIndex].value = .mapping(filter)
         }
-        metadata.entries[filtersIndex].value.value = .sequence(filters)
-        root.entries[metadataIndex].value.value = .mapping(metadata)
     }
 
     /// Chart references in the metadata (``DashboardChartReferences``): a chart path, name or uuid
     /// becomes the chart's uuid (per tenant: the tenant's), and must be a chart of the position,
     /// since the import drops or fails on any other. A number is some server's id: an error.
     private func linkChartReferences(in root: inout YAMLMapping, _ outcome: inout Outcome, _ file: String) {
-        guard let metadataIndex = root.entries.firstIndex(where: { $0.key.stringValue == "metadata" }),
-            case .mapping(var metadata) = root.entries[metadataIndex].value.value
-        else { return }
-        root.entries[metadataIndex].value.value = .null
-        defer { root.entries[metadataIndex].value.value = .mapping(metadata) }
         let inPosition = Set(DashboardChartReferences.charts(in: root["position"]).map(\.uuid))
+        root.updateMapping(forKey: "metadata") { linkChartReferences(in: &$0, inPosition: inPosition, &outcome, file) }
+    }
+
+    private func linkChartReferences(
+        in metadata: inout YAMLMapping, inPosition: Set<String>, _ outcome: inout Outcome, _ file: String
+    ) {
         DashboardChartReferences.rewrite(&metadata) { node, site in
             let what = "a chart reference in metadata"
             var uuid: String?
@@ -234,15 +221,6 @@ public struct AssetLinker: Sendable {
     }
 
     // MARK: helpers
-
-    private func set(_ mapping: inout YAMLMapping, _ key: String, _ value: YAMLValue, mark: YAMLMark = .synthesized) {
-        if let index = mapping.entries.firstIndex(where: { $0.key.stringValue == key }) {
-            mapping.entries[index].value.value = value
-        } else {
-            mapping.entries.append(
-                YAMLMapping.Entry(key: YAMLNode(.string(key), mark: mark), value: YAMLNode(value, mark: mark)))
-        }
-    }
 
     private func singular(_ kind: AssetKind) -> String {
         String(kind.directory.dropLast())

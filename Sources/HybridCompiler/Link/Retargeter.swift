@@ -169,27 +169,3 @@ public struct Retargeter: Sendable {
         return nil
     }
 }
-
-extension YAMLNode {
-    /// Calls `body` on the value under the string key `key` in place; nothing when this is not a mapping
-    /// or has no such key.
-    fileprivate mutating func updateValue(forKey key: String, _ body: (inout YAMLNode) -> Void) {
-        guard case .mapping(var mapping) = value,
-            let index = mapping.entries.firstIndex(where: { entry in
-                if case .string(let text) = entry.key.value { return text.utf8.elementsEqual(key.utf8) }
-                return false
-            })
-        else { return }
-        value = .null  // leave `mapping` uniquely referenced so the edit happens in place
-        body(&mapping.entries[index].value)
-        value = .mapping(mapping)
-    }
-
-    /// Calls `body` on each item in place; nothing when this is not a sequence.
-    fileprivate mutating func updateEachItem(_ body: (inout YAMLNode) -> Void) {
-        guard case .sequence(var items) = value else { return }
-        value = .null
-        for index in items.indices { body(&items[index]) }
-        value = .sequence(items)
-    }
-}
