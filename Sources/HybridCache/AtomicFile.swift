@@ -59,19 +59,7 @@ public enum AtomicFile {
         guard descriptor >= 0 else { throw IOError(path: path, message: lastError()) }
         let temporary = String(
             decoding: template.prefix(while: { $0 != 0 }).map { UInt8(bitPattern: $0) }, as: UTF8.self)
-        var failure: String?
-        bytes.withUnsafeBytes { buffer in
-            var offset = 0
-            while offset < buffer.count {
-                let written = Glibc.write(descriptor, buffer.baseAddress! + offset, buffer.count - offset)
-                if written < 0 {
-                    if errno == EINTR { continue }
-                    failure = lastError()
-                    return
-                }
-                offset += written
-            }
-        }
+        var failure = writeAll(bytes, to: descriptor)
         if failure == nil && fchmod(descriptor, mode) != 0 { failure = lastError() }
         if failure == nil && durable && fsync(descriptor) != 0 { failure = lastError() }
         close(descriptor)
@@ -79,6 +67,22 @@ public enum AtomicFile {
         if let failure {
             unlink(temporary)
             throw IOError(path: path, message: failure)
+        }
+    }
+
+    /// Writes every byte (retrying interrupted writes); the error text on failure.
+    private static func writeAll(_ bytes: [UInt8], to descriptor: Int32) -> String? {
+        bytes.withUnsafeBytes { buffer in
+            var offset = 0
+            while offset < buffer.count {
+                let written = Glibc.write(descriptor, buffer.baseAddress! + offset, buffer.count - offset)
+                if written < 0 {
+                    if errno == EINTR { continue }
+                    return lastError()
+                }
+                offset += written
+            }
+            return nil
         }
     }
 
@@ -120,19 +124,7 @@ public enum AtomicFile {
             descriptor = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
         }
         guard descriptor >= 0 else { throw IOError(path: path, message: lastError()) }
-        var failure: String?
-        bytes.withUnsafeBytes { buffer in
-            var offset = 0
-            while offset < buffer.count {
-                let written = Glibc.write(descriptor, buffer.baseAddress! + offset, buffer.count - offset)
-                if written < 0 {
-                    if errno == EINTR { continue }
-                    failure = lastError()
-                    return
-                }
-                offset += written
-            }
-        }
+        var failure = writeAll(bytes, to: descriptor)
         var info = stat()
         if failure == nil && fstat(descriptor, &info) != 0 { failure = lastError() }
         close(descriptor)

@@ -73,7 +73,7 @@ public struct ValidationFinding: Sendable, Equatable, Codable {
                     if !text.isEmpty { text += "." }
                     text += key
                 } else {
-                    text += "[\"" + escaped(key) + "\"]"
+                    text += "[" + JSONText.quoted(key) + "]"
                 }
             }
         }
@@ -113,26 +113,5 @@ public struct ValidationFinding: Sendable, Equatable, Codable {
             }
         }
         return true
-    }
-
-    private static func escaped(_ key: String) -> String {
-        var text = ""
-        for scalar in key.unicodeScalars {
-            switch scalar {
-            case "\"": text += "\\\""
-            case "\\": text += "\\\\"
-            case "\n": text += "\\n"
-            case "\t": text += "\\t"
-            case "\r": text += "\\r"
-            default:
-                if scalar.value < 0x20 {
-                    let hex = String(scalar.value, radix: 16)
-                    text += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-                } else {
-                    text.unicodeScalars.append(scalar)
-                }
-            }
-        }
-        return text
     }
 }

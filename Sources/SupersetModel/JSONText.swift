@@ -75,7 +75,9 @@ public enum JSONText {
         }
     }
 
-    static func quoted(_ text: String) -> String {
+    /// A JSON string literal: `"`, `\\`, CR, LF, TAB and other control characters escaped;
+    /// everything else as it is (UTF-8).
+    public static func quoted(_ text: String) -> String {
         var out = "\""
         for scalar in text.unicodeScalars {
             switch scalar {

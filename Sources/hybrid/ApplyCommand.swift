@@ -39,23 +39,21 @@ struct ApplyCommand: AsyncParsableCommand {
 
     func run() async throws {
         let context = try CommandContext()
-        let environment = try context.environment(build.env)
-        let deployment = context.deployment()
-        let bundles = try await context.bundles(build, environment: environment, deployment: deployment)
-        let connection = try context.connect(runtime, environment: environment, deployment: deployment)
+        let target = try await context.runtimeTarget(build, runtime)
+        let (bundles, connection) = (target.bundles, target.connection)
         let gitSHA = AuditLog.gitSHA(root: context.workspace.root)
         var failed = false
         var records: [ApplyReport] = []
         for bundle in bundles {
             let started = ContinuousClock.now
-            let applier = Applier(store: deployment.store, connection: connection)
+            let applier = Applier(store: target.deployment.store, connection: connection)
             do {
                 let outcome = try await applier.apply(
                     bundle,
                     options: Applier.Options(force: force, noRefresh: noRefresh, prune: prune, chunkSize: chunkSize))
                 let report = ApplyReport(outcome, seconds: (ContinuousClock.now - started).seconds)
                 records.append(report)
-                if let warning = deployment.record(
+                if let warning = target.deployment.record(
                     .apply, environment: bundle.environment, tenant: bundle.tenant, target: connection.target,
                     gitSHA: gitSHA, assets: outcome.auditAssets, status: outcome.auditStatus, started: started,
                     error: nil)
@@ -66,7 +64,7 @@ struct ApplyCommand: AsyncParsableCommand {
             } catch {
                 failed = true
                 context.printer.print(error)
-                _ = deployment.record(
+                _ = target.deployment.record(
                     .apply, environment: bundle.environment, tenant: bundle.tenant, target: connection.target,
                     gitSHA: gitSHA, assets: [:], status: .failed, started: started, error: error.message)
             }

@@ -55,6 +55,24 @@ struct CommandContext {
         Deployment(workspace: workspace, notice: Self.notice)
     }
 
+    /// What a runtime command works on: the environment, its compiled bundles, and the connection
+    /// to its Superset.
+    struct RuntimeTarget {
+        let environment: String
+        let deployment: Deployment
+        let bundles: [BundleSnapshot]
+        let connection: RuntimeConnection
+    }
+
+    /// Compiles and reads the selected bundles of the environment, then connects to its Superset.
+    func runtimeTarget(_ build: BuildOptions, _ runtime: RuntimeOptions) async throws -> RuntimeTarget {
+        let environment = try self.environment(build.env)
+        let deployment = deployment()
+        let bundles = try await bundles(build, environment: environment, deployment: deployment)
+        let connection = try connect(runtime, environment: environment, deployment: deployment)
+        return RuntimeTarget(environment: environment, deployment: deployment, bundles: bundles, connection: connection)
+    }
+
     /// Compiles the selected bundles of `environment` and reads them; prints the compile's
     /// findings; a compile error ends the command before anything is sent.
     func bundles(_ build: BuildOptions, environment: String, deployment: Deployment) async throws -> [BundleSnapshot] {

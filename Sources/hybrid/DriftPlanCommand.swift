@@ -21,10 +21,8 @@ struct DriftPlanCommand: AsyncParsableCommand {
 
     func run() async throws {
         let context = try CommandContext()
-        let environment = try context.environment(build.env)
-        let deployment = context.deployment()
-        let bundles = try await context.bundles(build, environment: environment, deployment: deployment)
-        let connection = try context.connect(runtime, environment: environment, deployment: deployment)
+        let target = try await context.runtimeTarget(build, runtime)
+        let (bundles, connection) = (target.bundles, target.connection)
         var all: [(String, [DriftPlanner.Drift])] = []
         for bundle in bundles {
             do {

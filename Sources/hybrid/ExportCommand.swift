@@ -27,17 +27,15 @@ struct ExportCommand: AsyncParsableCommand {
 
     func run() async throws {
         let context = try CommandContext()
-        let environment = try context.environment(build.env)
-        let deployment = context.deployment()
         var isDirectory: ObjCBool = false
         if FileManager.default.fileExists(atPath: out, isDirectory: &isDirectory), !isDirectory.boolValue {
             context.printer.print(Diagnostic.error(at: nil, "--out \(out) is a file, not a directory"))
             throw ExitCode(1)
         }
-        let bundles = try await context.bundles(build, environment: environment, deployment: deployment)
-        let connection = try context.connect(runtime, environment: environment, deployment: deployment)
+        let target = try await context.runtimeTarget(build, runtime)
+        let connection = target.connection
         let exporter = Exporter(connection: connection)
-        for bundle in bundles {
+        for bundle in target.bundles {
             let directory = bundle.tenant.map { out + "/" + $0 } ?? out
             do {
                 let outcome = try await exporter.export(bundle, into: directory, everything: all)

@@ -27,16 +27,14 @@ struct PlanCommand: AsyncParsableCommand {
 
     func run() async throws {
         let context = try CommandContext()
-        let environment = try context.environment(build.env)
-        let deployment = context.deployment()
-        let bundles = try await context.bundles(build, environment: environment, deployment: deployment)
-        let connection = try context.connect(runtime, environment: environment, deployment: deployment)
+        let target = try await context.runtimeTarget(build, runtime)
+        let (bundles, connection) = (target.bundles, target.connection)
         var everything: [Applier.AssetPlan] = []
         var text = ""
         for bundle in bundles {
             let plan: [Applier.AssetPlan]
             do {
-                plan = try await Applier(store: deployment.store, connection: connection).plan(
+                plan = try await Applier(store: target.deployment.store, connection: connection).plan(
                     bundle, options: Applier.Options(noRefresh: noRefresh)
                 ).0
             } catch {

@@ -117,14 +117,15 @@ public struct BundleStatus: Codable, Sendable, Equatable {
     /// The JSON text: keys sorted, one output per line (stable, diff-friendly).
     public var encoded: [UInt8] {
         var text = "{\n"
-        text += "  \"environment\" : \(Self.quoted(environment)),\n"
-        if let error { text += "  \"error\" : \(Self.quoted(error)),\n" }
+        text += "  \"environment\" : \(JSONText.quoted(environment)),\n"
+        if let error { text += "  \"error\" : \(JSONText.quoted(error)),\n" }
         text += "  \"format\" : \(format),\n"
         text += "  \"outputs\" : ["
-        text += outputs.isEmpty ? "" : "\n" + outputs.map { "    " + Self.quoted($0) }.joined(separator: ",\n") + "\n  "
+        text +=
+            outputs.isEmpty ? "" : "\n" + outputs.map { "    " + JSONText.quoted($0) }.joined(separator: ",\n") + "\n  "
         text += "],\n"
-        text += "  \"state\" : \(Self.quoted(state.rawValue))"
-        if let tenant { text += ",\n  \"tenant\" : \(Self.quoted(tenant))" }
+        text += "  \"state\" : \(JSONText.quoted(state.rawValue))"
+        if let tenant { text += ",\n  \"tenant\" : \(JSONText.quoted(tenant))" }
         text += "\n}\n"
         return Array(text.utf8)
     }
@@ -134,24 +135,5 @@ public struct BundleStatus: Codable, Sendable, Equatable {
     /// mid-write leaves nothing beside the status files.
     public func save(at path: String, temporaryDirectory: String? = nil) throws(AtomicFile.IOError) {
         try AtomicFile.replace(encoded, at: path, temporaryDirectory: temporaryDirectory)
-    }
-
-    /// A JSON string literal.
-    static func quoted(_ text: String) -> String {
-        var out = "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case _ where scalar.value < 0x20:
-                let hex = String(scalar.value, radix: 16)
-                out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-            default: out.unicodeScalars.append(scalar)
-            }
-        }
-        return out + "\""
     }
 }
