@@ -29,69 +29,87 @@ public enum SupersetNormalForm {
         rename(&root, table)
         removeImportOnly(&root, table, prefix: "", &dropped)
         switch kind {
-        case .database:
-            if let uri = root["sqlalchemy_uri"]?.stringValue {
-                root.setValue(.string(withoutPasswordMask(uri)), forKey: "sqlalchemy_uri")
-            }
-            root.updateMapping(forKey: "extra") { mapping in
-                rename(&mapping, "database.extra")
-                decodeJSONStrings(&mapping, "database.extra")
-            }
-        case .dataset:
-            decodeJSONStrings(&root, table)
-            if root["template_params"]?.stringValue == "" { root.setValue(.null, forKey: "template_params") }
-            for (list, element) in [("columns", "dataset.column"), ("metrics", "dataset.metric")] {
-                root.updateValue(forKey: list) { items in
-                    items.updateEachItem { item in
-                        item.updateMapping { mapping in
-                            decodeJSONStrings(&mapping, element)
-                            removeDefaults(&mapping, element)
-                        }
-                    }
-                    if let key = SupersetExportFacts.unorderedLists["dataset"]?[list],
-                        case .sequence(let elements) = items.value
-                    {
-                        items.value = .sequence(stableSorted(elements, by: key))
-                    }
-                }
-            }
-        case .chart:
-            root.updateMapping(forKey: "params") { mapping in
-                for key in SupersetExportFacts.serverLocalKeys["chart.params"] ?? [] {
-                    mapping.removeValue(forKey: key)
-                }
-                removeDefaults(&mapping, "chart.params")
-            }
-            root.updateValue(forKey: "query_context") { context in
-                guard let text = context.stringValue, case .mapping(var mapping)? = try? JSONText.parse(text).value
-                else { return }
-                mapping.removeValue(forKey: "datasource")
-                mapping.updateMapping(forKey: "form_data") { inner in
-                    inner.removeValue(forKey: "datasource")
-                }
-                mapping.updateValue(forKey: "queries") { queries in
-                    queries.updateEachItem { $0.updateMapping { $0.removeValue(forKey: "datasource") } }
-                }
-                context = YAMLNode(.string(JSONText.write(YAMLNode(.mapping(mapping)))), mark: context.mark)
-            }
-        case .dashboard:
-            let position = root["position"]
-            root.updateMapping(forKey: "metadata") { mapping in
-                DashboardChartReferences.idsToUUIDs(&mapping, position: position)
-                for key in SupersetExportFacts.droppedByImport["dashboard.metadata"] ?? [] {
-                    guard let entry = mapping.entry(forKey: key) else { continue }
-                    mapping.removeValue(forKey: key)
-                    dropped.append(
-                        Dropped(
-                            keyPath: "metadata.\(key)", reason: "Superset's import deletes it (legacy filters)",
-                            mark: entry.key.mark))
-                }
-                removeDefaults(&mapping, "dashboard.metadata")
-            }
-            transformChartMetas(&root) { $0.removeValue(forKey: "chartId") }
+        case .database: normalizeDatabase(&root)
+        case .dataset: normalizeDataset(&root)
+        case .chart: normalizeChart(&root)
+        case .dashboard: normalizeDashboard(&root, &dropped)
         }
         removeDefaults(&root, table)
         return YAMLNode(.mapping(root), mark: node.mark)
+    }
+
+    /// A database: the password mask out of the URI; `extra` with its renames and JSON decoded.
+    private static func normalizeDatabase(_ root: inout YAMLMapping) {
+        if let uri = root["sqlalchemy_uri"]?.stringValue {
+            root.setValue(.string(withoutPasswordMask(uri)), forKey: "sqlalchemy_uri")
+        }
+        root.updateMapping(forKey: "extra") { mapping in
+            rename(&mapping, "database.extra")
+            decodeJSONStrings(&mapping, "database.extra")
+        }
+    }
+
+    /// A dataset: JSON strings decoded; columns and metrics without defaults, in Superset's order.
+    private static func normalizeDataset(_ root: inout YAMLMapping) {
+        let table = AssetKind.dataset.factsName
+        decodeJSONStrings(&root, table)
+        if root["template_params"]?.stringValue == "" { root.setValue(.null, forKey: "template_params") }
+        for (list, element) in [("columns", "dataset.column"), ("metrics", "dataset.metric")] {
+            root.updateValue(forKey: list) { items in
+                items.updateEachItem { item in
+                    item.updateMapping { mapping in
+                        decodeJSONStrings(&mapping, element)
+                        removeDefaults(&mapping, element)
+                    }
+                }
+                if let key = SupersetExportFacts.unorderedLists["dataset"]?[list],
+                    case .sequence(let elements) = items.value
+                {
+                    items.value = .sequence(stableSorted(elements, by: key))
+                }
+            }
+        }
+    }
+
+    /// A chart: `params` without server-local keys and defaults; `query_context` without datasource ids.
+    private static func normalizeChart(_ root: inout YAMLMapping) {
+        root.updateMapping(forKey: "params") { mapping in
+            for key in SupersetExportFacts.serverLocalKeys["chart.params"] ?? [] {
+                mapping.removeValue(forKey: key)
+            }
+            removeDefaults(&mapping, "chart.params")
+        }
+        root.updateValue(forKey: "query_context") { context in
+            guard let text = context.stringValue, case .mapping(var mapping)? = try? JSONText.parse(text).value
+            else { return }
+            mapping.removeValue(forKey: "datasource")
+            mapping.updateMapping(forKey: "form_data") { inner in
+                inner.removeValue(forKey: "datasource")
+            }
+            mapping.updateValue(forKey: "queries") { queries in
+                queries.updateEachItem { $0.updateMapping { $0.removeValue(forKey: "datasource") } }
+            }
+            context = YAMLNode(.string(JSONText.write(YAMLNode(.mapping(mapping)))), mark: context.mark)
+        }
+    }
+
+    /// A dashboard: chart references in the metadata as uuids, legacy filters dropped (reported),
+    /// no `chartId` in the position.
+    private static func normalizeDashboard(_ root: inout YAMLMapping, _ dropped: inout [Dropped]) {
+        let position = root["position"]
+        root.updateMapping(forKey: "metadata") { mapping in
+            DashboardChartReferences.idsToUUIDs(&mapping, position: position)
+            for key in SupersetExportFacts.droppedByImport["dashboard.metadata"] ?? [] {
+                guard let entry = mapping.entry(forKey: key) else { continue }
+                mapping.removeValue(forKey: key)
+                dropped.append(
+                    Dropped(
+                        keyPath: "metadata.\(key)", reason: "Superset's import deletes it (legacy filters)",
+                        mark: entry.key.mark))
+            }
+            removeDefaults(&mapping, "dashboard.metadata")
+        }
+        transformChartMetas(&root) { $0.removeValue(forKey: "chartId") }
     }
 
     /// Bundle-level rules: a dataset's `cache_timeout` equal to its database's is what Superset

@@ -75,24 +75,8 @@ public struct ProjectConfig: Sendable, Equatable {
                     throw reader.error(value, "mode must be one of: superset, preset (got '\(text)')")
                 }
                 config.mode = mode
-            case "superset":
-                let section = try reader.mapping(value, what: "superset", allowed: ["url", "urls"])
-                for item in section.entries {
-                    switch item.key.stringValue {
-                    case "url": config.supersetURL = try reader.url(item.value, what: "superset.url")
-                    default:
-                        for (env, url) in try reader.stringMap(item.value, what: "superset.urls") {
-                            config.supersetURLs[env] = try reader.url(url, what: "superset.urls.\(env)")
-                        }
-                    }
-                }
-            case "preset":
-                let section = try reader.mapping(value, what: "preset", allowed: ["workspaces"])
-                if let workspaces = section["workspaces"] {
-                    for (env, url) in try reader.stringMap(workspaces, what: "preset.workspaces") {
-                        config.presetWorkspaces[env] = try reader.url(url, what: "preset.workspaces.\(env)")
-                    }
-                }
+            case "superset": try config.readSuperset(value, reader)
+            case "preset": try config.readPreset(value, reader)
             case "default_env":
                 config.defaultEnvironment = try reader.name(value, what: "default_env")
             case "assets_dir": config.assetsDirectory = try reader.directory(value, what: "assets_dir")
@@ -104,20 +88,7 @@ public struct ProjectConfig: Sendable, Equatable {
                     throw reader.error(value, "uuid_namespace must be a UUID like 6ba7b811-9dad-11d1-80b4-00c04fd430c8")
                 }
                 config.uuidNamespace = uuid
-            case "promotion":
-                let section = try reader.mapping(value, what: "promotion", allowed: ["chain"])
-                if let chain = section["chain"] {
-                    let items = try reader.sequence(chain, what: "promotion.chain")
-                    config.promotionChain = try items.map { item throws(Diagnostic) in
-                        try reader.name(item, what: "promotion.chain entry")
-                    }
-                    guard config.promotionChain.count >= 2 else {
-                        throw reader.error(chain, "promotion.chain needs at least two environments")
-                    }
-                    if let duplicate = firstDuplicate(config.promotionChain) {
-                        throw reader.error(chain, "promotion.chain lists '\(duplicate)' twice")
-                    }
-                }
+            case "promotion": try config.readPromotion(value, reader)
             case "policy":
                 config.policy = try BundlePolicy.parse(value, reader: reader)
             default:
@@ -128,6 +99,46 @@ public struct ProjectConfig: Sendable, Equatable {
             throw .error(at: nil, "\(file): assets_dir and bundles_dir must differ")
         }
         return config
+    }
+
+    /// `superset:` — `url` and `urls.<env>`.
+    private mutating func readSuperset(_ value: YAMLNode, _ reader: StrictYAMLReader) throws(Diagnostic) {
+        let section = try reader.mapping(value, what: "superset", allowed: ["url", "urls"])
+        for item in section.entries {
+            switch item.key.stringValue {
+            case "url": supersetURL = try reader.url(item.value, what: "superset.url")
+            default:
+                for (env, url) in try reader.stringMap(item.value, what: "superset.urls") {
+                    supersetURLs[env] = try reader.url(url, what: "superset.urls.\(env)")
+                }
+            }
+        }
+    }
+
+    /// `preset:` — `workspaces.<env>`.
+    private mutating func readPreset(_ value: YAMLNode, _ reader: StrictYAMLReader) throws(Diagnostic) {
+        let section = try reader.mapping(value, what: "preset", allowed: ["workspaces"])
+        if let workspaces = section["workspaces"] {
+            for (env, url) in try reader.stringMap(workspaces, what: "preset.workspaces") {
+                presetWorkspaces[env] = try reader.url(url, what: "preset.workspaces.\(env)")
+            }
+        }
+    }
+
+    /// `promotion:` — `chain`, at least two distinct environment names.
+    private mutating func readPromotion(_ value: YAMLNode, _ reader: StrictYAMLReader) throws(Diagnostic) {
+        let section = try reader.mapping(value, what: "promotion", allowed: ["chain"])
+        guard let chain = section["chain"] else { return }
+        let items = try reader.sequence(chain, what: "promotion.chain")
+        promotionChain = try items.map { item throws(Diagnostic) in
+            try reader.name(item, what: "promotion.chain entry")
+        }
+        guard promotionChain.count >= 2 else {
+            throw reader.error(chain, "promotion.chain needs at least two environments")
+        }
+        if let duplicate = ProjectConfig.firstDuplicate(promotionChain) {
+            throw reader.error(chain, "promotion.chain lists '\(duplicate)' twice")
+        }
     }
 
     /// The runtime URL for an environment (Preset workspace or Superset), if configured.
