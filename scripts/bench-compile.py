@@ -3,6 +3,7 @@
 
   scripts/bench-compile.py [--clients 100] [--datasets 40] [--charts-per-dataset 4]
                            [--repetitions 3] [--memory-clients 500] [--hybrid PATH] [--work-dir DIR]
+                           [--baseline OTHER_HYBRID]
 
 Generates the repository with ../shared/bench/gen_repo.py, then in one run measures (medians of
 --repetitions, each on a fresh copy of the repository, so every cold run really is cold):
@@ -16,7 +17,10 @@ Generates the repository with ../shared/bench/gen_repo.py, then in one run measu
 and checks: only the edited chart's 100 outputs are rewritten (every other file keeps its mtime);
 the env change re-renders only chart templates. Peak memory (max RSS) of a cold compile of the
 --memory-clients repository is measured with getrusage. Prints a table with ratios and writes
-bench-out/compile-bench.json.
+compile-bench.json into the work directory.
+
+With --baseline, a second binary (an earlier build) runs the same hybrid measurements in the same
+repetitions, the two taking turns going first, and the script reports both and their ratios.
 
 Timing on a shared machine is noisy: compare the ratios, which come from one run. Runs write into
 fresh directories and delete them at the end (ext4 without a journal makes file creation slow for
@@ -65,6 +69,41 @@ def snapshot(directory):
     return times
 
 
+def measure(hybrid, source, repo, rep, templates):
+    """Cold, no-op, one chart edited, an env var changed: one binary on a fresh copy of the repository."""
+    compile_cmd = [hybrid, "compile", "--env", "prod", "--all-mappings"]
+    timings, checks = {}, {}
+    shutil.copytree(source, repo)
+    timings["cold"], _ = run(compile_cmd, cwd=repo)
+    checks["outputs"] = sum(1 for line in snapshot(os.path.join(repo, "bundles")) if line.endswith(".yaml"))
+    timings["noop"], _ = run(compile_cmd, cwd=repo)
+
+    before = snapshot(os.path.join(repo, "bundles"))
+    chart = os.path.join(repo, "assets", "charts", "chart_0000_0.yaml.j2")
+    with open(chart) as f:
+        text = f.read()
+    with open(chart, "w") as f:
+        f.write(text.replace("row_limit: {{ ROW_LIMIT | default(1000) }}",
+                             f"row_limit: {{{{ ROW_LIMIT | default({2000 + rep}) }}}}"))
+    timings["chart_edit"], _ = run(compile_cmd + ["--format", "json"], cwd=repo)
+    after = snapshot(os.path.join(repo, "bundles"))
+    changed = sorted(p for p in after if after[p] != before.get(p) and not p.endswith(".hybrid-bundle.json"))
+    checks["chart_edit_rewritten"] = len(changed)
+    checks["chart_edit_only_that_chart"] = all(p.endswith("charts/chart_0000_0.yaml") for p in changed)
+
+    env_file = os.path.join(repo, "env", "prod.yaml")
+    with open(env_file) as f:
+        env_text = f.read()
+    with open(env_file, "w") as f:
+        f.write(re.sub(r"CACHE_TIMEOUT: \d+", f"CACHE_TIMEOUT: {7200 + rep}", env_text))
+    timings["env_var"], done = run(compile_cmd + ["--explain", "--format", "json"], cwd=repo)
+    renders = [line for line in json.loads(done.stdout)["explanations"] if line.startswith("render ")]
+    checks["env_var_renders"] = len(renders)
+    checks["env_var_only_charts"] = all(line.startswith("render assets/charts/") for line in renders)
+    checks["chart_templates"] = templates
+    return timings, checks
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--clients", type=int, default=100)
@@ -74,6 +113,8 @@ def main():
     ap.add_argument("--memory-clients", type=int, default=500, help="0 to skip the memory measurement")
     ap.add_argument("--hybrid", default=os.path.join(ROOT, ".build", "release", "hybrid"))
     ap.add_argument("--no-build", action="store_true", help="use --hybrid as is (default: swift build -c release)")
+    ap.add_argument("--baseline", help="another hybrid binary measured in the same run, taking turns with --hybrid "
+                                       "(an A/B against an earlier build)")
     ap.add_argument("--work-dir", default=os.path.join(ROOT, "bench-out"),
                     help="where the repositories and outputs are written (default: bench-out)")
     a = ap.parse_args()
@@ -89,60 +130,40 @@ def main():
     templates = sum(len(f) for _, _, f in os.walk(os.path.join(source, "assets", "charts")))
     compile_cmd = [hybrid, "compile", "--env", "prod", "--all-mappings"]
     results = {"clients": a.clients, "datasets": a.datasets, "charts_per_dataset": a.charts_per_dataset}
+    binaries = {"hybrid": hybrid}
+    if a.baseline:
+        binaries["baseline"] = os.path.abspath(a.baseline)
     try:
-        reference, cold, noop, edit, envvar = [], [], [], [], []
+        reference = []
+        runs = {name: {"cold": [], "noop": [], "chart_edit": [], "env_var": []} for name in binaries}
         checks = {}
         for rep in range(a.repetitions):
             out = os.path.join(work, f"reference-{rep}")
             elapsed, _ = run([sys.executable, os.path.join(SHARED, "reference_compile.py"), source, "--env", "prod",
                               "--all-mappings", "--out", out])
             reference.append(elapsed)
+            # With a baseline, the two binaries take turns going first.
+            order = list(binaries) if rep % 2 == 0 else list(reversed(list(binaries)))
+            for name in order:
+                timings, found = measure(binaries[name], source, os.path.join(work, f"{name}-{rep}"), rep, templates)
+                for key, value in timings.items():
+                    runs[name][key].append(value)
+                if name == "hybrid":
+                    checks = found
 
-            repo = os.path.join(work, f"hybrid-{rep}")
-            shutil.copytree(source, repo)
-            elapsed, done = run(compile_cmd, cwd=repo)
-            cold.append(elapsed)
-            outputs = sum(1 for line in snapshot(os.path.join(repo, "bundles")) if line.endswith(".yaml"))
-            checks["outputs"] = outputs
-            elapsed, _ = run(compile_cmd, cwd=repo)
-            noop.append(elapsed)
-
-            before = snapshot(os.path.join(repo, "bundles"))
-            chart = os.path.join(repo, "assets", "charts", "chart_0000_0.yaml.j2")
-            with open(chart) as f:
-                text = f.read()
-            with open(chart, "w") as f:
-                f.write(text.replace("row_limit: {{ ROW_LIMIT | default(1000) }}",
-                                     f"row_limit: {{{{ ROW_LIMIT | default({2000 + rep}) }}}}"))
-            elapsed, done = run(compile_cmd + ["--format", "json"], cwd=repo)
-            edit.append(elapsed)
-            after = snapshot(os.path.join(repo, "bundles"))
-            changed = sorted(p for p in after if after[p] != before.get(p) and not p.endswith(".hybrid-bundle.json"))
-            checks["chart_edit_rewritten"] = len(changed)
-            checks["chart_edit_only_that_chart"] = all(p.endswith("charts/chart_0000_0.yaml") for p in changed)
-
-            env_file = os.path.join(repo, "env", "prod.yaml")
-            with open(env_file) as f:
-                env_text = f.read()
-            with open(env_file, "w") as f:
-                f.write(re.sub(r"CACHE_TIMEOUT: \d+", f"CACHE_TIMEOUT: {7200 + rep}", env_text))
-            elapsed, done = run(compile_cmd + ["--explain", "--format", "json"], cwd=repo)
-            envvar.append(elapsed)
-            renders = [line for line in json.loads(done.stdout)["explanations"] if line.startswith("render ")]
-            checks["env_var_renders"] = len(renders)
-            checks["env_var_only_charts"] = all(line.startswith("render assets/charts/") for line in renders)
-            checks["chart_templates"] = templates
-
-        med = {name: statistics.median(v) for name, v in
-               [("reference", reference), ("cold", cold), ("noop", noop), ("chart_edit", edit), ("env_var", envvar)]}
-        results.update({"seconds": med, "runs": {"reference": reference, "cold": cold, "noop": noop,
-                                                   "chart_edit": edit, "env_var": envvar}, "checks": checks})
+        med = {"reference": statistics.median(reference)}
+        med.update({key: statistics.median(values) for key, values in runs["hybrid"].items()})
+        results.update({"seconds": med, "runs": {"reference": reference, **runs["hybrid"]}, "checks": checks})
         results["ratios"] = {
             "cold_speedup": med["reference"] / med["cold"],
             "noop_fraction": med["noop"] / med["reference"],
             "chart_edit_fraction": med["chart_edit"] / med["reference"],
             "env_var_fraction": med["env_var"] / med["reference"],
         }
+        if a.baseline:
+            base = {key: statistics.median(values) for key, values in runs["baseline"].items()}
+            results["baseline"] = {"binary": binaries["baseline"], "seconds": base, "runs": runs["baseline"],
+                                   "hybrid_over_baseline": {key: med[key] / base[key] for key in base}}
 
         if a.memory_clients:
             big = os.path.join(work, "memory-repo")
@@ -170,8 +191,15 @@ def main():
         m = results["memory"]
         print(f"peak memory, cold compile at {m['clients']} clients ({m['outputs']} outputs): "
               f"{m['peak_rss_mb']:.0f} MB (aim < 250 MB)")
-    with open(os.path.join(ROOT, "bench-out", "compile-bench.json"), "w") as f:
+    if "baseline" in results:
+        b = results["baseline"]
+        print(f"baseline {b['binary']} in the same run (medians; hybrid / baseline):")
+        for key in ("cold", "noop", "chart_edit", "env_var"):
+            print(f"  {key:<12}{b['seconds'][key]:>10.3f}   hybrid {s[key]:.3f}   ratio {b['hybrid_over_baseline'][key]:.3f}")
+    os.makedirs(a.work_dir, exist_ok=True)
+    with open(os.path.join(a.work_dir, "compile-bench.json"), "w") as f:
         json.dump(results, f, indent=2)
+    print(f"wrote {os.path.join(a.work_dir, 'compile-bench.json')}")
 
 
 if __name__ == "__main__":
