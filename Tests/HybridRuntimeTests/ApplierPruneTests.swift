@@ -153,6 +153,38 @@ struct ApplierPruneTests {
         #expect(state.assets.count == 9)
     }
 
+    @Test("a refused delete stops the prune: what was deleted is forgotten, the rest is kept for a retry")
+    func refusedDelete() async throws {
+        let setup = try await Self.setUp()
+        let fake = setup.fake
+        defer { fake.stop() }
+        fake.failDelete(number: 2)
+        do {
+            _ = try await setup.applier.apply(setup.bundle, options: .init(prune: true))
+            Issue.record("the refused delete should fail the apply")
+        } catch {
+            #expect(error.message.contains("Fatal error"))
+        }
+        #expect(fake.deleteCalls.count == 2)
+        let dashboard = setup.extras["dashboards/extra.yaml"]!
+        let remaining = ["charts/extra.yaml", "datasets/extra.yaml", "databases/extra.yaml"].map { setup.extras[$0]! }
+        let state = try setup.harness.state(setup.bundle, on: fake)
+        #expect(state.assets[dashboard] == nil)
+        #expect(remaining.allSatisfy { state.assets[$0] != nil })
+        #expect(fake.object(dashboard) == nil)
+
+        let retry = try await setup.applier.apply(setup.bundle, options: .init(prune: true))
+        #expect(retry.plan.filter { $0.change == .orphaned }.map(\.uuid).sorted() == remaining.sorted())
+        #expect(retry.deleted == ["charts": 1, "datasets": 1, "databases": 1])
+        #expect(
+            fake.deleteCalls.dropFirst(2) == [
+                "DELETE /api/v1/chart/\(setup.ids["charts/extra.yaml"]!)",
+                "DELETE /api/v1/dataset/\(setup.ids["datasets/extra.yaml"]!)",
+                "DELETE /api/v1/database/\(setup.ids["databases/extra.yaml"]!)",
+            ])
+        #expect(try setup.harness.state(setup.bundle, on: fake).assets.count == 5)
+    }
+
     @Test("--prune with --no-refresh lists the server to find ids, exports nothing, and deletes")
     func pruneWithoutRefresh() async throws {
         let setup = try await Self.setUp()

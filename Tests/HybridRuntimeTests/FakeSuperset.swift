@@ -40,6 +40,9 @@ final class FakeSuperset: @unchecked Sendable {
         /// 1-based numbers of the import calls answered with a 500.
         var failingImports: Set<Int> = []
         var deletesAnswer404 = false
+        var deletes = 0
+        /// 1-based numbers of the DELETE calls answered with a 500.
+        var failingDeletes: Set<Int> = []
     }
 
     private let state = Locked(State())
@@ -84,6 +87,9 @@ final class FakeSuperset: @unchecked Sendable {
     func failImport(number: Int) { state.withValue { _ = $0.failingImports.insert(number) } }
 
     func answer404ToDeletes() { state.withValue { $0.deletesAnswer404 = true } }
+
+    /// Makes the `number`th DELETE call (1-based) answer 500 and delete nothing.
+    func failDelete(number: Int) { state.withValue { _ = $0.failingDeletes.insert(number) } }
 
     /// Puts an object on the server as if someone had created it there.
     @discardableResult
@@ -232,6 +238,10 @@ final class FakeSuperset: @unchecked Sendable {
 
     /// `DELETE /api/v1/<kind>/<id>`.
     private static func delete(_ kind: SupersetAssetKind, id: Int, state: inout State) -> StubResponse {
+        state.deletes += 1
+        if state.failingDeletes.contains(state.deletes) {
+            return .json(500, #"{"message":"Fatal error"}"#)
+        }
         guard !state.deletesAnswer404,
             let object = state.objects.values.first(where: { $0.kind == ServerKinds.kind(kind) && $0.id == id })
         else { return .notFound }
