@@ -74,6 +74,25 @@ struct ApplierPlanTests {
         #expect(fake.deleteCalls.isEmpty)
     }
 
+    @Test("objects past the first page of a listing are found: the bundle's charts sort after 150 others")
+    func paging() async throws {
+        let harness = try RuntimeHarness()
+        let bundle = try await harness.bundle()
+        let fake = try FakeSuperset()
+        defer { fake.stop() }
+        for number in 0..<150 {
+            let uuid = "00000000-0000-4000-8000-" + String(format: "%012d", number)
+            fake.seed(kind: .chart, yaml: Array("slice_name: Chart \(number)\nuuid: \(uuid)\nviz_type: table\n".utf8))
+        }
+        for asset in bundle.assets { fake.seed(kind: asset.kind, yaml: asset.bytes) }
+        let (plan, server) = try await harness.applier(fake).plan(bundle, options: .init())
+        #expect(lines(plan) == Self.paths.map { "unchanged \($0)" })
+        #expect(server?.objects.count == 155)
+        let chartPages = fake.calls.filter { $0.hasPrefix("GET /api/v1/chart/?") }
+        #expect(chartPages.count == 2)
+        #expect(chartPages.last?.hasSuffix("page:1,page_size:100)") == true)
+    }
+
     @Test("--no-refresh plans from the applied state alone and sends no request at all")
     func noRefresh() async throws {
         let harness = try RuntimeHarness()
