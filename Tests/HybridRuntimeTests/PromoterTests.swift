@@ -185,7 +185,9 @@ struct PromoterTests {
         let harness = try Self.harness(dev: dev.url, prod: prod.url)
         _ = await Self.promote(harness)
         let revenue = try #require(prod.objects.values.first { $0.name == "Revenue (prod)" })
-        prod.edit(revenue.uuid) { $0.replacingOccurrences(of: "viz_type: echarts_timeseries_line", with: "viz_type: bar") }
+        prod.edit(revenue.uuid) {
+            $0.replacingOccurrences(of: "viz_type: echarts_timeseries_line", with: "viz_type: bar")
+        }
         // A bundle change, which the drift must keep from being applied to prod.
         try harness.fixture.write(
             "env/prod.yaml",
@@ -193,7 +195,9 @@ struct PromoterTests {
                 of: "CACHE_TIMEOUT: 3600", with: "CACHE_TIMEOUT: 7200"))
         let (steps, _) = await Self.promote(harness, checkDrift: true)
         #expect(
-            Self.summary(steps) == ["dev up-to-date: nothing to apply", "prod drift: drift in prod/charts/revenue.yaml"])
+            Self.summary(steps) == [
+                "dev up-to-date: nothing to apply", "prod drift: drift in prod/charts/revenue.yaml",
+            ])
         #expect(prod.imports.count == 1)
         #expect(Self.audit(harness).map(\.status) == [.success, .success, .noop, .failed])
     }
