@@ -4,11 +4,11 @@ import HybridYAML
 import SupersetClient
 import SupersetModel
 
-/// A small in-memory Superset on top of `StubHTTPServer`: it logs anyone in, hands out a CSRF token,
-/// lists objects (paged by name like Flask-AppBuilder), exports them (with what they reference) as a
-/// bundle ZIP, imports bundle ZIPs (creating or overwriting objects by uuid, bumping `changed_on`) and
-/// deletes them. Tests can change objects behind hybrid's back, make an import fail, or make deletes
-/// answer 404.
+/// A small in-memory Superset on top of `StubHTTPServer`: it logs anyone in, hands out a CSRF token
+/// (and wants both on later calls), lists objects (paged by name like Flask-AppBuilder), exports them
+/// (with what they reference) as a bundle ZIP, imports bundle ZIPs (creating or overwriting objects by
+/// uuid, bumping `changed_on`) and deletes them. Tests can change objects behind hybrid's back, make
+/// an import or a delete fail, or make deletes answer 404.
 final class FakeSuperset: @unchecked Sendable {
     /// One object as the fake holds it.
     struct Object: Sendable {
@@ -118,6 +118,16 @@ final class FakeSuperset: @unchecked Sendable {
             return .json(200, object: ["access_token": "fake-jwt", "refresh_token": "fake-refresh"])
         case ("GET", "/api/v1/security/csrf_token/"):
             return .json(200, object: ["result": "fake-csrf"])
+        default:
+            break
+        }
+        guard let authorization = request.header("Authorization"), authorization.hasPrefix("Bearer "),
+            authorization.count > "Bearer ".count
+        else { return .json(401, #"{"msg":"Missing Authorization Header"}"#) }
+        if request.method != "GET", request.header("X-CSRFToken") != "fake-csrf" {
+            return .json(400, #"{"message":"400 Bad Request: The CSRF token is missing."}"#)
+        }
+        switch (request.method, request.path) {
         case ("POST", "/api/v1/assets/import/"):
             return state.withValue { importBundle(request, state: &$0) }
         case ("GET", "/api/v1/assets/export/"):
