@@ -58,8 +58,9 @@ public struct Applier: Sendable {
         public var bundle: String
         public var target: String
         public var plan: [AssetPlan] = []
-        /// Assets sent (changed ones and what they need), per kind directory.
+        /// Assets sent (changed ones and what they need), each once, per kind directory.
         public var imported: [String: Int] = [:]
+        /// Assets deleted on the server (not those already gone), per kind directory.
         public var deleted: [String: Int] = [:]
         public var importCalls = 0
         public var serverReachedForRefresh = false
@@ -103,9 +104,11 @@ public struct Applier: Sendable {
         outcome.serverReachedForRefresh = planned.server != nil
         guard !options.dryRun else { return outcome }
         if planned.server != nil { adoptUnchanged(planned.plan, bundle: bundle, into: &state, at: statePath) }
-        try await importChanged(planned.plan, bundle: bundle, options: options, into: &state, at: statePath, &outcome)
+        let sent = try await importChanged(
+            planned.plan, bundle: bundle, options: options, into: &state, at: statePath, &outcome)
         if let server = planned.server {
-            try rememberServerVersions(server, plan: planned.plan, bundle: bundle, into: &state, at: statePath)
+            try rememberServerVersions(
+                server, plan: planned.plan, bundle: bundle, except: sent, into: &state, at: statePath)
         }
         if options.prune {
             try await prune(planned.plan, server: planned.server, into: &state, at: statePath, &outcome)
@@ -216,10 +219,12 @@ public struct Applier: Sendable {
 
     /// The changed roots in plan (dependency) order, in chunks; each chunk sends its dependency
     /// closure in one import call, and is recorded as applied as soon as the server accepts it.
+    /// Returns the uuids sent.
     private func importChanged(
         _ plan: [AssetPlan], bundle: BundleSnapshot, options: Options, into state: inout AppliedState,
         at statePath: String, _ outcome: inout Outcome
-    ) async throws(Diagnostic) {
+    ) async throws(Diagnostic) -> Set<String> {
+        var sent: Set<String> = []
         let assets = bundle.byUUID
         let dependencies = bundle.dependencies
         let roots = plan.filter { $0.change == .create || $0.change == .update }.map(\.uuid)
@@ -238,7 +243,7 @@ public struct Applier: Sendable {
             // Accepted: record every asset sent (they are the bundle's versions now) at once.
             for asset in closure {
                 state.assets[asset.uuid] = AppliedState.Asset(kind: asset.kind, path: asset.path, hash: asset.hash)
-                outcome.imported[asset.kind.directory, default: 0] += 1
+                if sent.insert(asset.uuid).inserted { outcome.imported[asset.kind.directory, default: 0] += 1 }
             }
             do {
                 try state.save(at: statePath, store: store)
@@ -246,6 +251,7 @@ public struct Applier: Sendable {
                 throw .error(at: nil, "the import succeeded but the applied state could not be saved: \(error)")
             }
         }
+        return sent
     }
 
     /// The import ZIP of some assets in their transport form, and the passwords of their databases.
@@ -275,15 +281,18 @@ public struct Applier: Sendable {
     }
 
     /// Remembers the `changed_on` of assets the server was just seen to hold as the bundle has
-    /// them (imported assets keep none: their next apply compares them once, then remembers).
+    /// them. Assets sent in this apply (changed ones and the dependencies sent with them) keep
+    /// none: the import moved their `changed_on`, so their next apply compares them once, then
+    /// remembers.
     private func rememberServerVersions(
-        _ server: ServerView, plan: [AssetPlan], bundle: BundleSnapshot, into state: inout AppliedState,
-        at statePath: String
+        _ server: ServerView, plan: [AssetPlan], bundle: BundleSnapshot, except sent: Set<String>,
+        into state: inout AppliedState, at statePath: String
     ) throws(Diagnostic) {
         let unchanged = Set(plan.filter { $0.change == .unchanged }.map(\.uuid))
         var changed = false
         for asset in bundle.assets {
-            guard var applied = state.assets[asset.uuid], applied.hash == asset.hash, unchanged.contains(asset.uuid),
+            guard !sent.contains(asset.uuid), var applied = state.assets[asset.uuid], applied.hash == asset.hash,
+                unchanged.contains(asset.uuid),
                 let object = server.objects[asset.uuid], applied.serverChangedOn != object.changedOn
             else { continue }
             applied.serverChangedOn = object.changedOn
@@ -320,10 +329,12 @@ public struct Applier: Sendable {
             if let object = objects.objects[orphan.uuid] {
                 do {
                     try await connection.client.delete(ServerView.apiKind(orphan.kind), id: object.id)
+                    outcome.deleted[orphan.kind.directory, default: 0] += 1
                 } catch  where error.kind != .notFound {
                     throw error.diagnostic
-                } catch {}
-                outcome.deleted[orphan.kind.directory, default: 0] += 1
+                } catch {
+                    // Already gone (deleted since the listing): nothing was deleted; it is forgotten.
+                }
             }
             state.assets[orphan.uuid] = nil
             do {

@@ -2,6 +2,7 @@ import Foundation
 import HybridCompiler
 import HybridDiagnostics
 import HybridValidation
+import SupersetClient
 import SupersetModel
 
 /// `hybrid promote`: for each environment of the chain in order — compile, validate, optionally a
@@ -60,7 +61,8 @@ public struct Promoter: Sendable {
             steps.append(step)
             if let warning = deployment.record(
                 .promote, environment: environment, tenant: nil, target: ended.target, gitSHA: gitSHA,
-                assets: ended.assets, status: ended.result.auditStatus, started: started, error: ended.message)
+                assets: ended.assets, status: ended.result.auditStatus, started: started,
+                error: ended.result.succeeded ? nil : ended.message)
             {
                 ended.findings.append(warning)
             }
@@ -84,7 +86,8 @@ public struct Promoter: Sendable {
         let (compiled, bundles) = await deployment.bundles(
             CompileOptions(environment: environment, mappings: mappings, jobs: jobs))
         var findings = compiled.diagnostics
-        var target = deployment.config.runtimeURL(for: environment) ?? "(no target)"
+        // Until connected, the configured URL as audited (never with the credentials it may hold).
+        var target = deployment.config.runtimeURL(for: environment).map(SupersetTarget.displayURL(of:)) ?? "(no target)"
         func end(_ result: StepResult, _ message: String?, assets: [String: Int] = [:]) -> Ended {
             Ended(result: result, message: message, target: target, assets: assets, findings: findings)
         }

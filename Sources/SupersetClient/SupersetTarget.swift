@@ -57,6 +57,12 @@ public struct SupersetTarget: Sendable, Equatable, CustomStringConvertible, Cust
     }
 
     /// `scheme://host[:port][/path]` without user info, query or trailing slash.
+    /// A URL as shown and audited: without user info, query or fragment, no trailing slash.
+    public static func displayURL(of text: String) -> String {
+        guard let url = URL(string: text) else { return Redactor.removingUserInfo(text) }
+        return display(url)
+    }
+
     static func display(_ url: URL) -> String {
         guard var components = URLComponents(url: url, resolvingAgainstBaseURL: false) else {
             return Redactor.removingUserInfo(url.absoluteString)

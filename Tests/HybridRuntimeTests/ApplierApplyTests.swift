@@ -88,6 +88,27 @@ struct ApplierApplyTests {
         #expect(fake.imports.last?.paths == ["databases/analytics.yaml", "datasets/sales.yaml", "metadata.yaml"])
     }
 
+    @Test("dependencies sent with a changed chart keep no changed_on: the import moved it on the server")
+    func sentDependenciesForgetChangedOn() async throws {
+        let harness = try RuntimeHarness()
+        let fake = try FakeSuperset()
+        defer { fake.stop() }
+        let applier = try harness.applier(fake)
+        _ = try await applier.apply(try await harness.bundle(), options: .init())
+        // A refresh with nothing changed remembers every asset's changed_on.
+        _ = try await applier.apply(try await harness.bundle(), options: .init())
+        try Self.setProd(harness, "CACHE_TIMEOUT: 3600", "CACHE_TIMEOUT: 7200")
+        let changed = try await harness.bundle()
+        _ = try await applier.apply(changed, options: .init())
+        let state = try harness.state(changed, on: fake)
+        for path in ["charts/revenue.yaml", "datasets/sales.yaml", "databases/analytics.yaml"] {
+            let uuid = try changed.asset(path).uuid
+            #expect(state.assets[uuid]?.serverChangedOn == nil, "\(path)")
+        }
+        let untouched = try changed.asset("charts/by_tenant.yaml").uuid
+        #expect(state.assets[untouched]?.serverChangedOn == fake.object(untouched)?.changedOn)
+    }
+
     @Test("chunkSize splits the changed roots in plan order; each call carries its chunk's closure")
     func chunks() async throws {
         let harness = try RuntimeHarness()
@@ -109,6 +130,8 @@ struct ApplierApplyTests {
                 Self.all,
             ])
         #expect(try harness.state(bundle, on: fake).assets.count == 5)
+        // Each asset counts once, however many chunks carried it.
+        #expect(outcome.imported == ["databases": 1, "datasets": 1, "charts": 2, "dashboards": 1])
 
         // A chunk size below one counts as one: a call per changed asset.
         let other = try FakeSuperset()

@@ -111,6 +111,9 @@ struct ApplierPruneTests {
         let outcome = try await setup.applier.apply(setup.bundle, options: .init(prune: true))
         #expect(fake.deleteCalls.count == 4)
         #expect(outcome.plan.filter { $0.change == .orphaned }.count == 4)
+        // Nothing was deleted by this apply: the audit does not say so.
+        #expect(outcome.deleted.isEmpty)
+        #expect(outcome.auditStatus == .noop)
         let state = try setup.harness.state(setup.bundle, on: fake)
         #expect(Set(state.assets.keys) == Set(setup.bundle.assets.map(\.uuid)))
         // A later prune has nothing left to delete.
