@@ -364,7 +364,13 @@ public final class Interpreter {
     /// Output produced by `body`, without adding it to the current output.
     func capture(_ body: () throws -> Void) throws -> String {
         let start = output.count
-        defer { truncateOutput(to: start) }
+        // The pieces recorded inside are dropped; the ones before are restored as they were (an
+        // inner piece at `start` replaced the piece of the statement that captures).
+        let pieces = tracksSources ? sources!.pieces : []
+        defer {
+            output.removeSubrange(start...)
+            if tracksSources { sources!.restore(pieces) }
+        }
         try body()
         return String(decoding: output[start...], as: UTF8.self)
     }

@@ -22,6 +22,10 @@ public struct RenderSourceMap: Sendable, Equatable {
         pieces.append(Piece(offset: offset, template: template, position: position, isText: isText))
     }
 
+    mutating func restore(_ saved: [Piece]) {
+        pieces = saved
+    }
+
     mutating func truncate(to offset: Int) {
         while let last = pieces.last, last.offset >= offset { pieces.removeLast() }
     }
@@ -66,6 +70,35 @@ public struct RenderSourceMap: Sendable, Equatable {
             scalars += 1
         }
         return location(ofByte: index, in: output)
+    }
+
+    /// One piece of a render's output and where it came from, for editing a template so that its
+    /// output changes in one place (translate).
+    public struct Origin: Sendable, Equatable {
+        /// The bytes of the output this piece produced.
+        public var output: Range<Int>
+        /// The template (relative to the assets directory) whose text or statement produced them.
+        public var template: String
+        /// Byte offset in that template's source (newlines normalized as Jinja2 does): where the
+        /// copied text starts, or where the printing expression or statement starts.
+        public var sourceOffset: Int
+        /// Template text copied verbatim (else a printed value).
+        public var isText: Bool
+    }
+
+    /// Every piece of an output of `length` bytes, in output order; empty pieces are left out.
+    public func origins(outputLength length: Int) -> [Origin] {
+        var result: [Origin] = []
+        result.reserveCapacity(pieces.count)
+        for (index, piece) in pieces.enumerated() {
+            let end = index + 1 < pieces.count ? pieces[index + 1].offset : length
+            guard end > piece.offset else { continue }
+            result.append(
+                Origin(
+                    output: piece.offset..<end, template: piece.template.name, sourceOffset: piece.position.offset,
+                    isText: piece.isText))
+        }
+        return result
     }
 
     public static func == (lhs: RenderSourceMap, rhs: RenderSourceMap) -> Bool {
