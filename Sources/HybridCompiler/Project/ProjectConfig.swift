@@ -28,6 +28,8 @@ public struct ProjectConfig: Sendable, Equatable {
     /// `promotion.chain`: environments in promotion order (default `dev, staging, prod`).
     public var promotionChain: [String] = ["dev", "staging", "prod"]
     public var policy = BundlePolicy()
+    /// `translate:`: rules for turning exported values back into template text.
+    public var translate = TranslateSettings()
     /// Where `hybrid.yaml` was read from (for diagnostics); nil when the defaults were used.
     public var path: String?
 
@@ -36,7 +38,7 @@ public struct ProjectConfig: Sendable, Equatable {
     /// The keys `hybrid.yaml` may hold at the top level.
     public static let topLevelKeys = [
         "mode", "superset", "preset", "default_env", "assets_dir", "bundles_dir", "cache_dir", "uuid_namespace",
-        "promotion", "policy",
+        "promotion", "policy", "translate",
     ]
 
     /// Reads `<root>/hybrid.yaml`; the defaults when it does not exist.
@@ -91,6 +93,8 @@ public struct ProjectConfig: Sendable, Equatable {
             case "promotion": try config.readPromotion(value, reader)
             case "policy":
                 config.policy = try BundlePolicy.parse(value, reader: reader)
+            case "translate":
+                config.translate = try TranslateSettings.parse(value, reader: reader)
             default:
                 break  // unreachable: `mapping(_:allowed:)` rejected it
             }
