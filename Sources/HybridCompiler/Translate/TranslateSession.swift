@@ -1,0 +1,374 @@
+import Foundation
+import HybridCache
+import HybridDiagnostics
+import HybridTemplates
+import HybridYAML
+import SupersetModel
+
+/// One run of translate: the export, what the templates compile to per exported bundle, and the
+/// plan (template edits, new templates, unplaced changes), checked by compiling it.
+final class TranslateSession {
+    let workspace: Workspace
+    let options: TranslateOptions
+    let prefix: String
+    let sourceDisplay: String
+    let variables: [String: YAMLNode]
+    let export: ExportDirectory
+    let catalog: [AssetTemplate]
+    let mappings: [String: TenantMapping]
+    let engine: TemplateEnvironment
+
+    /// Planned edits per template (relative to the assets directory), from the first bundle that planned them.
+    var edits: [String: [TemplateEdit]] = [:]
+    /// Template sources read so far.
+    var sources: [String: [UInt8]?] = [:]
+    /// New templates: path relative to the assets directory → text.
+    var created: [String: [UInt8]] = [:]
+    /// Unplaced changes by template, with the `.ui` text.
+    var unplaced: [String: (TranslateReport.Unplaced, [UInt8])] = [:]
+    var report: TranslateReport
+
+    init(workspace: Workspace, options: TranslateOptions) throws(Diagnostic) {
+        self.workspace = workspace
+        self.options = options
+        prefix = workspace.config.assetsDirectory + "/"
+        sourceDisplay = options.source ?? "ui_exports/\(options.environment)"
+        let envFile = try workspace.environmentFile(for: options.environment)
+        var values = TemplateVariables()
+        try values.merge(file: workspace.path(envFile), displayPath: envFile)
+        variables = values.values
+        var mappings: [String: TenantMapping] = [:]
+        let folder = workspace.path("mappings")
+        for name in ((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []).sorted()
+        where name.hasSuffix(".yaml") && !name.hasPrefix(".") {
+            let mapping = try TenantMapping.load(path: folder + "/" + name, displayPath: "mappings/" + name)
+            mappings[mapping.name] = mapping
+        }
+        self.mappings = mappings
+        export = try ExportDirectory.read(
+            directory: workspace.path(sourceDisplay), displayDirectory: sourceDisplay, tenants: Set(mappings.keys))
+        catalog = try AssetCatalog.scan(assetsPath: workspace.assetsPath, displayPrefix: prefix).templates
+        engine = TemplateEnvironment(assetsDirectory: workspace.assetsPath, displayPrefix: prefix)
+        report = TranslateReport(environment: options.environment, source: sourceDisplay)
+    }
+
+    func run() throws(Diagnostic) -> (report: TranslateReport, files: [TranslatedFile]) {
+        var compiledBundles: [InMemoryBundle] = []
+        var seenDeleted: [String: Int] = [:]
+        var appearances: [String: Int] = [:]
+        for bundle in export.bundles {
+            let compiled = try compile(bundle, engine: engine)
+            compiledBundles.append(compiled)
+            let exported = Set(bundle.assets.map(\.uuid))
+            for item in compiled.templates where item.normal != nil {
+                appearances[item.template.path, default: 0] += 1
+                if let uuid = item.identity?.uuid, !exported.contains(uuid) {
+                    seenDeleted[item.template.path, default: 0] += 1
+                }
+            }
+        }
+        for (index, bundle) in export.bundles.enumerated() {
+            plan(bundle, compiled: compiledBundles[index])
+        }
+        let deleted = seenDeleted.filter { appearances[$0.key] == $0.value }.map(\.key).sorted()
+        report.deletedInUI = deleted.map { prefix + $0 }
+        try verify(deleted: options.prune ? Set(deleted) : [])
+        return (finishReport(deleted: options.prune ? deleted : []), files(deleted: options.prune ? deleted : []))
+    }
+
+    // MARK: compiling
+
+    func compile(_ bundle: ExportDirectory.Bundle, engine: TemplateEnvironment, templates: [AssetTemplate]? = nil)
+        throws(Diagnostic) -> InMemoryBundle
+    {
+        let scope = BundleScope(
+            environment: options.environment, tenant: bundle.tenant, namespace: workspace.config.uuidNamespace)
+        let compiled = InMemoryBundle(
+            catalog: templates ?? catalog, engine: engine, variables: variables, scope: scope,
+            mapping: bundle.tenant.flatMap { mappings[$0] }, assetsPrefix: prefix)
+        if let error = compiled.diagnostics.first(where: { $0.severity == .error }) {
+            var error = error
+            error.notes.append(
+                .note(
+                    at: nil,
+                    "translate compiles the templates for \(options.environment)\(bundle.tenant.map { " (tenant \($0))" } ?? "") first; fix them, then translate"
+                ))
+            throw error
+        }
+        return compiled
+    }
+
+    func substitution(for bundle: ExportDirectory.Bundle) -> ReverseSubstitution {
+        var values = variables
+        if let vars = bundle.tenant.flatMap({ mappings[$0] })?.vars { values.merge(vars) { _, tenant in tenant } }
+        let engine = self.engine
+        let frozen = values
+        return ReverseSubstitution(variables: values, rules: workspace.config.translate.effectiveRules) { text in
+            try? engine.render(source: text, name: "translate rule", variables: frozen).output
+        }
+    }
+
+    func source(_ template: String) -> [UInt8]? {
+        if let cached = sources[template] { return cached }
+        var bytes = try? AtomicFile.read(workspace.assetsPath + "/" + template)
+        if let read = bytes {
+            if read.contains(0x0D) {
+                bytes = nil
+            } else if read.last == 0x0A {
+                bytes = Array(read.dropLast())  // Jinja drops one final newline; offsets are in that text
+            }
+        }
+        sources[template] = .some(bytes)
+        return bytes
+    }
+
+    // MARK: planning one bundle
+
+    private func plan(_ bundle: ExportDirectory.Bundle, compiled: InMemoryBundle) {
+        let book = IdentityBook(compiled.templates.compactMap { $0.normal != nil ? $0.identity : nil })
+        let substitution = substitution(for: bundle)
+        let byUUID = compiled.byUUID
+        var finals: [Int: YAMLNode] = [:]
+        var plannedEdits: [Int: [RenderedEdit]] = [:]
+        var newAssets: [(ExportDirectory.Asset, String)] = []
+        for asset in bundle.assets where byUUID[asset.uuid] == nil {
+            let path = newTemplatePath(for: asset)
+            newAssets.append((asset, path))
+            let name = asset.document.mappingValue?[AssetIdentity.nameKey(asset.kind)]?.stringValue
+            book.add(
+                AssetIdentity(
+                    kind: asset.kind, referenceName: String(path.dropLast(8)), uuid: asset.uuid, name: name))
+        }
+        // Changed assets, in link order (references only point at earlier kinds).
+        let matched = bundle.assets.compactMap { asset in byUUID[asset.uuid].map { (asset, $0) } }
+            .sorted { compiled.templates[$0.1].template < compiled.templates[$1.1].template }
+        for (asset, index) in matched {
+            let item = compiled.templates[index]
+            guard let rendered = item.rendered, let normal = item.normal else { continue }
+            finals[index] = rendered
+            if item.bytes == asset.bytes { continue }
+            let terms = ReferenceTerms(kind: item.template.kind, rendered: rendered, compiled: normal) {
+                book.reference($0, uuid: $1, like: $2)
+            }
+            do throws(RenderedEditPlanner.Unplaceable) {
+                let edits = try RenderedEditPlanner.edits(
+                    from: try terms.apply(normal), to: try terms.apply(asset.document), on: rendered)
+                var final = rendered
+                for edit in edits where !final.apply(edit) {
+                    throw RenderedEditPlanner.Unplaceable(path: edit.path, reason: "the rendered document's shape")
+                }
+                finals[index] = final
+                plannedEdits[index] = edits
+                if var retargeted = Optional(final), let identity = item.identity {
+                    var usage = MappingUsage()
+                    if let mapping = compiled.mapping {
+                        Retargeter(mapping: mapping).retarget(&retargeted, kind: item.template.kind, usage: &usage)
+                    }
+                    if let next = try? AssetIdentity.of(
+                        retargeted, template: item.template, scope: compiled.scope, file: prefix + item.template.path),
+                        next.uuid == identity.uuid
+                    {
+                        book.add(next)
+                    }
+                }
+            } catch {
+                markUnplaced(item, asset: asset, path: error.path, producer: error.reason, book: book, substitution)
+            }
+        }
+        // References that no longer resolve as the export says (a renamed asset) are rewritten.
+        let table = LinkTable(book.identities)
+        for (asset, index) in matched {
+            let item = compiled.templates[index]
+            guard var final = finals[index], unplaced[item.template.path] == nil else { continue }
+            var edits = plannedEdits[index] ?? []
+            for repair in ReferenceRepair(table: table, book: book).edits(
+                final, export: asset.document, kind: asset.kind)
+            where final.apply(repair) {
+                edits.append(repair)
+            }
+            guard !edits.isEmpty else { continue }
+            var retargeted = final
+            var usage = MappingUsage()
+            if let mapping = compiled.mapping {
+                Retargeter(mapping: mapping).retarget(&retargeted, kind: item.template.kind, usage: &usage)
+            }
+            guard let identity = item.identity else { continue }
+            switch InMemoryBundle.normalForm(
+                &retargeted, identity: identity, table: table, scope: compiled.scope, file: prefix + item.template.path)
+            {
+            case .success(let node) where YAMLEmitter.emit(node) == asset.bytes:
+                place(edits, final: final, item: item, asset: asset, book: book, substitution)
+            case .success(let node):
+                markUnplaced(
+                    item, asset: asset, path: Self.firstDifference(node, asset.document), producer: "hybrid's linking",
+                    book: book, substitution)
+            case .failure(let failure):
+                markUnplaced(
+                    item, asset: asset, path: [], producer: failure.diagnostics.first?.message ?? "a reference",
+                    book: book,
+                    substitution)
+            }
+        }
+        for (asset, path) in newAssets {
+            if bundle.tenant != nil {
+                let text = NewTemplateWriter(reference: book.newReference, substitution: substitution)
+                    .templateText(for: asset.document, kind: asset.kind)
+                let unplacedItem = TranslateReport.Unplaced(
+                    template: asset.displayPath, line: 1, keyPath: "uuid",
+                    producer:
+                        "an asset new in tenant \(bundle.tenant!)'s export, whose uuid no shared template can produce")
+                unplaced[path] = (unplacedItem, Array(text.utf8))
+                continue
+            }
+            let text = NewTemplateWriter(reference: book.newReference, substitution: substitution)
+                .templateText(for: asset.document, kind: asset.kind)
+            created[path] = Array(text.utf8)
+        }
+    }
+
+    /// Text edits for one asset's planned document edits, or an unplaced report.
+    private func place(
+        _ rendered: [RenderedEdit], final: YAMLNode, item: CompiledTemplate, asset: ExportDirectory.Asset,
+        book: IdentityBook, _ substitution: ReverseSubstitution
+    ) {
+        guard let spans = YAMLSourceSpans.parse(item.output) else {
+            markUnplaced(
+                item, asset: asset, path: [], producer: "a rendered text libyaml cannot read", book: book, substitution)
+            return
+        }
+        let editor = RenderedTextEditor(output: item.output, root: spans)
+        do throws(RenderedEditPlanner.Unplaceable) {
+            let changes = try editor.changes(for: rendered, final: final)
+            guard let text = RenderedTextEditor.apply(changes, to: item.output),
+                let reread = try? YAMLParser.parseDocument(text, file: item.template.path),
+                reread.isEquivalent(to: final)
+            else {
+                throw RenderedEditPlanner.Unplaceable(
+                    path: changes.first?.path ?? [], reason: "an edit of the rendered text that does not read back")
+            }
+            let placement = TemplatePlacement(
+                output: item.output, origins: item.origins, source: { self.source($0) }, substitution: substitution)
+            do throws(TemplatePlacement.Unplaced) {
+                let templateEdits = try placement.edits(for: changes)
+                if let existing = edits[item.template.path] {
+                    if existing != templateEdits {
+                        markUnplaced(
+                            item, asset: asset, path: changes.first?.path ?? [],
+                            producer: "tenants whose exports changed it differently", book: book, substitution)
+                    }
+                    return
+                }
+                edits[item.template.path] = templateEdits
+            } catch {
+                let path = changes.first?.path ?? []
+                report.unplaced.append(
+                    TranslateReport.Unplaced(
+                        template: prefix + (error.template.isEmpty ? item.template.path : error.template),
+                        line: error.line, keyPath: DocumentPathStep.text(path), producer: error.producer))
+                recordUI(item, asset: asset, book: book, substitution)
+            }
+        } catch {
+            markUnplaced(item, asset: asset, path: error.path, producer: error.reason, book: book, substitution)
+        }
+    }
+
+    private func markUnplaced(
+        _ item: CompiledTemplate, asset: ExportDirectory.Asset, path: [DocumentPathStep], producer: String,
+        book: IdentityBook, _ substitution: ReverseSubstitution
+    ) {
+        report.unplaced.append(
+            TranslateReport.Unplaced(
+                template: prefix + item.template.path, line: line(of: path, in: item),
+                keyPath: DocumentPathStep.text(path), producer: producer))
+        recordUI(item, asset: asset, book: book, substitution)
+    }
+
+    private func recordUI(
+        _ item: CompiledTemplate, asset: ExportDirectory.Asset, book: IdentityBook, _ substitution: ReverseSubstitution
+    ) {
+        edits[item.template.path] = nil
+        let text = NewTemplateWriter(reference: book.newReference, substitution: substitution)
+            .templateText(for: asset.document, kind: asset.kind)
+        if let last = report.unplaced.last { unplaced[item.template.path] = (last, Array(text.utf8)) }
+    }
+
+    /// The template line behind the node at `path` of the rendered text (1 when unknown).
+    private func line(of path: [DocumentPathStep], in item: CompiledTemplate) -> Int {
+        guard let spans = YAMLSourceSpans.parse(item.output) else { return 1 }
+        var node = spans
+        for step in path {
+            let next: YAMLSpanNode?
+            switch step {
+            case .key(let key): next = node.entry(forKey: key)?.value
+            case .index(let index): next = node.items.flatMap { $0.indices.contains(index) ? $0[index] : nil }
+            }
+            guard let next else { break }
+            node = next
+        }
+        guard let origin = item.origins.first(where: { $0.output.contains(node.start) }),
+            origin.template == item.template.path, let bytes = source(origin.template)
+        else { return 1 }
+        let offset = origin.isText ? origin.sourceOffset + (node.start - origin.output.lowerBound) : origin.sourceOffset
+        return 1 + bytes[..<min(offset, bytes.count)].filter { $0 == 0x0A }.count
+    }
+
+    /// Where a new asset's template goes: its export path, or (from `_unmanaged/`) its name's slug.
+    private func newTemplatePath(for asset: ExportDirectory.Asset) -> String {
+        var base: String
+        if asset.isUnmanaged {
+            let name =
+                asset.document.mappingValue?[AssetIdentity.nameKey(asset.kind)]?.stringValue
+                ?? asset.document.mappingValue?["dashboard_title"]?.stringValue ?? asset.uuid
+            base = asset.kind.directory + "/" + Self.slug(name)
+        } else {
+            base = String(asset.path.dropLast(5))
+        }
+        var candidate = base + ".yaml.j2"
+        var counter = 2
+        let taken = Set(catalog.map(\.path))
+        while taken.contains(candidate) || created[candidate] != nil
+            || FileManager.default.fileExists(atPath: workspace.assetsPath + "/" + candidate)
+        {
+            candidate = "\(base)_\(counter).yaml.j2"
+            counter += 1
+        }
+        return candidate
+    }
+
+    /// Lower-case letters, digits and `_`, at most 80 characters.
+    static func slug(_ name: String) -> String {
+        var slug = ""
+        for character in name.lowercased() {
+            if character.isASCII && (character.isLetter || character.isNumber) {
+                slug.append(character)
+            } else if !slug.hasSuffix("_") {
+                slug.append("_")
+            }
+        }
+        slug = String(slug.trimmingCharacters(in: ["_"]).prefix(80))
+        return slug.isEmpty ? "asset" : slug
+    }
+
+    /// The first path where two documents differ.
+    static func firstDifference(_ a: YAMLNode, _ b: YAMLNode) -> [DocumentPathStep] {
+        switch (a.value, b.value) {
+        case (.mapping(let x), .mapping(let y)):
+            for entry in x.entries {
+                guard let key = RenderedEditPlanner.keyText(entry.key) else { continue }
+                guard let other = y[key] else { return [.key(key)] }
+                if entry.value != other { return [.key(key)] + firstDifference(entry.value, other) }
+            }
+            for entry in y.entries {
+                if let key = RenderedEditPlanner.keyText(entry.key), x[key] == nil { return [.key(key)] }
+            }
+            return []
+        case (.sequence(let x), .sequence(let y)):
+            for index in 0..<min(x.count, y.count) where x[index] != y[index] {
+                return [.index(index)] + firstDifference(x[index], y[index])
+            }
+            return x.count == y.count ? [] : [.index(min(x.count, y.count))]
+        default:
+            return []
+        }
+    }
+}
