@@ -50,7 +50,7 @@ struct ProjectConfigTests {
         arguments: [
             (
                 "mode: superset\nbundle_dir: x\n",
-                "hybrid.yaml:2:1: error: unknown key 'bundle_dir' in hybrid.yaml (allowed: mode, superset, preset, default_env, assets_dir, bundles_dir, cache_dir, uuid_namespace, promotion, policy)"
+                "hybrid.yaml:2:1: error: unknown key 'bundle_dir' in hybrid.yaml (allowed: mode, superset, preset, default_env, assets_dir, bundles_dir, cache_dir, uuid_namespace, promotion, policy, translate)"
             ),
             ("mode: cloud\n", "hybrid.yaml:1:7: error: mode must be one of: superset, preset (got 'cloud')"),
             ("superset:\n  url: 8088\n", "hybrid.yaml:2:8: error: superset.url must be a string, not an integer"),

@@ -98,6 +98,12 @@ public struct ExportDirectory: Sendable {
                     at: SourceLocation(file: display, line: Int(node.mark.line), column: Int(node.mark.column)),
                     "an exported asset needs a uuid (a UUID string)")
             }
+            guard YAMLEmitter.emit(document) == bytes else {
+                throw .error(
+                    at: SourceLocation(file: display, line: 1, column: 1),
+                    "not in hybrid's normal form (translate reproduces an export byte for byte; run: hybrid normalize \(display))"
+                )
+            }
             let key = uuid.uuidString.lowercased()
             if let first = firstByUUID[key] {
                 throw Diagnostic(

@@ -356,14 +356,14 @@ final class TranslateSession {
             for entry in x.entries {
                 guard let key = RenderedEditPlanner.keyText(entry.key) else { continue }
                 guard let other = y[key] else { return [.key(key)] }
-                if entry.value != other { return [.key(key)] + firstDifference(entry.value, other) }
+                if !entry.value.isEquivalent(to: other) { return [.key(key)] + firstDifference(entry.value, other) }
             }
             for entry in y.entries {
                 if let key = RenderedEditPlanner.keyText(entry.key), x[key] == nil { return [.key(key)] }
             }
             return []
         case (.sequence(let x), .sequence(let y)):
-            for index in 0..<min(x.count, y.count) where x[index] != y[index] {
+            for index in 0..<min(x.count, y.count) where !x[index].isEquivalent(to: y[index]) {
                 return [.index(index)] + firstDifference(x[index], y[index])
             }
             return x.count == y.count ? [] : [.index(min(x.count, y.count))]
