@@ -305,7 +305,7 @@ public enum SupersetNormalForm {
 
 extension AssetKind {
     /// The object kind's name in ``SupersetExportFacts`` tables.
-    var factsName: String {
+    public var factsName: String {
         switch self {
         case .database: "database"
         case .dataset: "dataset"

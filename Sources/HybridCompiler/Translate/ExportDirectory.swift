@@ -101,7 +101,15 @@ public struct ExportDirectory: Sendable {
             guard YAMLEmitter.emit(document) == bytes else {
                 throw .error(
                     at: SourceLocation(file: display, line: 1, column: 1),
-                    "not in hybrid's normal form (translate reproduces an export byte for byte; run: hybrid normalize \(display))"
+                    "not in hybrid's canonical YAML (translate reproduces an export byte for byte; run: hybrid normalize \(display))"
+                )
+            }
+            var dropped: [SupersetNormalForm.Dropped] = []
+            let normal = SupersetNormalForm.normalize(document, kind: kind, dropped: &dropped)
+            guard YAMLEmitter.emit(normal) == bytes else {
+                throw .error(
+                    at: SourceLocation(file: display, line: 1, column: 1),
+                    "not in the normal form hybrid export writes (defaults left out, columns and metrics sorted); export it again with: hybrid export --out"
                 )
             }
             let key = uuid.uuidString.lowercased()

@@ -42,7 +42,7 @@ struct InMemoryBundle: Sendable {
 
     init(
         catalog: [AssetTemplate], engine: TemplateEnvironment, variables: [String: YAMLNode], scope: BundleScope,
-        mapping: TenantMapping?, assetsPrefix: String
+        mapping: TenantMapping?, assetsPrefix: String, renders: RenderMemo = RenderMemo()
     ) {
         self.scope = scope
         self.mapping = mapping
@@ -53,11 +53,20 @@ struct InMemoryBundle: Sendable {
         for template in catalog {
             var item = CompiledTemplate(template: template, output: [], origins: [], loaded: [template.path])
             do {
-                let result = try engine.render(template.path, variables: values, tracksSources: true)
-                item.output = Array(result.output.utf8)
-                item.origins = result.sourceMap?.origins(outputLength: item.output.count) ?? []
-                item.loaded = result.templates
-                if var document = try RenderedAsset.parse(result.output, file: assetsPrefix + template.path) {
+                // Tenants without `vars` render with the environment's variables: once for all of them.
+                let group = (mapping?.vars.isEmpty ?? true) ? "" : mapping!.name
+                let rendered = try renders.render(template.path, group: group) { () throws(TemplateError) in
+                    let result = try engine.render(template.path, variables: values, tracksSources: true)
+                    let output = Array(result.output.utf8)
+                    return RenderMemo.Rendered(
+                        text: result.output, output: output,
+                        origins: result.sourceMap?.origins(outputLength: output.count) ?? [],
+                        loaded: result.templates)
+                }
+                item.output = rendered.output
+                item.origins = rendered.origins
+                item.loaded = rendered.loaded
+                if var document = try RenderedAsset.parse(rendered.text, file: assetsPrefix + template.path) {
                     item.rendered = document
                     var usage = MappingUsage()
                     if let mapping {
@@ -115,4 +124,27 @@ struct InMemoryBundle: Sendable {
 /// Why a document did not link: its errors.
 struct LinkFailure: Error, Sendable {
     var diagnostics: [Diagnostic]
+}
+
+/// Renders (with source maps) shared by the bundles of one translate run that render with the same
+/// variables.
+final class RenderMemo: @unchecked Sendable {
+    struct Rendered: Sendable {
+        var text: String
+        var output: [UInt8]
+        var origins: [RenderSourceMap.Origin]
+        var loaded: [String]
+    }
+
+    private var done: [String: Rendered] = [:]
+
+    func render(_ template: String, group: String, _ body: () throws(TemplateError) -> Rendered) throws(TemplateError)
+        -> Rendered
+    {
+        let key = group + "\u{1F}" + template
+        if let rendered = done[key] { return rendered }
+        let rendered = try body()
+        done[key] = rendered
+        return rendered
+    }
 }

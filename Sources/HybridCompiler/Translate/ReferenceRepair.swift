@@ -8,6 +8,8 @@ import SupersetModel
 struct ReferenceRepair {
     let table: LinkTable
     let book: IdentityBook
+    /// Write paths only (a tenant's bundle: names there are retargeted, paths are not).
+    var pathsOnly = false
 
     func edits(_ rendered: YAMLNode, export: YAMLNode, kind: AssetKind) -> [RenderedEdit] {
         guard let root = rendered.mappingValue, let exported = export.mappingValue else { return [] }
@@ -47,7 +49,9 @@ struct ReferenceRepair {
     ) {
         guard let written = mapping[key]?.stringValue, let uuid = expected?.stringValue else { return }
         if table.resolve(query: LinkTable.query(kind, written)) == .found(uuid) { return }
-        guard let reference = book.reference(kind, uuid: uuid, like: written) else { return }
+        guard let reference = book.reference(kind, uuid: uuid, like: pathsOnly ? kind.directory + "/" : written) else {
+            return
+        }
         edits.append(.replace(path: path + [.key(key)], value: YAMLNode(.string(reference))))
     }
 

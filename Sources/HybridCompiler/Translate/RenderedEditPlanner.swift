@@ -15,16 +15,31 @@ struct RenderedEditPlanner {
     /// Longest sequences aligned item by item (longer ones are replaced whole).
     static let alignmentLimit = 4_000
 
-    /// Edits from `compiled` to `exported` (both in the rendered document's terms) on `rendered`.
-    static func edits(from compiled: YAMLNode, to exported: YAMLNode, on rendered: YAMLNode) throws(Unplaceable)
-        -> [RenderedEdit]
-    {
+    /// For a list the normal form sorts, the rendered index of each item in normal-form order.
+    let order: ([DocumentPathStep]) -> [Int]?
+
+    /// Edits from `compiled` to `exported` (both in the rendered document's terms) on `rendered`;
+    /// `order` gives, for a list the normal form sorts, the rendered index of each sorted item.
+    static func edits(
+        from compiled: YAMLNode, to exported: YAMLNode, on rendered: YAMLNode,
+        order: @escaping ([DocumentPathStep]) -> [Int]? = { _ in nil }
+    ) throws(Unplaceable) -> [RenderedEdit] {
         var edits: [RenderedEdit] = []
-        try walk(compiled, exported, rendered, [], &edits)
+        try RenderedEditPlanner(order: order).walk(compiled, exported, rendered, [], &edits)
         return edits
     }
 
-    private static func walk(
+    /// The rendered index of each item of `items` in the order the normal form sorts them by `key`.
+    static func sortedOrder(of items: [YAMLNode], by key: String) -> [Int] {
+        items.indices.sorted { a, b in
+            let left = items[a].mappingValue?[key]?.stringValue ?? ""
+            let right = items[b].mappingValue?[key]?.stringValue ?? ""
+            if left != right { return left.utf8.lexicographicallyPrecedes(right.utf8) }
+            return a < b
+        }
+    }
+
+    private func walk(
         _ compiled: YAMLNode, _ exported: YAMLNode, _ rendered: YAMLNode, _ path: [DocumentPathStep],
         _ edits: inout [RenderedEdit]
     ) throws(Unplaceable) {
@@ -32,7 +47,7 @@ struct RenderedEditPlanner {
         switch (compiled.value, exported.value, rendered.value) {
         case (.mapping(let old), .mapping(let new), .mapping(let written)):
             for entry in new.entries {
-                guard let key = keyText(entry.key) else {
+                guard let key = Self.keyText(entry.key) else {
                     throw Unplaceable(path: path, reason: "a key that is not a string")
                 }
                 if let before = old[key] {
@@ -50,7 +65,7 @@ struct RenderedEditPlanner {
                 }
             }
             for entry in old.entries {
-                guard let key = keyText(entry.key), new[key] == nil else { continue }
+                guard let key = Self.keyText(entry.key), new[key] == nil else { continue }
                 if written[key] != nil {
                     edits.append(.removeEntry(path: path, key: key))
                 } else {
@@ -58,11 +73,15 @@ struct RenderedEditPlanner {
                 }
             }
         case (.sequence(let old), .sequence(let new), .sequence(let written)) where old.count == written.count:
-            if old.count == new.count {
+            if let permutation = order(path), permutation.count == old.count {
+                try unordered(old, new, written, permutation, path, &edits)
+            } else if old.count == new.count {
                 for index in old.indices where old[index] != new[index] {
                     try walk(old[index], new[index], written[index], path + [.index(index)], &edits)
                 }
-            } else if old.isEmpty || new.isEmpty || old.count * new.count > alignmentLimit * alignmentLimit / 4 {
+            } else if old.isEmpty || new.isEmpty
+                || old.count * new.count > Self.alignmentLimit * Self.alignmentLimit / 4
+            {
                 edits.append(.replace(path: path, value: exported))
             } else {
                 try align(old, new, written, path, &edits)
@@ -75,7 +94,7 @@ struct RenderedEditPlanner {
     /// Items kept in order (longest common subsequence) stay; between them, items changed in place
     /// are edited, the rest removed or inserted. Edits come last item first, so each one's index
     /// is still right when they are applied in order.
-    private static func align(
+    private func align(
         _ old: [YAMLNode], _ new: [YAMLNode], _ written: [YAMLNode], _ path: [DocumentPathStep],
         _ edits: inout [RenderedEdit]
     ) throws(Unplaceable) {
@@ -130,6 +149,36 @@ struct RenderedEditPlanner {
         }
         // Edits in place first (at indices of the old sequence), then removals and insertions from the end.
         edits += inPlace + structuralByRun.reversed().flatMap { $0 }
+    }
+
+    /// A list the normal form sorts: where an item sits in the template does not matter, so
+    /// changed items are edited where they are, removed ones removed, new ones added at the end.
+    private func unordered(
+        _ old: [YAMLNode], _ new: [YAMLNode], _ written: [YAMLNode], _ permutation: [Int], _ path: [DocumentPathStep],
+        _ edits: inout [RenderedEdit]
+    ) throws(Unplaceable) {
+        if old.count == new.count {
+            for index in old.indices where old[index] != new[index] {
+                let at = permutation[index]
+                try walk(old[index], new[index], written[at], path + [.index(at)], &edits)
+            }
+            return
+        }
+        var kept = [Bool](repeating: false, count: old.count)
+        var added: [YAMLNode] = []
+        var remaining = Array(old.indices)
+        for item in new {
+            if let position = remaining.firstIndex(where: { old[$0] == item }) {
+                kept[remaining.remove(at: position)] = true
+            } else {
+                added.append(item)
+            }
+        }
+        for (offset, item) in added.enumerated() {
+            edits.append(.insertItem(path: path, index: written.count + offset, value: item))
+        }
+        let removed = old.indices.filter { !kept[$0] }.map { permutation[$0] }.sorted(by: >)
+        for index in removed { edits.append(.removeItem(path: path, index: index)) }
     }
 
     static func keyText(_ node: YAMLNode) -> String? {

@@ -25,6 +25,8 @@ struct TemplatePlacement {
         var template: String
         var line: Int
         var producer: String
+        /// The document path of the change.
+        var path: [DocumentPathStep] = []
     }
 
     /// Template sources used more than once (a loop's body): editing them would change every pass.
@@ -42,7 +44,13 @@ struct TemplatePlacement {
         let repeated = self.repeated
         var result: [TemplateEdit] = []
         for change in changes {
-            result.append(try edit(for: change, repeated: repeated))
+            do throws(Unplaced) {
+                result.append(try edit(for: change, repeated: repeated))
+            } catch {
+                var error = error
+                error.path = change.path
+                throw error
+            }
         }
         return result
     }
@@ -141,7 +149,14 @@ struct TemplatePlacement {
             guard !repeated.contains("\(origin.template)\u{1F}\(origin.sourceOffset)"),
                 source(origin.template) != nil
             else { continue }
-            let at = origin.sourceOffset + (offset - origin.output.lowerBound)
+            var at = origin.sourceOffset + (offset - origin.output.lowerBound)
+            // New lines go on a line of their own in the template too: after a tag that ends a
+            // line (`{% endfor %}`), past that line's break (the rendered data is the same).
+            if let bytes = source(origin.template), offset == 0 || output[offset - 1] == 0x0A, at > 0,
+                at < bytes.count, bytes[at - 1] != 0x0A, bytes[at] == 0x0A
+            {
+                at += 1
+            }
             let replacement = substitution.templateText(
                 for: String(decoding: text, as: UTF8.self), before: offset > 0 ? output[offset - 1] : nil,
                 after: offset < output.count ? output[offset] : nil)

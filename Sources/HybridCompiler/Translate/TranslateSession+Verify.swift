@@ -12,6 +12,7 @@ extension TranslateSession {
     /// cache directory) and withdraws every patch or new template whose asset does not come out
     /// as exported; repeats until everything left reproduces the export.
     func verify(deleted: Set<String>) throws(Diagnostic) {
+        if edits.isEmpty && created.isEmpty && deleted.isEmpty { return }
         let scratch = workspace.cachePath + "/translate-scratch-\(getpid())"
         defer { try? FileManager.default.removeItem(atPath: scratch) }
         for _ in 0..<Self.verificationRounds {
@@ -39,13 +40,14 @@ extension TranslateSession {
     private func check(assets: String, edited: Set<String>) -> [String: (path: [DocumentPathStep], why: String)] {
         var failures: [String: (path: [DocumentPathStep], why: String)] = [:]
         let engine = TemplateEnvironment(assetsDirectory: assets, displayPrefix: prefix)
+        let renders = RenderMemo()
         guard let scanned = try? AssetCatalog.scan(assetsPath: assets, displayPrefix: prefix) else { return [:] }
         for bundle in export.bundles {
             let scope = BundleScope(
                 environment: options.environment, tenant: bundle.tenant, namespace: workspace.config.uuidNamespace)
             let compiled = InMemoryBundle(
                 catalog: scanned.templates, engine: engine, variables: variables, scope: scope,
-                mapping: bundle.tenant.flatMap { mappings[$0] }, assetsPrefix: prefix)
+                mapping: bundle.tenant.flatMap { mappings[$0] }, assetsPrefix: prefix, renders: renders)
             for diagnostic in compiled.diagnostics where diagnostic.severity == .error {
                 let file = diagnostic.location?.file ?? ""
                 let template = file.hasPrefix(prefix) ? String(file.dropFirst(prefix.count)) : file
@@ -87,7 +89,7 @@ extension TranslateSession {
         let item = TranslateReport.Unplaced(
             template: prefix + template, line: 1, keyPath: DocumentPathStep.text(failure.path), producer: failure.why)
         report.unplaced.append(item)
-        if unplaced[template] == nil { unplaced[template] = (item, []) }
+        if unplaced[template] == nil { unplaced[template] = (item, translations[template] ?? []) }
     }
 
     /// Each edited template file's new text (edits of several assets merged; overlapping ones withdrawn).

@@ -26,6 +26,8 @@ final class TranslateSession {
     var created: [String: [UInt8]] = [:]
     /// Unplaced changes by template, with the `.ui` text.
     var unplaced: [String: (TranslateReport.Unplaced, [UInt8])] = [:]
+    /// The whole translation of each changed asset's template (its `.ui` text should it be unplaced).
+    var translations: [String: [UInt8]] = [:]
     var report: TranslateReport
 
     init(workspace: Workspace, options: TranslateOptions) throws(Diagnostic) {
@@ -78,6 +80,9 @@ final class TranslateSession {
 
     // MARK: compiling
 
+    /// Renders of the repository's templates, shared by bundles with the same variables.
+    private let renders = RenderMemo()
+
     func compile(_ bundle: ExportDirectory.Bundle, engine: TemplateEnvironment, templates: [AssetTemplate]? = nil)
         throws(Diagnostic) -> InMemoryBundle
     {
@@ -85,7 +90,7 @@ final class TranslateSession {
             environment: options.environment, tenant: bundle.tenant, namespace: workspace.config.uuidNamespace)
         let compiled = InMemoryBundle(
             catalog: templates ?? catalog, engine: engine, variables: variables, scope: scope,
-            mapping: bundle.tenant.flatMap { mappings[$0] }, assetsPrefix: prefix)
+            mapping: bundle.tenant.flatMap { mappings[$0] }, assetsPrefix: prefix, renders: renders)
         if let error = compiled.diagnostics.first(where: { $0.severity == .error }) {
             var error = error
             error.notes.append(
@@ -147,12 +152,26 @@ final class TranslateSession {
             guard let rendered = item.rendered, let normal = item.normal else { continue }
             finals[index] = rendered
             if item.bytes == asset.bytes { continue }
+            if translations[item.template.path] == nil {
+                translations[item.template.path] = Array(
+                    NewTemplateWriter(reference: book.newReference, substitution: substitution)
+                        .templateText(for: asset.document, kind: asset.kind).utf8)
+            }
             let terms = ReferenceTerms(kind: item.template.kind, rendered: rendered, compiled: normal) {
                 book.reference($0, uuid: $1, like: $2)
             }
             do throws(RenderedEditPlanner.Unplaceable) {
+                let retargeted = item.retargeted
                 let edits = try RenderedEditPlanner.edits(
-                    from: try terms.apply(normal), to: try terms.apply(asset.document), on: rendered)
+                    from: try terms.apply(normal), to: try terms.apply(asset.document), on: rendered
+                ) { path in
+                    // Lists the normal form sorts (dataset columns, metrics): rendered index per sorted item.
+                    guard path.count == 1, case .key(let list) = path[0],
+                        let key = SupersetExportFacts.unorderedLists[item.template.kind.factsName]?[list],
+                        let items = retargeted?.mappingValue?[list]?.sequenceValue
+                    else { return nil }
+                    return RenderedEditPlanner.sortedOrder(of: items, by: key)
+                }
                 var final = rendered
                 for edit in edits where !final.apply(edit) {
                     throw RenderedEditPlanner.Unplaceable(path: edit.path, reason: "the rendered document's shape")
@@ -181,10 +200,15 @@ final class TranslateSession {
             let item = compiled.templates[index]
             guard var final = finals[index], unplaced[item.template.path] == nil else { continue }
             var edits = plannedEdits[index] ?? []
-            for repair in ReferenceRepair(table: table, book: book).edits(
-                final, export: asset.document, kind: asset.kind)
-            where final.apply(repair) {
-                edits.append(repair)
+            // References are checked as the bundle resolves them: after retargeting.
+            var resolved = final
+            var ignored = MappingUsage()
+            if let mapping = compiled.mapping {
+                Retargeter(mapping: mapping).retarget(&resolved, kind: item.template.kind, usage: &ignored)
+            }
+            let repair = ReferenceRepair(table: table, book: book, pathsOnly: compiled.mapping != nil)
+            for edit in repair.edits(resolved, export: asset.document, kind: asset.kind) where final.apply(edit) {
+                edits.append(edit)
             }
             guard !edits.isEmpty else { continue }
             var retargeted = final
@@ -260,7 +284,7 @@ final class TranslateSession {
                 }
                 edits[item.template.path] = templateEdits
             } catch {
-                let path = changes.first?.path ?? []
+                let path = error.path
                 report.unplaced.append(
                     TranslateReport.Unplaced(
                         template: prefix + (error.template.isEmpty ? item.template.path : error.template),
@@ -287,9 +311,12 @@ final class TranslateSession {
         _ item: CompiledTemplate, asset: ExportDirectory.Asset, book: IdentityBook, _ substitution: ReverseSubstitution
     ) {
         edits[item.template.path] = nil
-        let text = NewTemplateWriter(reference: book.newReference, substitution: substitution)
-            .templateText(for: asset.document, kind: asset.kind)
-        if let last = report.unplaced.last { unplaced[item.template.path] = (last, Array(text.utf8)) }
+        let text =
+            translations[item.template.path]
+            ?? Array(
+                NewTemplateWriter(reference: book.newReference, substitution: substitution)
+                    .templateText(for: asset.document, kind: asset.kind).utf8)
+        if let last = report.unplaced.last { unplaced[item.template.path] = (last, text) }
     }
 
     /// The template line behind the node at `path` of the rendered text (1 when unknown).
