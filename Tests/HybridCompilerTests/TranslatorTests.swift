@@ -286,3 +286,103 @@ struct TranslatorExampleTests {
         #expect(prodChart.contains("Renamed in the UI (prod)"))
     }
 }
+
+/// Every Jinja construct Superset documents for SQL templating comes back from translate verbatim.
+@Suite("Translator and Superset's own Jinja")
+struct TranslatorSupersetJinjaTests {
+    static let constructs = [
+        "{{ columns }}", "{{ filter }}", "{{ from_dttm }}", "{{ to_dttm }}", "{{ groupby }}", "{{ metrics }}",
+        "{{ row_limit }}", "{{ row_offset }}", "{{ table_columns }}", "{{ time_column }}", "{{ time_grain }}",
+        "{{ current_username() }}", "{{ current_user_id() }}", "{{ current_user_email() }}",
+        "{{ current_user_roles() }}", "{{ current_user_rls_rules() }}",
+        "{{ url_param('region', add_to_cache_keys=False) }}",
+        "{{ filter_values('brand') | where_in }}",
+        "{% for f in get_filters('brand', remove_filter=True) %}{{ f.get('op') }}{% endfor %}",
+        "{{ dataset(42, include_metrics=True) }}", "{{ metric('Total Revenue', 7) }}",
+        "{% set tf = get_time_filter('order_date', default='Last week') %}{{ tf.from_expr }}",
+        "{{ cache_key_wrapper(current_username()) }}",
+        "{% if 'Finance' in current_user_roles() %}revenue{% else %}NULL{% endif %}",
+        "{# a comment #}", "{%- if from_dttm is not none -%} x {%- endif -%}",
+        "{{ \"it's\" | replace(\"'\", \"''\") }}",
+        "{% raw %}{{ kept }}{% endraw %}", "{{{ three }}}", "{",
+    ]
+
+    @Test("a new virtual dataset whose SQL and column expressions use every construct compiles back to the export")
+    func newDataset() async throws {
+        let fixture = try RepositoryFixture()
+        _ = try await fixture.compile(env: "dev")
+        let target = fixture.root + "/ui_exports/dev"
+        try FileManager.default.createDirectory(atPath: fixture.root + "/ui_exports", withIntermediateDirectories: true)
+        try FileManager.default.copyItem(atPath: fixture.root + "/bundles/dev", toPath: target)
+        try? FileManager.default.removeItem(atPath: target + "/.hybrid-status")
+        let sales = try #require(
+            try YAMLParser.parseDocument(
+                String(contentsOfFile: target + "/datasets/sales.yaml", encoding: .utf8), file: "x"))
+        let database = try #require(sales.mappingValue?["database_uuid"])
+        let sql = "SELECT *\nFROM fact_sales\nWHERE 1 = 1\n" + Self.constructs.map { "  -- \($0)\n" }.joined()
+        var columns: [YAMLNode] = []
+        for (index, construct) in Self.constructs.enumerated().sorted(by: { "c\($0.offset)" < "c\($1.offset)" }) {
+            columns.append(
+                YAMLNode(
+                    .mapping(
+                        YAMLMapping([
+                            .init(key: YAMLNode(.string("column_name")), value: YAMLNode(.string("c\(index)"))),
+                            .init(key: YAMLNode(.string("expression")), value: YAMLNode(.string(construct))),
+                        ]))))
+        }
+        let document = YAMLNode(
+            .mapping(
+                YAMLMapping([
+                    .init(key: YAMLNode(.string("columns")), value: YAMLNode(.sequence(columns))),
+                    .init(key: YAMLNode(.string("database_uuid")), value: database),
+                    .init(key: YAMLNode(.string("schema")), value: YAMLNode(.string("public"))),
+                    .init(key: YAMLNode(.string("sql")), value: YAMLNode(.string(sql))),
+                    .init(key: YAMLNode(.string("table_name")), value: YAMLNode(.string("virtual_sales"))),
+                    .init(
+                        key: YAMLNode(.string("uuid")), value: YAMLNode(.string("6a4db7eb-4057-5ddf-91e0-36dec72071f5"))
+                    ),
+                    .init(key: YAMLNode(.string("version")), value: YAMLNode(.string("1.0.0"))),
+                ])))
+        try YAMLEmitter.emitString(document).write(
+            toFile: target + "/datasets/virtual_sales.yaml", atomically: true, encoding: .utf8)
+        let workspace = try Workspace.load(root: fixture.root)
+        let (report, files) = try Translator(workspace: workspace).translate(TranslateOptions(environment: "dev"))
+        #expect(report.created == ["assets/datasets/virtual_sales.yaml.j2"])
+        #expect(report.unplaced.isEmpty)
+        try Translator.write(files, workspace: workspace)
+        _ = try await fixture.compile(env: "dev")
+        let compiled = try String(
+            contentsOfFile: fixture.root + "/bundles/dev/datasets/virtual_sales.yaml", encoding: .utf8)
+        #expect(compiled == (try String(contentsOfFile: target + "/datasets/virtual_sales.yaml", encoding: .utf8)))
+    }
+
+    @Test("an SQL edit made in the UI keeps Superset's Jinja verbatim in the patched template", arguments: constructs)
+    func editedMetric(construct: String) async throws {
+        let fixture = try RepositoryFixture()
+        _ = try await fixture.compile(env: "dev")
+        let target = fixture.root + "/ui_exports/dev"
+        try FileManager.default.createDirectory(atPath: fixture.root + "/ui_exports", withIntermediateDirectories: true)
+        try FileManager.default.copyItem(atPath: fixture.root + "/bundles/dev", toPath: target)
+        try? FileManager.default.removeItem(atPath: target + "/.hybrid-status")
+        let path = target + "/datasets/sales.yaml"
+        var document = try #require(
+            try YAMLParser.parseDocument(String(contentsOfFile: path, encoding: .utf8), file: path))
+        document.updateMapping { root in
+            root.updateValue(forKey: "metrics") { metrics in
+                metrics.updateEachItem {
+                    $0.updateMapping { $0.setValue(.string("SUM(revenue) \(construct)"), forKey: "expression") }
+                }
+            }
+        }
+        try YAMLEmitter.emitString(document).write(toFile: path, atomically: true, encoding: .utf8)
+        let workspace = try Workspace.load(root: fixture.root)
+        let (report, files) = try Translator(workspace: workspace).translate(TranslateOptions(environment: "dev"))
+        #expect(report.unplaced.isEmpty, "\(report.unplaced.map(\.message))")
+        #expect(files.map(\.path) == ["assets/datasets/sales.yaml.j2"])
+        try Translator.write(files, workspace: workspace)
+        _ = try await fixture.compile(env: "dev")
+        #expect(
+            (try String(contentsOfFile: fixture.root + "/bundles/dev/datasets/sales.yaml", encoding: .utf8))
+                == (try String(contentsOfFile: path, encoding: .utf8)))
+    }
+}
