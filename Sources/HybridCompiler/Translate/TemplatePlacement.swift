@@ -56,7 +56,42 @@ struct TemplatePlacement {
     }
 
     private func edit(for change: OutputChange, repeated: Set<String>) throws(Unplaced) -> TemplateEdit {
-        // Only the bytes that differ.
+        var (range, text) = Self.narrowed(change, in: output)
+        if range.isEmpty { return try insertion(at: range.lowerBound, text, repeated: repeated) }
+        widen(&range, &text)
+        guard let first = origin(containing: range.lowerBound), let last = origin(containing: range.upperBound - 1)
+        else { throw unplaced(nil, "text outside any template") }
+        let template = first.template
+        let involved = origins.filter { $0.output.overlaps(range) }
+        for origin in involved {
+            guard origin.template == template else { throw unplaced(origin, "a text spanning several templates") }
+            if repeated.contains("\(origin.template)\u{1F}\(origin.sourceOffset)") {
+                throw unplaced(origin, "a loop")
+            }
+        }
+        guard let bytes = source(template) else { throw unplaced(first, "a template with \\r line ends") }
+        let region = try templateRange(of: range, first: first, last: last, in: bytes)
+        // The replaced template text holds only copied text and `{{ NAME }}` prints.
+        if let problem = TemplatePlacement.unsupportedTag(in: String(decoding: bytes[region], as: UTF8.self)) {
+            throw unplaced(first, problem)
+        }
+        for origin in involved where origin.isText {
+            let from = max(origin.output.lowerBound, range.lowerBound)
+            let to = min(origin.output.upperBound, range.upperBound)
+            let offset = origin.sourceOffset + (from - origin.output.lowerBound)
+            guard offset + (to - from) <= bytes.count,
+                bytes[offset..<(offset + to - from)].elementsEqual(output[from..<to])
+            else { throw unplaced(origin, "template text that is not copied verbatim (whitespace control)") }
+        }
+        let replacement = substitution.templateText(
+            for: String(decoding: text, as: UTF8.self),
+            before: range.lowerBound > 0 ? output[range.lowerBound - 1] : nil,
+            after: range.upperBound < output.count ? output[range.upperBound] : nil)
+        return TemplateEdit(template: template, range: region, text: Array(replacement.utf8))
+    }
+
+    /// Only the bytes of `change` that differ from `output` (never splitting a UTF-8 character).
+    static func narrowed(_ change: OutputChange, in output: [UInt8]) -> (Range<Int>, [UInt8]) {
         var start = change.range.lowerBound
         var end = change.range.upperBound
         var text = change.text[...]
@@ -68,7 +103,6 @@ struct TemplatePlacement {
             end -= 1
             text = text.dropLast()
         }
-        // Never split a UTF-8 character.
         while start > change.range.lowerBound, start < output.count, output[start] & 0xC0 == 0x80 {
             start -= 1
             text = change.text[(text.startIndex - 1)..<text.endIndex]
@@ -77,69 +111,50 @@ struct TemplatePlacement {
             end += 1
             text = change.text[text.startIndex..<(text.endIndex + 1)]
         }
-        // Widen over printed values the change touches.
-        var newText = Array(text)
-        if start == end {
-            return try insertion(at: start, newText, repeated: repeated)
+        return (start..<end, Array(text))
+    }
+
+    /// Widens a change over every printed value it touches (the value is written anew, whole).
+    private func widen(_ range: inout Range<Int>, _ text: inout [UInt8]) {
+        while let origin = origin(containing: range.lowerBound), !origin.isText,
+            origin.output.lowerBound < range.lowerBound
+        {
+            text = Array(output[origin.output.lowerBound..<range.lowerBound]) + text
+            range = origin.output.lowerBound..<range.upperBound
         }
-        while let origin = origin(containing: start), !origin.isText, origin.output.lowerBound < start {
-            newText = Array(output[origin.output.lowerBound..<start]) + newText
-            start = origin.output.lowerBound
+        while let origin = origin(containing: range.upperBound - 1), !origin.isText,
+            origin.output.upperBound > range.upperBound
+        {
+            text += output[range.upperBound..<origin.output.upperBound]
+            range = range.lowerBound..<origin.output.upperBound
         }
-        while let origin = origin(containing: end - 1), !origin.isText, origin.output.upperBound > end {
-            newText += output[end..<origin.output.upperBound]
-            end = origin.output.upperBound
-        }
-        guard let first = origin(containing: start), let last = origin(containing: end - 1) else {
-            throw unplaced(nil, "text outside any template")
-        }
-        let template = first.template
-        let involved = origins.filter { $0.output.overlaps(start..<end) }
-        for origin in involved {
-            guard origin.template == template else { throw unplaced(origin, "a text spanning several templates") }
-            if repeated.contains("\(origin.template)\u{1F}\(origin.sourceOffset)") {
-                throw unplaced(origin, "a loop")
-            }
-        }
-        guard let bytes = source(template) else { throw unplaced(first, "a template with \\r line ends") }
-        let templateStart: Int
+    }
+
+    /// The template bytes that produced output `range`: from inside copied text, or from the end of
+    /// the text before a printed value to the start of the text after one.
+    private func templateRange(
+        of range: Range<Int>, first: RenderSourceMap.Origin, last: RenderSourceMap.Origin, in bytes: [UInt8]
+    ) throws(Unplaced) -> Range<Int> {
+        let start: Int
         if first.isText {
-            templateStart = first.sourceOffset + (start - first.output.lowerBound)
+            start = first.sourceOffset + (range.lowerBound - first.output.lowerBound)
         } else {
-            guard let before = neighbour(of: first, by: -1), before.isText, before.template == template else {
+            guard let before = neighbour(of: first, by: -1), before.isText, before.template == first.template else {
                 throw unplaced(first, expressionText(first, bytes))
             }
-            templateStart = before.sourceOffset + before.output.count
+            start = before.sourceOffset + before.output.count
         }
-        let templateEnd: Int
+        let end: Int
         if last.isText {
-            templateEnd = last.sourceOffset + (end - last.output.lowerBound)
+            end = last.sourceOffset + (range.upperBound - last.output.lowerBound)
         } else {
-            guard let after = neighbour(of: last, by: 1), after.isText, after.template == template else {
+            guard let after = neighbour(of: last, by: 1), after.isText, after.template == last.template else {
                 throw unplaced(last, expressionText(last, bytes))
             }
-            templateEnd = after.sourceOffset
+            end = after.sourceOffset
         }
-        guard templateStart <= templateEnd, templateEnd <= bytes.count else {
-            throw unplaced(first, "template text out of order")
-        }
-        // The replaced template text holds only copied text and `{{ NAME }}` prints.
-        let region = String(decoding: bytes[templateStart..<templateEnd], as: UTF8.self)
-        if let problem = TemplatePlacement.unsupportedTag(in: region) {
-            throw unplaced(first, problem)
-        }
-        for origin in involved where origin.isText {
-            let from = max(origin.output.lowerBound, start)
-            let to = min(origin.output.upperBound, end)
-            let offset = origin.sourceOffset + (from - origin.output.lowerBound)
-            guard offset + (to - from) <= bytes.count,
-                bytes[offset..<(offset + to - from)].elementsEqual(output[from..<to])
-            else { throw unplaced(origin, "template text that is not copied verbatim (whitespace control)") }
-        }
-        let replacement = substitution.templateText(
-            for: String(decoding: newText, as: UTF8.self), before: start > 0 ? output[start - 1] : nil,
-            after: end < output.count ? output[end] : nil)
-        return TemplateEdit(template: template, range: templateStart..<templateEnd, text: Array(replacement.utf8))
+        guard start <= end, end <= bytes.count else { throw unplaced(first, "template text out of order") }
+        return start..<end
     }
 
     /// New text where the rendered text had none: inside the copied text around that point.

@@ -129,135 +129,160 @@ final class TranslateSession {
 
     // MARK: planning one bundle
 
-    private func plan(_ bundle: ExportDirectory.Bundle, compiled: InMemoryBundle) {
-        let book = IdentityBook(compiled.templates.compactMap { $0.normal != nil ? $0.identity : nil })
-        let substitution = substitution(for: bundle)
-        let byUUID = compiled.byUUID
+    /// One exported bundle's translation as it goes.
+    struct BundleWork {
+        let bundle: ExportDirectory.Bundle
+        let compiled: InMemoryBundle
+        let book: IdentityBook
+        let substitution: ReverseSubstitution
+        /// Export assets a template produces, with that template's index, in link order.
+        var matched: [(asset: ExportDirectory.Asset, index: Int)] = []
+        /// Export assets no template produces, with the template path they get.
+        var newAssets: [(asset: ExportDirectory.Asset, path: String)] = []
+        /// Each matched template's rendered document with its planned edits made.
         var finals: [Int: YAMLNode] = [:]
         var plannedEdits: [Int: [RenderedEdit]] = [:]
-        var newAssets: [(ExportDirectory.Asset, String)] = []
-        for asset in bundle.assets where byUUID[asset.uuid] == nil {
-            let path = newTemplatePath(for: asset)
-            newAssets.append((asset, path))
-            let name = asset.document.mappingValue?[AssetIdentity.nameKey(asset.kind)]?.stringValue
-            book.add(
-                AssetIdentity(
-                    kind: asset.kind, referenceName: String(path.dropLast(8)), uuid: asset.uuid, name: name))
-        }
-        // Changed assets, in link order (references only point at earlier kinds).
-        let matched = bundle.assets.compactMap { asset in byUUID[asset.uuid].map { (asset, $0) } }
-            .sorted { compiled.templates[$0.1].template < compiled.templates[$1.1].template }
-        for (asset, index) in matched {
-            let item = compiled.templates[index]
-            guard let rendered = item.rendered, let normal = item.normal else { continue }
-            finals[index] = rendered
-            if item.bytes == asset.bytes { continue }
-            if translations[item.template.path] == nil {
-                translations[item.template.path] = Array(
-                    NewTemplateWriter(reference: book.newReference, substitution: substitution)
-                        .templateText(for: asset.document, kind: asset.kind).utf8)
-            }
-            let terms = ReferenceTerms(kind: item.template.kind, rendered: rendered, compiled: normal) {
-                book.reference($0, uuid: $1, like: $2)
-            }
-            do throws(RenderedEditPlanner.Unplaceable) {
-                let retargeted = item.retargeted
-                let edits = try RenderedEditPlanner.edits(
-                    from: try terms.apply(normal), to: try terms.apply(asset.document), on: rendered
-                ) { path in
-                    // Lists the normal form sorts (dataset columns, metrics): rendered index per sorted item.
-                    guard path.count == 1, case .key(let list) = path[0],
-                        let key = SupersetExportFacts.unorderedLists[item.template.kind.factsName]?[list],
-                        let items = retargeted?.mappingValue?[list]?.sequenceValue
-                    else { return nil }
-                    return RenderedEditPlanner.sortedOrder(of: items, by: key)
-                }
-                var final = rendered
-                for edit in edits where !final.apply(edit) {
-                    throw RenderedEditPlanner.Unplaceable(path: edit.path, reason: "the rendered document's shape")
-                }
-                finals[index] = final
-                plannedEdits[index] = edits
-                if var retargeted = Optional(final), let identity = item.identity {
-                    var usage = MappingUsage()
-                    if let mapping = compiled.mapping {
-                        Retargeter(mapping: mapping).retarget(&retargeted, kind: item.template.kind, usage: &usage)
-                    }
-                    if let next = try? AssetIdentity.of(
-                        retargeted, template: item.template, scope: compiled.scope, file: prefix + item.template.path),
-                        next.uuid == identity.uuid
-                    {
-                        book.add(next)
-                    }
-                }
-            } catch {
-                markUnplaced(item, asset: asset, path: error.path, producer: error.reason, book: book, substitution)
-            }
-        }
-        // References that no longer resolve as the export says (a renamed asset) are rewritten.
-        let table = LinkTable(book.identities)
-        for (asset, index) in matched {
-            let item = compiled.templates[index]
-            guard var final = finals[index], unplaced[item.template.path] == nil else { continue }
-            var edits = plannedEdits[index] ?? []
-            // References are checked as the bundle resolves them: after retargeting.
-            var resolved = final
-            var ignored = MappingUsage()
-            if let mapping = compiled.mapping {
-                Retargeter(mapping: mapping).retarget(&resolved, kind: item.template.kind, usage: &ignored)
-            }
-            let repair = ReferenceRepair(table: table, book: book, pathsOnly: compiled.mapping != nil)
-            for edit in repair.edits(resolved, export: asset.document, kind: asset.kind) where final.apply(edit) {
-                edits.append(edit)
-            }
-            guard !edits.isEmpty else { continue }
-            var retargeted = final
+
+        /// `document` as the bundle sees it: retargeted by the bundle's mapping.
+        func retargeted(_ document: YAMLNode, _ template: AssetTemplate) -> YAMLNode {
+            var document = document
             var usage = MappingUsage()
             if let mapping = compiled.mapping {
-                Retargeter(mapping: mapping).retarget(&retargeted, kind: item.template.kind, usage: &usage)
+                Retargeter(mapping: mapping).retarget(&document, kind: template.kind, usage: &usage)
             }
-            guard let identity = item.identity else { continue }
-            switch InMemoryBundle.normalForm(
-                &retargeted, identity: identity, table: table, scope: compiled.scope, file: prefix + item.template.path)
-            {
-            case .success(let node) where YAMLEmitter.emit(node) == asset.bytes:
-                place(edits, final: final, item: item, asset: asset, book: book, substitution)
-            case .success(let node):
-                markUnplaced(
-                    item, asset: asset, path: Self.firstDifference(node, asset.document), producer: "hybrid's linking",
-                    book: book, substitution)
-            case .failure(let failure):
-                markUnplaced(
-                    item, asset: asset, path: [], producer: failure.diagnostics.first?.message ?? "a reference",
-                    book: book,
-                    substitution)
-            }
+            return document
         }
-        for (asset, path) in newAssets {
-            if bundle.tenant != nil {
-                let text = NewTemplateWriter(reference: book.newReference, substitution: substitution)
-                    .templateText(for: asset.document, kind: asset.kind)
-                let unplacedItem = TranslateReport.Unplaced(
-                    template: asset.displayPath, line: 1, keyPath: "uuid",
-                    producer:
-                        "an asset new in tenant \(bundle.tenant!)'s export, whose uuid no shared template can produce")
-                unplaced[path] = (unplacedItem, Array(text.utf8))
+
+        var writer: NewTemplateWriter { NewTemplateWriter(reference: book.newReference, substitution: substitution) }
+    }
+
+    private func plan(_ bundle: ExportDirectory.Bundle, compiled: InMemoryBundle) {
+        var work = BundleWork(
+            bundle: bundle, compiled: compiled,
+            book: IdentityBook(compiled.templates.compactMap { $0.normal != nil ? $0.identity : nil }),
+            substitution: substitution(for: bundle))
+        let byUUID = compiled.byUUID
+        for asset in bundle.assets where byUUID[asset.uuid] == nil {
+            let path = newTemplatePath(for: asset)
+            work.newAssets.append((asset, path))
+            let name = asset.document.mappingValue?[AssetIdentity.nameKey(asset.kind)]?.stringValue
+            work.book.add(
+                AssetIdentity(kind: asset.kind, referenceName: String(path.dropLast(8)), uuid: asset.uuid, name: name))
+        }
+        // Link order: references only point at earlier kinds, whose new names are then known.
+        work.matched = bundle.assets.compactMap { asset in byUUID[asset.uuid].map { (asset, $0) } }
+            .sorted { compiled.templates[$0.index].template < compiled.templates[$1.index].template }
+        for (asset, index) in work.matched { planChange(asset, index, &work) }
+        let table = LinkTable(work.book.identities)
+        for (asset, index) in work.matched { repairAndPlace(asset, index, table: table, work) }
+        createTemplates(work)
+    }
+
+    /// The edits of one changed asset's rendered document; its new identity goes into the book.
+    private func planChange(_ asset: ExportDirectory.Asset, _ index: Int, _ work: inout BundleWork) {
+        let item = work.compiled.templates[index]
+        guard let rendered = item.rendered, let normal = item.normal else { return }
+        work.finals[index] = rendered
+        if item.bytes == asset.bytes { return }
+        if translations[item.template.path] == nil {
+            translations[item.template.path] = Array(
+                work.writer.templateText(for: asset.document, kind: asset.kind).utf8)
+        }
+        let book = work.book
+        let terms = ReferenceTerms(kind: item.template.kind, rendered: rendered, compiled: normal) {
+            book.reference($0, uuid: $1, like: $2)
+        }
+        do throws(RenderedEditPlanner.Unplaceable) {
+            let edits = try RenderedEditPlanner.edits(
+                from: try terms.apply(normal), to: try terms.apply(asset.document), on: rendered,
+                order: sortedListOrder(item))
+            var final = rendered
+            for edit in edits where !final.apply(edit) {
+                throw RenderedEditPlanner.Unplaceable(path: edit.path, reason: "the rendered document's shape")
+            }
+            work.finals[index] = final
+            work.plannedEdits[index] = edits
+            if let identity = item.identity,
+                let next = try? AssetIdentity.of(
+                    work.retargeted(final, item.template), template: item.template, scope: work.compiled.scope,
+                    file: prefix + item.template.path),
+                next.uuid == identity.uuid
+            {
+                book.add(next)
+            }
+        } catch {
+            markUnplaced(item, asset: asset, path: error.path, producer: error.reason, work)
+        }
+    }
+
+    /// For lists the normal form sorts (dataset columns, metrics): the rendered index of each sorted item.
+    private func sortedListOrder(_ item: CompiledTemplate) -> ([DocumentPathStep]) -> [Int]? {
+        let retargeted = item.retargeted
+        let lists = SupersetExportFacts.unorderedLists[item.template.kind.factsName] ?? [:]
+        return { path in
+            guard path.count == 1, case .key(let list) = path[0], let key = lists[list],
+                let items = retargeted?.mappingValue?[list]?.sequenceValue
+            else { return nil }
+            return RenderedEditPlanner.sortedOrder(of: items, by: key)
+        }
+    }
+
+    /// Rewrites references that no longer resolve as the export says (a renamed asset), checks that
+    /// the edited document links to exactly the exported file, and places the edits in the template.
+    private func repairAndPlace(_ asset: ExportDirectory.Asset, _ index: Int, table: LinkTable, _ work: BundleWork) {
+        let item = work.compiled.templates[index]
+        guard var final = work.finals[index], unplaced[item.template.path] == nil, let identity = item.identity else {
+            return
+        }
+        var edits = work.plannedEdits[index] ?? []
+        // References are checked as the bundle resolves them: after retargeting.
+        let repair = ReferenceRepair(table: table, book: work.book, pathsOnly: work.compiled.mapping != nil)
+        for edit in repair.edits(work.retargeted(final, item.template), export: asset.document, kind: asset.kind)
+        where final.apply(edit) {
+            edits.append(edit)
+        }
+        guard !edits.isEmpty else { return }
+        var linked = work.retargeted(final, item.template)
+        switch InMemoryBundle.normalForm(
+            &linked, identity: identity, table: table, scope: work.compiled.scope, file: prefix + item.template.path)
+        {
+        case .success(let node) where YAMLEmitter.emit(node) == asset.bytes:
+            place(edits, final: final, item: item, asset: asset, work)
+        case .success(let node):
+            markUnplaced(
+                item, asset: asset, path: Self.firstDifference(node, asset.document), producer: "hybrid's linking", work
+            )
+        case .failure(let failure):
+            markUnplaced(
+                item, asset: asset, path: [], producer: failure.diagnostics.first?.message ?? "a reference", work)
+        }
+    }
+
+    /// Templates for assets new in the UI; in a tenant's export they are reported instead (a shared
+    /// template cannot produce one tenant's uuid).
+    private func createTemplates(_ work: BundleWork) {
+        for (asset, path) in work.newAssets {
+            let text = Array(work.writer.templateText(for: asset.document, kind: asset.kind).utf8)
+            guard let tenant = work.bundle.tenant else {
+                created[path] = text
                 continue
             }
-            let text = NewTemplateWriter(reference: book.newReference, substitution: substitution)
-                .templateText(for: asset.document, kind: asset.kind)
-            created[path] = Array(text.utf8)
+            let item = TranslateReport.Unplaced(
+                template: asset.displayPath, line: 1, keyPath: "uuid",
+                producer: "an asset new in tenant \(tenant)'s export, whose uuid no shared template can produce")
+            report.unplaced.append(item)
+            unplaced[path] = (item, text)
         }
     }
 
     /// Text edits for one asset's planned document edits, or an unplaced report.
     private func place(
         _ rendered: [RenderedEdit], final: YAMLNode, item: CompiledTemplate, asset: ExportDirectory.Asset,
-        book: IdentityBook, _ substitution: ReverseSubstitution
+        _ work: BundleWork
     ) {
         guard let spans = YAMLSourceSpans.parse(item.output) else {
             markUnplaced(
-                item, asset: asset, path: [], producer: "a rendered text libyaml cannot read", book: book, substitution)
+                item, asset: asset, path: [], producer: "a rendered text libyaml cannot read", work)
             return
         }
         let editor = RenderedTextEditor(output: item.output, root: spans)
@@ -271,14 +296,15 @@ final class TranslateSession {
                     path: changes.first?.path ?? [], reason: "an edit of the rendered text that does not read back")
             }
             let placement = TemplatePlacement(
-                output: item.output, origins: item.origins, source: { self.source($0) }, substitution: substitution)
+                output: item.output, origins: item.origins, source: { self.source($0) }, substitution: work.substitution
+            )
             do throws(TemplatePlacement.Unplaced) {
                 let templateEdits = try placement.edits(for: changes)
                 if let existing = edits[item.template.path] {
                     if existing != templateEdits {
                         markUnplaced(
                             item, asset: asset, path: changes.first?.path ?? [],
-                            producer: "tenants whose exports changed it differently", book: book, substitution)
+                            producer: "tenants whose exports changed it differently", work)
                     }
                     return
                 }
@@ -289,33 +315,29 @@ final class TranslateSession {
                     TranslateReport.Unplaced(
                         template: prefix + (error.template.isEmpty ? item.template.path : error.template),
                         line: error.line, keyPath: DocumentPathStep.text(path), producer: error.producer))
-                recordUI(item, asset: asset, book: book, substitution)
+                recordUI(item, asset: asset, work)
             }
         } catch {
-            markUnplaced(item, asset: asset, path: error.path, producer: error.reason, book: book, substitution)
+            markUnplaced(item, asset: asset, path: error.path, producer: error.reason, work)
         }
     }
 
     private func markUnplaced(
         _ item: CompiledTemplate, asset: ExportDirectory.Asset, path: [DocumentPathStep], producer: String,
-        book: IdentityBook, _ substitution: ReverseSubstitution
+        _ work: BundleWork
     ) {
         report.unplaced.append(
             TranslateReport.Unplaced(
                 template: prefix + item.template.path, line: line(of: path, in: item),
                 keyPath: DocumentPathStep.text(path), producer: producer))
-        recordUI(item, asset: asset, book: book, substitution)
+        recordUI(item, asset: asset, work)
     }
 
-    private func recordUI(
-        _ item: CompiledTemplate, asset: ExportDirectory.Asset, book: IdentityBook, _ substitution: ReverseSubstitution
-    ) {
+    private func recordUI(_ item: CompiledTemplate, asset: ExportDirectory.Asset, _ work: BundleWork) {
         edits[item.template.path] = nil
         let text =
             translations[item.template.path]
-            ?? Array(
-                NewTemplateWriter(reference: book.newReference, substitution: substitution)
-                    .templateText(for: asset.document, kind: asset.kind).utf8)
+            ?? Array(work.writer.templateText(for: asset.document, kind: asset.kind).utf8)
         if let last = report.unplaced.last { unplaced[item.template.path] = (last, text) }
     }
 
