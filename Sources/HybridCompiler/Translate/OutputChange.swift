@@ -57,6 +57,13 @@ struct RenderedTextEditor {
             return try replace(path, value)
         case .insertEntry(let path, let key, let value):
             let (mapping, _) = try locate(path)
+            if case .mapping(_, let end, true, let entries) = mapping, !entries.isEmpty, !value.isCollection,
+                end > 0, output[end - 1] == UInt8(ascii: "}")
+            {
+                // `{a: 1}` → `{a: 1, key: value}`.
+                let text = ", " + flowScalar(.string(key)) + ": " + flowScalar(value.value)
+                return OutputChange(range: end - 1..<end - 1, text: Array(text.utf8), path: path + [.key(key)])
+            }
             guard case .mapping(_, _, false, let entries) = mapping, let first = entries.first, let last = entries.last
             else { return try rewrite(path, final) }
             let indent = column(of: first.key.start)
@@ -70,6 +77,13 @@ struct RenderedTextEditor {
             return try removal(from: entry.key.start, to: entry.value.end, path + [.key(key)])
         case .insertItem(let path, let index, let value):
             let (sequence, _) = try locate(path)
+            if case .sequence(_, let end, true, let items) = sequence, !items.isEmpty, index >= items.count,
+                !value.isCollection, end > 0, output[end - 1] == UInt8(ascii: "]")
+            {
+                // `[a]` → `[a, value]`.
+                let text = ", " + flowScalar(value.value)
+                return OutputChange(range: end - 1..<end - 1, text: Array(text.utf8), path: path + [.index(index)])
+            }
             guard case .sequence(_, _, false, let items) = sequence, !items.isEmpty else {
                 return try rewrite(path, final)
             }
@@ -138,6 +152,15 @@ struct RenderedTextEditor {
         default:
             throw Unplaceable(path: path, reason: "the document's shape differs here")
         }
+    }
+
+    /// A scalar as written inside a flow collection (quoted where a plain one would not read back).
+    private func flowScalar(_ value: YAMLValue) -> String {
+        let plain = YAMLEmitter.scalarText(value, preferring: .plain, blockIndent: 0)
+        if case .string = value, plain.contains(where: { ",[]{}#\"'".contains($0) }) || plain.contains(": ") {
+            return YAMLEmitter.scalarText(value, preferring: .doubleQuoted, blockIndent: 0)
+        }
+        return plain
     }
 
     // MARK: text positions
