@@ -72,8 +72,9 @@ struct TemplatePlacement {
         guard let bytes = source(template) else { throw unplaced(first, "a template with \\r line ends") }
         let region = try templateRange(of: range, first: first, last: last, in: bytes)
         // The replaced template text holds only copied text and `{{ NAME }}` prints.
-        if let problem = TemplatePlacement.unsupportedTag(in: String(decoding: bytes[region], as: UTF8.self)) {
-            throw unplaced(first, problem)
+        if let (offset, problem) = TemplatePlacement.unsupportedTag(in: String(decoding: bytes[region], as: UTF8.self))
+        {
+            throw unplaced(first, problem, at: region.lowerBound + offset)
         }
         for origin in involved where origin.isText {
             let from = max(origin.output.lowerBound, range.lowerBound)
@@ -210,33 +211,35 @@ struct TemplatePlacement {
         return "{{ \(text.trimmingCharacters(in: [" ", "-"])) }}"
     }
 
-    private func unplaced(_ origin: RenderSourceMap.Origin?, _ producer: String) -> Unplaced {
+    /// An unplaced change in `origin`'s template, on the line of `offset` there (default: where the origin starts).
+    private func unplaced(_ origin: RenderSourceMap.Origin?, _ producer: String, at offset: Int? = nil) -> Unplaced {
         guard let origin else { return Unplaced(template: "", line: 1, producer: producer) }
         var line = 1
         if let bytes = source(origin.template) {
-            for byte in bytes[..<min(origin.sourceOffset, bytes.count)] where byte == 0x0A { line += 1 }
+            for byte in bytes[..<min(offset ?? origin.sourceOffset, bytes.count)] where byte == 0x0A { line += 1 }
         }
         return Unplaced(template: origin.template, line: line, producer: producer)
     }
 
-    /// The first tag of `region` other than `{{ NAME }}`, described; nil when there is none.
-    static func unsupportedTag(in region: String) -> String? {
+    /// The first tag of `region` other than `{{ NAME }}`: its byte offset and a description; nil when there is none.
+    static func unsupportedTag(in region: String) -> (offset: Int, problem: String)? {
+        func at(_ index: String.Index) -> Int { region.utf8.distance(from: region.startIndex, to: index) }
         var rest = Substring(region)
         while let open = rest.range(of: "{") {
             let after = rest[open.upperBound...]
             if after.hasPrefix("%") || after.hasPrefix("#") {
                 let line = after.prefix { $0 != "\n" }.prefix(60)
-                return "a statement {\(line)"
+                return (at(open.lowerBound), "a statement {\(line)")
             }
             if after.hasPrefix("{") {
-                guard let close = after.range(of: "}}") else { return "an unclosed {{" }
+                guard let close = after.range(of: "}}") else { return (at(open.lowerBound), "an unclosed {{") }
                 var inner = after[after.index(after: after.startIndex)..<close.lowerBound]
                 inner = inner.drop { $0 == "-" || $0 == "+" || $0 == " " }
                 while let last = inner.last, last == "-" || last == " " { inner = inner.dropLast() }
                 let isName =
                     !inner.isEmpty && inner.allSatisfy { $0.isLetter || $0.isNumber || $0 == "_" }
                     && !(inner.first!.isNumber)
-                if !isName { return "{{ \(inner) }}" }
+                if !isName { return (at(open.lowerBound), "{{ \(inner) }}") }
                 rest = after[close.upperBound...]
                 continue
             }
