@@ -59,16 +59,26 @@ struct TranslateCommandTests {
             struct Unplaced: Decodable {
                 var template: String
                 var line: Int
-                var key_path: String
+                var keyPath: String
+
+                enum CodingKeys: String, CodingKey {
+                    case template, line
+                    case keyPath = "key_path"
+                }
             }
             var unplaced: [Unplaced]
-            var ui_files: [String]
+            var uiFiles: [String]
             var changed: [String]
+
+            enum CodingKeys: String, CodingKey {
+                case unplaced, changed
+                case uiFiles = "ui_files"
+            }
         }
         let report = try JSONDecoder().decode(Report.self, from: Data(json.stdout.utf8))
-        #expect(report.unplaced.first?.key_path == "description")
+        #expect(report.unplaced.first?.keyPath == "description")
         #expect(report.unplaced.first?.line == 2)
-        #expect(report.ui_files == ["assets/charts/revenue.yaml.j2.ui"])
+        #expect(report.uiFiles == ["assets/charts/revenue.yaml.j2.ui"])
         #expect(report.changed.isEmpty)
     }
 
