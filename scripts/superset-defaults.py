@@ -1286,6 +1286,7 @@ def derive(findings, oracle):
         ("dataset schema '' (empty string)", "schema", ("unchanged", None)),
         ("column is_dttm 'true' (string)", "columns.order_date.is_dttm", ("failed", 500)),
         ("column is_dttm null", "columns.order_date.is_dttm", ("changed", False)),
+        ("column is_dttm null", "columns.order_date.is_active", ("changed", True)),
         ("column extra as a JSON string", "columns.order_date.extra", ("changed", {"warning_markdown": "c"})),
         ("column extra {} (empty)", "columns.order_date.extra", ("unchanged", None)),
         ("metric extra as a JSON string", "metrics.Total Revenue.extra", ("changed", {"warning_markdown": "m"})),
@@ -1449,6 +1450,7 @@ def derive(findings, oracle):
         },
         "jsonStringValuedKeys": {"chart": ["query_context"], "database": ["encrypted_extra", "masked_encrypted_extra"]},
         "emptyStringAsNull": {"dataset": ["template_params"]},
+        "nullAsDefault": {"dataset.column": ["is_active", "is_dttm"]},
         "inheritedDefaults": {"dataset": {"cache_timeout": "database.cache_timeout"}},
         "stickyKeys": {k: sorted(v) for k, v in sticky_keys.items()},
         "unorderedLists": {"dataset": {"columns": "column_name", "metrics": "metric_name"}},
@@ -1622,6 +1624,12 @@ public enum SupersetExportFacts {{
     add(
         "    public static let emptyStringAsNull: [String: [String]] = "
         + indent_literal(swift_table(d["emptyStringAsNull"], swift_list))
+    )
+    add("")
+    add("""    /// Keys whose null the import stores as the key's default (the export writes the default).""")
+    add(
+        "    public static let nullAsDefault: [String: [String]] = "
+        + indent_literal(swift_table(d["nullAsDefault"], swift_list))
     )
     add("")
     add("""    /// Keys whose exported value, when the object has none, is the value of another object's key.""")

@@ -8,7 +8,7 @@ import SupersetModel
 /// needs the whole bundle. Both return findings sorted by path, line, column and message.
 public struct BundleValidator: Sendable {
     /// Bump whenever any rule or message changes: it is part of cache keys.
-    public static let version: Int = 1
+    public static let version: Int = 2
 
     public let environment: String
     private let schema = SchemaChecker()

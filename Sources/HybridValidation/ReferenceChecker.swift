@@ -129,7 +129,8 @@ private struct ReferenceWalk {
         }
         for (key, isList) in ReferenceChecker.columnParams {
             visit(params, key, isList) { walk, item, keyPath in
-                if let name = item.stringValue { walk.checkColumn(name, item, keyPath, dataset) }
+                // An empty value is no column (Superset reads `granularity_sqla: ''` as none).
+                if let name = item.stringValue, !name.isEmpty { walk.checkColumn(name, item, keyPath, dataset) }
             }
         }
         if let filters = params["adhoc_filters"]?.sequenceValue {

@@ -186,6 +186,11 @@ public enum SupersetExportFacts {
         "dataset": ["template_params"]
     ]
 
+    /// Keys whose null the import stores as the key's default (the export writes the default).
+    public static let nullAsDefault: [String: [String]] = [
+        "dataset.column": ["is_active", "is_dttm"]
+    ]
+
     /// Keys whose exported value, when the object has none, is the value of another object's key.
     public static let inheritedDefaults: [String: [String: String]] = [
         "dataset": [

@@ -221,11 +221,13 @@ public enum SupersetNormalForm {
         }
     }
 
+    /// Leaves out keys at Superset's default, and keys whose null the import stores as the default.
     private static func removeDefaults(_ mapping: inout YAMLMapping, _ table: String) {
         guard let defaults = SupersetExportFacts.defaults[table] else { return }
+        let nullAsDefault = SupersetExportFacts.nullAsDefault[table] ?? []
         mapping.entries.removeAll { entry in
             guard let key = entry.key.stringValue, let value = defaults[key] else { return false }
-            return matches(entry.value.value, value)
+            return matches(entry.value.value, value) || (entry.value.value == .null && nullAsDefault.contains(key))
         }
     }
 

@@ -106,6 +106,17 @@ struct ValidationReferenceCheckerTests {
             ])
     }
 
+    @Test("an empty granularity_sqla is no column (Superset reads it as none); a wrong one is reported")
+    func emptyGranularity() throws {
+        let empty = try referenceFindings(
+            editing: chart, [("x_axis: order_date,", "x_axis: order_date, granularity_sqla: '',")])
+        #expect(empty.isEmpty)
+        let wrong = try referenceFindings(
+            editing: chart, [("x_axis: order_date,", "x_axis: order_date, granularity_sqla: day,")])
+        #expect(wrong.count == 1)
+        #expect(wrong.first?.contains("params.granularity_sqla: column 'day' is not a column") == true)
+    }
+
     @Test("groupby, columns and x_axis strings must be columns of the dataset; adhoc columns are skipped")
     func unknownColumns() throws {
         let findings = try referenceFindings(

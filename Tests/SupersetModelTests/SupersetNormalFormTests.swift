@@ -205,4 +205,15 @@ struct SupersetNormalFormTests {
         // And normalized again (what an export of that import reads as): the same normal form.
         #expect(YAMLEmitter.emitString(SupersetNormalForm.normalize(sent, kind: .dashboard, dropped: &dropped)) == text)
     }
+
+    @Test("a column's null is_active or is_dttm is the default, as Superset's import stores it (the export has no key)")
+    func nullAsDefault() throws {
+        let text =
+            "columns:\n- {column_name: a, is_active: null, is_dttm: null, type: TEXT}\n- {column_name: b, is_dttm: true}\n"
+        let normal = try normal(text, .dataset)
+        #expect(normal == "columns:\n  - column_name: a\n    type: TEXT\n  - column_name: b\n    is_dttm: true\n")
+        // A key whose default is null itself (type) is left out as before.
+        #expect(
+            try self.normal("columns:\n- {column_name: a, type: null}\n", .dataset) == "columns:\n  - column_name: a\n")
+    }
 }
