@@ -23,11 +23,14 @@ struct RepositoryScaffoldTests {
         for expected in [
             "hybrid.yaml", "assets/databases/analytics_db.yaml.j2", "assets/datasets/fact_sales.yaml.j2",
             "assets/charts/revenue_over_time.yaml.j2", "assets/dashboards/overview.yaml.j2", "env/dev.yaml",
-            "env/staging.yaml", "env/prod.yaml", "mappings/client_a.yaml", ".gitignore",
+            "env/staging.yaml", "env/prod.yaml", "mappings/client_a.yaml", ".gitignore", "scripts/export_to_pr.sh",
+            ".github/workflows/hybrid.yml", ".github/workflows/ui-export-pr.yml",
         ] {
             #expect(paths.contains(expected), "\(expected)")
             #expect(FileManager.default.fileExists(atPath: directory.path + "/repo/" + expected))
         }
+        #expect(FileManager.default.isExecutableFile(atPath: directory.path + "/repo/scripts/export_to_pr.sh"))
+        #expect(!FileManager.default.isExecutableFile(atPath: directory.path + "/repo/hybrid.yaml"))
     }
 
     @Test("an existing file is kept without --force and replaced with it")

@@ -53,7 +53,10 @@ public struct RepositoryScaffold: Sendable {
                 }
                 action = .overwritten
             }
-            try AtomicFile.write(bytes, to: path)
+            try AtomicFile.write(bytes, to: path, permissions: file.isExecutable ? 0o755 : 0o644)
+            if file.isExecutable, chmod(path, 0o755) != 0 {
+                throw AtomicFile.IOError(path: path, message: AtomicFile.lastError())
+            }
             outcomes.append(Outcome(path: file.path, action: action))
         }
         return outcomes
