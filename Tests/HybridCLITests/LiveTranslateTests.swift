@@ -1,4 +1,5 @@
 import Foundation
+import HybridTestSupport
 import Testing
 
 #if canImport(FoundationNetworking)
@@ -16,10 +17,11 @@ struct LiveTranslateTests {
     }
 
     @Test(
-        "rename a chart and change a metric expression through the API: export, translate, and exactly those lines change; compiled, no drift; again, nothing"
+        "rename a chart and change a metric expression through the API: export_to_pr.sh dev --dry-run commits exactly those template lines; compiled, no drift; a second run commits nothing"
     )
     func renameAndMetric() async throws {
         _ = try git(["init", "-q"])
+        try repo.write(".gitignore", "bundles/\n.hybrid-cache/\n.hybrid/\n")
         _ = try git(["-c", "user.name=t", "-c", "user.email=t@t", "add", "-A"])
         _ = try git(["-c", "user.name=t", "-c", "user.email=t@t", "commit", "-q", "-m", "initial"])
         let apply = try repo.hybrid(["apply", "--env", "live"])
@@ -41,32 +43,63 @@ struct LiveTranslateTests {
                 ]
             ])
 
-        let export = try repo.hybrid(["export", "--env", "live", "--out", "ui_exports/live"])
-        #expect(export.status == 0, "\(export.stderr)")
-        let translate = try repo.hybrid(["translate", "--env", "live"])
-        #expect(translate.status == 0, "\(translate.stdout)\(translate.stderr)")
-        let diff = try git(["diff", "--unified=0", "--", "assets"])
+        // The roundtrip as CI runs it: scripts/export_to_pr.sh (export, normalize, translate, a commit).
+        let script = try repo.exportToPR()
+        #expect(script.status == 0, "\(script.stdout)\(script.stderr)")
+        #expect(script.stdout.contains("committed on branch ui-export/live/"), "\(script.stdout)")
+        let diff = try git(["diff", "--unified=0", "HEAD~1", "--", "assets"])
         let changed = diff.stdout.split(separator: "\n").filter {
             ($0.hasPrefix("+") || $0.hasPrefix("-")) && !$0.hasPrefix("+++") && !$0.hasPrefix("---")
-        }
+        }.map(String.init)
+        // Exactly the two edited lines, and the dashboard's chart (Superset keeps its old name there) by path.
         #expect(
-            changed.contains("-slice_name: Revenue {{ SUFFIX }}")
-                && changed.contains("+slice_name: Daily revenue {{ SUFFIX }}"), "\(diff.stdout)")
-        #expect(changed.contains { $0.hasPrefix("+") && $0.contains("expression: SUM(revenue) * 2") }, "\(diff.stdout)")
-        // Two lines in the chart and the dataset; the dashboard, which named the chart by its old
-        // name, at most names it by path now.
-        let files = try git(["diff", "--name-only", "--", "assets"]).stdout.split(separator: "\n")
-        #expect(files.contains("assets/charts/revenue.yaml.j2") && files.contains("assets/datasets/fact_sales.yaml.j2"))
-        #expect(changed.count <= 6, "\(diff.stdout)")
+            changed.sorted() == [
+                "+  - {metric_name: Total Revenue, expression: SUM(revenue) * 2, d3format: ',.2f'}",
+                "+  CHART-1: {type: CHART, id: CHART-1, meta: {sliceName: Revenue {{ SUFFIX }}, width: 12, height: 50, chart: charts/revenue}}",
+                "+slice_name: Daily revenue {{ SUFFIX }}",
+                "-  - {metric_name: Total Revenue, expression: SUM(revenue), d3format: ',.2f'}",
+                "-  CHART-1: {type: CHART, id: CHART-1, meta: {sliceName: Revenue {{ SUFFIX }}, width: 12, height: 50}}",
+                "-slice_name: Revenue {{ SUFFIX }}",
+            ], "\(diff.stdout)")
 
         #expect(try repo.hybrid(["compile", "--env", "live"]).status == 0)
         let drift = try repo.hybrid(["drift-plan", "--env", "live"])
         #expect(drift.stdout == "NO_DRIFT\n", "\(drift.stdout)\(drift.stderr)")
-        let again = try repo.hybrid(["translate", "--env", "live", "--format", "json"])
+        let again = try repo.exportToPR()
         #expect(again.status == 0)
-        #expect(
-            again.stdout.contains("\"changed\" : [\n\n  ]") || again.stdout.contains("\"changed\" : []"),
-            "\(again.stdout)")
+        #expect(again.stdout.hasSuffix("no changes\n"), "\(again.stdout)\(again.stderr)")
+        #expect(try git(["rev-list", "--count", "HEAD"]).stdout == "2\n")
+    }
+}
+
+extension LiveRepository {
+    /// `scripts/export_to_pr.sh live --dry-run` of hybrid's repository, run in this one with the built hybrid.
+    func exportToPR() throws -> HybridProcess.Result {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/bin/bash")
+        process.arguments = [repositoryRoot + "/scripts/export_to_pr.sh", "live", "--dry-run"]
+        process.currentDirectoryURL = URL(fileURLWithPath: root)
+        var variables = ProcessInfo.processInfo.environment
+        variables["HYBRID"] = HybridProcess.executable.path
+        variables["HYBRID_SUPERSET_USERNAME"] = LiveServer.username
+        variables["HYBRID_SUPERSET_PASSWORD"] = LiveServer.password
+        variables["GIT_AUTHOR_NAME"] = "t"
+        variables["GIT_AUTHOR_EMAIL"] = "t@example.com"
+        variables["GIT_COMMITTER_NAME"] = "t"
+        variables["GIT_COMMITTER_EMAIL"] = "t@example.com"
+        variables["NO_COLOR"] = "1"
+        process.environment = variables
+        let out = Pipe()
+        let err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        let stdout = out.fileHandleForReading.readDataToEndOfFile()
+        let stderr = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return HybridProcess.Result(
+            status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
+            stderr: String(decoding: stderr, as: UTF8.self))
     }
 }
 
