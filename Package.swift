@@ -129,7 +129,8 @@ let package = Package(
                 "HybridValidation", "HybridCompiler", "SupersetModel", "HybridYAML", "HybridCache", "HybridTestSupport",
             ]
         ),
-        .testTarget(name: "HybridCLITests", dependencies: ["hybrid", "HybridTestSupport"]),
+        .testTarget(
+            name: "HybridCLITests", dependencies: ["hybrid", "HybridTestSupport", "HybridYAML", "SupersetClient"]),
         .testTarget(name: "SupersetClientTests", dependencies: ["SupersetClient", "HybridTestSupport"]),
         .testTarget(
             name: "HybridRuntimeTests",

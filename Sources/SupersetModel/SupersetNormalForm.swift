@@ -73,6 +73,7 @@ public enum SupersetNormalForm {
 
     /// A chart: `params` without server-local keys and defaults; `query_context` without datasource ids.
     private static func normalizeChart(_ root: inout YAMLMapping) {
+        LegacyChartMigration.migrate(&root)
         root.updateMapping(forKey: "params") { mapping in
             for key in SupersetExportFacts.serverLocalKeys["chart.params"] ?? [] {
                 mapping.removeValue(forKey: key)

@@ -8,7 +8,7 @@ import HybridCache
 struct OutputKey: CacheKey, Sendable {
     static let identifier = "bundle-output"
     /// Bump when retargeting, linking or the normal form change what they produce.
-    static let version = 6
+    static let version = 7
 
     /// What every output of one bundle shares.
     struct BundlePart: Encodable, Sendable {

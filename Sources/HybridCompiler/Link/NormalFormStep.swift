@@ -16,14 +16,18 @@ enum NormalFormStep {
             warnings.append(
                 .warning(at: location(item.mark, file), "\(item.keyPath) is left out of the bundle: \(item.reason)"))
         }
-        if kind == .chart, case .mapping(let root) = normal.value, let entry = root.entry(forKey: "viz_type"),
-            let vizType = entry.value.stringValue, let successor = SupersetExportFacts.migratedVizTypes[vizType]
+        if kind == .chart, case .mapping(let root) = document.value, let entry = root.entry(forKey: "viz_type"),
+            let vizType = entry.value.stringValue, SupersetExportFacts.migratedVizTypes[vizType] != nil
         {
+            let written = normal.mappingValue?["viz_type"]?.stringValue ?? "?"
+            let outcome =
+                written == vizType
+                ? "Superset's import rewrites it and its params in a way hybrid cannot predict here, so every export would show drift"
+                : "the bundle holds it as Superset's import rewrites it ('\(written)', params migrated)"
             warnings.append(
                 .warning(
                     at: location(entry.value.mark, file),
-                    "viz_type '\(vizType)' is a legacy chart type: Superset's import rewrites it to '\(successor)' and its params, so every export would show drift; write the new type"
-                ))
+                    "viz_type '\(vizType)' is a legacy chart type: \(outcome); write the new type"))
         }
         if kind == .dataset, case .mapping(var root) = normal.value,
             let database = root["database_uuid"]?.stringValue?.lowercased()
