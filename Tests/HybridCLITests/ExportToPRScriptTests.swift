@@ -55,29 +55,10 @@ struct ExportToPRScriptTests {
     private func run(_ executable: String, _ arguments: [String], environment: [String: String] = [:]) throws
         -> HybridProcess.Result
     {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        process.currentDirectoryURL = URL(fileURLWithPath: root)
-        var variables = ProcessInfo.processInfo.environment
-        variables["GIT_AUTHOR_NAME"] = "t"
-        variables["GIT_AUTHOR_EMAIL"] = "t@example.com"
-        variables["GIT_COMMITTER_NAME"] = "t"
-        variables["GIT_COMMITTER_EMAIL"] = "t@example.com"
+        var variables = ProcessInfo.processInfo.environment.merging(HybridProcess.gitIdentity) { _, test in test }
         variables["GH_TOKEN"] = nil
         for (name, value) in environment { variables[name] = value }
-        process.environment = variables
-        let out = Pipe()
-        let err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let stdout = out.fileHandleForReading.readDataToEndOfFile()
-        let stderr = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return HybridProcess.Result(
-            status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
-            stderr: String(decoding: stderr, as: UTF8.self))
+        return try HybridProcess.run(executable: executable, arguments, in: root, environment: variables)
     }
 
     private func script(_ arguments: [String], _ environment: [String: String] = [:]) throws -> HybridProcess.Result {

@@ -23,12 +23,19 @@ struct HybridProcess {
     static func run(_ arguments: [String], in directory: String? = nil, environment overrides: [String: String]? = nil)
         throws -> Result
     {
-        let process = Process()
-        process.executableURL = executable
-        process.arguments = arguments
-        if let directory { process.currentDirectoryURL = URL(fileURLWithPath: directory) }
         var environment = overrides ?? ProcessInfo.processInfo.environment
         environment["NO_COLOR"] = "1"
+        return try run(executable: executable.path, arguments, in: directory, environment: environment)
+    }
+
+    /// Runs any program with exactly `environment`, capturing what it prints.
+    static func run(executable: String, _ arguments: [String], in directory: String?, environment: [String: String])
+        throws -> Result
+    {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments
+        if let directory { process.currentDirectoryURL = URL(fileURLWithPath: directory) }
         process.environment = environment
         let out = Pipe()
         let err = Pipe()
@@ -42,4 +49,10 @@ struct HybridProcess {
             status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
             stderr: String(decoding: stderr, as: UTF8.self))
     }
+
+    /// A Git author and committer for tests that commit.
+    static let gitIdentity = [
+        "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.com", "GIT_COMMITTER_NAME": "t",
+        "GIT_COMMITTER_EMAIL": "t@example.com",
+    ]
 }

@@ -75,31 +75,14 @@ struct LiveTranslateTests {
 extension LiveRepository {
     /// `scripts/export_to_pr.sh live --dry-run` of hybrid's repository, run in this one with the built hybrid.
     func exportToPR() throws -> HybridProcess.Result {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/bin/bash")
-        process.arguments = [repositoryRoot + "/scripts/export_to_pr.sh", "live", "--dry-run"]
-        process.currentDirectoryURL = URL(fileURLWithPath: root)
-        var variables = ProcessInfo.processInfo.environment
+        var variables = ProcessInfo.processInfo.environment.merging(HybridProcess.gitIdentity) { _, test in test }
         variables["HYBRID"] = HybridProcess.executable.path
         variables["HYBRID_SUPERSET_USERNAME"] = LiveServer.username
         variables["HYBRID_SUPERSET_PASSWORD"] = LiveServer.password
-        variables["GIT_AUTHOR_NAME"] = "t"
-        variables["GIT_AUTHOR_EMAIL"] = "t@example.com"
-        variables["GIT_COMMITTER_NAME"] = "t"
-        variables["GIT_COMMITTER_EMAIL"] = "t@example.com"
         variables["NO_COLOR"] = "1"
-        process.environment = variables
-        let out = Pipe()
-        let err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let stdout = out.fileHandleForReading.readDataToEndOfFile()
-        let stderr = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return HybridProcess.Result(
-            status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
-            stderr: String(decoding: stderr, as: UTF8.self))
+        return try HybridProcess.run(
+            executable: "/bin/bash", [repositoryRoot + "/scripts/export_to_pr.sh", "live", "--dry-run"], in: root,
+            environment: variables)
     }
 }
 

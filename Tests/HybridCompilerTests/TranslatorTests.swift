@@ -12,14 +12,7 @@ struct TranslatorTests {
     private func exported(_ fixture: RepositoryFixture, env: String = "dev", edit: (String) throws -> Void = { _ in })
         async throws
     {
-        let report = try await fixture.compile(env: env)
-        #expect(report.diagnostics.allSatisfy { $0.severity != .error })
-        let target = fixture.root + "/ui_exports/" + env
-        try? FileManager.default.removeItem(atPath: target)
-        try FileManager.default.createDirectory(atPath: fixture.root + "/ui_exports", withIntermediateDirectories: true)
-        try FileManager.default.copyItem(atPath: fixture.root + "/bundles/" + env, toPath: target)
-        try? FileManager.default.removeItem(atPath: target + "/.hybrid-status")
-        try edit(target)
+        try edit(try await fixture.exportBundle(env: env))
     }
 
     /// Replaces text in an export file and writes it back in normal form, as `hybrid export` would.
@@ -310,11 +303,7 @@ struct TranslatorSupersetJinjaTests {
     @Test("a new virtual dataset whose SQL and column expressions use every construct compiles back to the export")
     func newDataset() async throws {
         let fixture = try RepositoryFixture()
-        _ = try await fixture.compile(env: "dev")
-        let target = fixture.root + "/ui_exports/dev"
-        try FileManager.default.createDirectory(atPath: fixture.root + "/ui_exports", withIntermediateDirectories: true)
-        try FileManager.default.copyItem(atPath: fixture.root + "/bundles/dev", toPath: target)
-        try? FileManager.default.removeItem(atPath: target + "/.hybrid-status")
+        let target = try await fixture.exportBundle()
         let sales = try #require(
             try YAMLParser.parseDocument(
                 String(contentsOfFile: target + "/datasets/sales.yaml", encoding: .utf8), file: "x"))
@@ -359,11 +348,7 @@ struct TranslatorSupersetJinjaTests {
     @Test("an SQL edit made in the UI keeps Superset's Jinja verbatim in the patched template", arguments: constructs)
     func editedMetric(construct: String) async throws {
         let fixture = try RepositoryFixture()
-        _ = try await fixture.compile(env: "dev")
-        let target = fixture.root + "/ui_exports/dev"
-        try FileManager.default.createDirectory(atPath: fixture.root + "/ui_exports", withIntermediateDirectories: true)
-        try FileManager.default.copyItem(atPath: fixture.root + "/bundles/dev", toPath: target)
-        try? FileManager.default.removeItem(atPath: target + "/.hybrid-status")
+        let target = try await fixture.exportBundle()
         let path = target + "/datasets/sales.yaml"
         var document = try #require(
             try YAMLParser.parseDocument(String(contentsOfFile: path, encoding: .utf8), file: path))

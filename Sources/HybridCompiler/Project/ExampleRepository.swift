@@ -347,8 +347,8 @@ public enum ExampleRepository {
                 # hybrid: compile, validate and plan the dashboards on every push and pull request.
                 # Scaffolded by `hybrid init`. Superset credentials come from the repository's secrets
                 # HYBRID_SUPERSET_USERNAME / HYBRID_SUPERSET_PASSWORD (without them the plan step is skipped).
-                # hybrid itself is built from HYBRID_SOURCE at HYBRID_REF (repository variables), or from this
-                # repository when it is hybrid's own.
+                # hybrid itself is built by .github/actions/build-hybrid: from HYBRID_SOURCE at HYBRID_REF
+                # (repository variables), or from this repository when it is hybrid's own.
                 name: hybrid
 
                 on:
@@ -364,8 +364,6 @@ public enum ExampleRepository {
 
                 env:
                   HYBRID_ENV: ${{ vars.HYBRID_ENV || 'dev' }}
-                  HYBRID_SOURCE: ${{ vars.HYBRID_SOURCE }}
-                  HYBRID_REF: ${{ vars.HYBRID_REF || 'main' }}
 
                 jobs:
                   hybrid:
@@ -375,28 +373,12 @@ public enum ExampleRepository {
                     steps:
                       - uses: actions/checkout@v4
 
-                      - name: System packages
-                        run: |
-                          apt-get update -qq
-                          DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libyaml-dev libxxhash-dev zlib1g-dev pkg-config git
-
                       - name: Build hybrid
                         id: hybrid
-                        run: |
-                          if [ -f Package.swift ] && grep -q 'name: "hybrid"' Package.swift; then
-                            source_dir="$PWD"
-                          else
-                            if [ -z "$HYBRID_SOURCE" ]; then
-                              echo "::error::set the repository variable HYBRID_SOURCE to hybrid's Git URL"
-                              exit 1
-                            fi
-                            git clone --depth 1 --branch "$HYBRID_REF" "$HYBRID_SOURCE" "$RUNNER_TEMP/hybrid-src"
-                            source_dir="$RUNNER_TEMP/hybrid-src"
-                          fi
-                          swift build -c release --package-path "$source_dir" --product hybrid
-                          binary="$source_dir/.build/release/hybrid"
-                          echo "path=$binary" >> "$GITHUB_OUTPUT"
-                          echo "version=$("$binary" --version)" >> "$GITHUB_OUTPUT"
+                        uses: ./.github/actions/build-hybrid
+                        with:
+                          source: ${{ vars.HYBRID_SOURCE }}
+                          ref: ${{ vars.HYBRID_REF || 'main' }}
 
                       - name: Restore .hybrid-cache
                         uses: actions/cache@v4
@@ -451,7 +433,7 @@ public enum ExampleRepository {
                 # hybrid: every night (and on demand), turn edits made in Superset's UI into a pull request of
                 # template changes (scripts/export_to_pr.sh: export → normalize → translate → PR).
                 # Scaffolded by `hybrid init`. Needs the secrets HYBRID_SUPERSET_USERNAME / HYBRID_SUPERSET_PASSWORD;
-                # hybrid is built as in hybrid.yml.
+                # hybrid is built by .github/actions/build-hybrid, as in hybrid.yml.
                 name: ui-export-pr
 
                 on:
@@ -473,10 +455,6 @@ public enum ExampleRepository {
                   group: ui-export-pr
                   cancel-in-progress: false
 
-                env:
-                  HYBRID_SOURCE: ${{ vars.HYBRID_SOURCE }}
-                  HYBRID_REF: ${{ vars.HYBRID_REF || 'main' }}
-
                 jobs:
                   export:
                     runs-on: ubuntu-24.04
@@ -487,26 +465,15 @@ public enum ExampleRepository {
                         with:
                           fetch-depth: 0
 
-                      - name: System packages
-                        run: |
-                          apt-get update -qq
-                          DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libyaml-dev libxxhash-dev zlib1g-dev pkg-config git gh python3
-
                       - name: Build hybrid
                         id: hybrid
-                        run: |
-                          if [ -f Package.swift ] && grep -q 'name: "hybrid"' Package.swift; then
-                            source_dir="$PWD"
-                          else
-                            if [ -z "$HYBRID_SOURCE" ]; then
-                              echo "::error::set the repository variable HYBRID_SOURCE to hybrid's Git URL"
-                              exit 1
-                            fi
-                            git clone --depth 1 --branch "$HYBRID_REF" "$HYBRID_SOURCE" "$RUNNER_TEMP/hybrid-src"
-                            source_dir="$RUNNER_TEMP/hybrid-src"
-                          fi
-                          swift build -c release --package-path "$source_dir" --product hybrid
-                          echo "path=$source_dir/.build/release/hybrid" >> "$GITHUB_OUTPUT"
+                        uses: ./.github/actions/build-hybrid
+                        with:
+                          source: ${{ vars.HYBRID_SOURCE }}
+                          ref: ${{ vars.HYBRID_REF || 'main' }}
+
+                      - name: Tools for the pull request
+                        run: DEBIAN_FRONTEND=noninteractive apt-get install -y -qq gh python3
 
                       - name: Export, translate, open a pull request
                         env:
@@ -520,6 +487,61 @@ public enum ExampleRepository {
                           git config user.name "hybrid ui-export"
                           git config user.email "hybrid-ui-export@users.noreply.github.com"
                           scripts/export_to_pr.sh "$EXPORT_ENV"
+
+                """#
+        ),
+        File(
+            path: ".github/actions/build-hybrid/action.yml",
+            contents: #"""
+                # Builds hybrid for the workflows: from this repository when it is hybrid's own, else from
+                # `source` at `ref` (the repository variables HYBRID_SOURCE and HYBRID_REF). Scaffolded by `hybrid init`.
+                name: Build hybrid
+                description: Build the hybrid command-line tool and say where it is
+                inputs:
+                  source:
+                    description: Git URL of hybrid's source (not needed in hybrid's own repository)
+                    required: false
+                    default: ""
+                  ref:
+                    description: Branch or tag of hybrid's source
+                    required: false
+                    default: main
+                outputs:
+                  path:
+                    description: The hybrid executable
+                    value: ${{ steps.build.outputs.path }}
+                  version:
+                    description: hybrid --version
+                    value: ${{ steps.build.outputs.version }}
+                runs:
+                  using: composite
+                  steps:
+                    - name: System packages
+                      shell: bash
+                      run: |
+                        apt-get update -qq
+                        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libyaml-dev libxxhash-dev zlib1g-dev pkg-config git
+                    - name: Build
+                      id: build
+                      shell: bash
+                      env:
+                        HYBRID_SOURCE: ${{ inputs.source }}
+                        HYBRID_REF: ${{ inputs.ref }}
+                      run: |
+                        if [ -f Package.swift ] && grep -q 'name: "hybrid"' Package.swift; then
+                          source_dir="$PWD"
+                        else
+                          if [ -z "$HYBRID_SOURCE" ]; then
+                            echo "::error::set the repository variable HYBRID_SOURCE to hybrid's Git URL"
+                            exit 1
+                          fi
+                          git clone --depth 1 --branch "$HYBRID_REF" "$HYBRID_SOURCE" "$RUNNER_TEMP/hybrid-src"
+                          source_dir="$RUNNER_TEMP/hybrid-src"
+                        fi
+                        swift build -c release --package-path "$source_dir" --product hybrid
+                        binary="$source_dir/.build/release/hybrid"
+                        echo "path=$binary" >> "$GITHUB_OUTPUT"
+                        echo "version=$("$binary" --version)" >> "$GITHUB_OUTPUT"
 
                 """#
         ),
@@ -538,6 +560,6 @@ public enum ExampleRepository {
     /// Directories `init` creates even if they end up holding no file.
     public static let directories = [
         "assets/databases", "assets/datasets", "assets/charts", "assets/dashboards", "env", "mappings", "scripts",
-        ".github/workflows",
+        ".github/workflows", ".github/actions/build-hybrid",
     ]
 }
