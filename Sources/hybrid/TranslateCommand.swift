@@ -8,35 +8,41 @@ struct TranslateCommand: AsyncParsableCommand {
         commandName: "translate",
         abstract: "Turn a normal-form export (UI edits) back into templates.",
         discussion: """
-            Reads DIR (default ui_exports/ENV, as `hybrid export --out` writes it; tenants' exports in
-            DIR/<tenant>/) and writes templates under the assets directory so that compiling them
-            for ENV reproduces DIR byte for byte. Assets are matched by uuid against what the
-            templates compile to now:
-              unchanged      the template is not touched;
-              changed        the template is patched in place, minimally: the literal text that
-                             produced a changed value is edited (comments, Jinja, key order and
-                             quoting stay); a {{ VARIABLE }} is kept where its value still is;
-              new            a new template at the export file's path (from _unmanaged/: the
-                             slug of its name), with its uuid written explicitly and references
-                             written as names;
-              deleted        reported; the template is removed only with --prune.
-            Values of env/ENV.yaml (3 characters or more, whole tokens) become {{ VAR }}; the rules
-            under translate: in hybrid.yaml (rules: [{pattern, replace}], default_rules: true for
-            the seed's dev/staging/prod → {{ ENV }}) apply first. Superset's own Jinja in SQL,
-            params or markdown is escaped so it renders back verbatim.
+            Reads DIR (default ui_exports/ENV, as `hybrid export --out` writes it; a
+            tenant's export in DIR/<tenant>/) and writes templates under the assets
+            directory so that compiling them for ENV reproduces DIR byte for byte.
+            Assets are matched by uuid against what the templates compile to now:
 
-            A change that cannot be placed (the value comes out of a loop, a macro, a filter) is
-            never guessed: it is reported as `TEMPLATE:LINE: cannot place change of KEY_PATH
-            (produced by ...)`, the whole translated template is written beside it as
-            NAME.yaml.j2.ui, and the exit status is 3. Every patch is checked by compiling the
-            translated templates before anything is written.
+              unchanged  the template is not touched;
+              changed    the template is patched in place, minimally: the literal
+                         text behind a changed value is edited (comments, Jinja,
+                         key order and quoting stay); a {{ VARIABLE }} stays where
+                         its value still is;
+              new        a template at the export file's path (from _unmanaged/:
+                         the slug of its name), its uuid written explicitly,
+                         references written as names;
+              deleted    reported; the template is removed only with --prune.
 
-            Exit status: 0 done (or nothing to do); 3 done, with changes that could not be placed;
-            1 error (nothing written).
+            Values of env/ENV.yaml (3 characters or more, whole tokens) become
+            {{ VAR }}; the rules under `translate:` in hybrid.yaml apply first
+            (rules: [{pattern, replace}]; default_rules: true adds the seed's
+            dev/staging/prod → {{ ENV }}). Superset's own Jinja in SQL, params or
+            markdown is escaped so that it renders back verbatim.
+
+            A change that cannot be placed (the value comes out of a loop, a macro,
+            a filter) is never guessed: `TEMPLATE:LINE: cannot place change of
+            KEY_PATH (produced by ...)` is printed, the whole translated template is
+            written beside it as NAME.yaml.j2.ui, and the exit status is 3. Every
+            patch is checked by compiling the translated templates before anything
+            is written.
+
+            Exit status: 0 done (or nothing to do); 3 done, with changes that could
+            not be placed; 1 error (nothing written).
             """
     )
 
-    @OptionGroup var build: BuildOptions
+    @Option(help: "The environment (env/<ENV>.yaml). Default: default_env from hybrid.yaml.")
+    var env: String?
 
     @Option(name: .customLong("from"), help: "The export to read (default: ui_exports/ENV).")
     var from: String?
@@ -51,7 +57,7 @@ struct TranslateCommand: AsyncParsableCommand {
 
     func run() async throws {
         let context = try CommandContext()
-        let environment = try context.environment(build.env)
+        let environment = try context.environment(env)
         let translator = Translator(workspace: context.workspace)
         let (report, files) = try context.orExit { () throws(Diagnostic) in
             try translator.translate(TranslateOptions(environment: environment, source: from, prune: prune))
