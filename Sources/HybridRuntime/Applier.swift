@@ -52,6 +52,8 @@ public struct Applier: Sendable {
         public var change: Change
         /// `bundle changed since the last apply`, `drifted on the server`, `missing on the server`, …
         public var reason: String?
+        /// Where it stands on the target (with the server read; nil with --no-refresh and for orphans).
+        public var state: SyncState?
     }
 
     public struct Outcome: Sendable {
@@ -140,15 +142,20 @@ public struct Applier: Sendable {
             let applied = state.assets[asset.uuid]
             var change: Change = .unchanged
             var reason: String?
+            var sync: SyncState?
             if let server {
-                if server.objects[asset.uuid] == nil {
-                    change = .create
-                    reason =
-                        applied == nil ? "not on the server" : "missing on the server (deleted since the last apply)"
-                } else if !verified.contains(asset.uuid) && server.exported[asset.uuid]?.bytes != asset.bytes {
-                    change = .update
-                    reason = applied?.hash == asset.hash ? "drifted on the server" : "changed in the bundle"
+                let onServer = server.objects[asset.uuid] != nil
+                let serverBytes = verified.contains(asset.uuid) ? nil : server.exported[asset.uuid]?.bytes ?? []
+                let classified = SyncState.of(
+                    bundleBytes: asset.bytes, applied: applied, onServer: onServer,
+                    serverBytes: onServer ? serverBytes : nil)
+                sync = classified
+                switch classified {
+                case .create, .deleted: change = .create
+                case .update, .drifted, .adoptDiffers: change = .update
+                case .inSync, .adopt: change = .unchanged
                 }
+                if change != .unchanged { reason = classified.reason }
             } else if let applied {
                 if applied.hash != asset.hash {
                     change = .update
@@ -165,7 +172,7 @@ public struct Applier: Sendable {
             plan.append(
                 AssetPlan(
                     kind: asset.kind, path: asset.path, uuid: asset.uuid, name: asset.name, change: change,
-                    reason: reason))
+                    reason: reason, state: sync))
         }
         let current = Set(bundle.assets.map(\.uuid))
         for (uuid, applied) in state.assets.sorted(by: { $0.key < $1.key }) where !current.contains(uuid) {

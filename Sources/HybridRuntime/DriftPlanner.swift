@@ -1,36 +1,34 @@
 import Foundation
+import HybridCache
 import HybridCompiler
 import HybridDiagnostics
 import HybridYAML
 import SupersetClient
 import SupersetModel
 
-/// `hybrid drift-plan`: the compiled bundle against the server's export, both in the normal form.
+/// `hybrid drift-plan`: every asset of the bundle classified against the target (``SyncState``)
+/// from the applied state and the server's export, both in the normal form; drift comes with the
+/// changed top-level fields and a bundle/server diff.
 public struct DriftPlanner: Sendable {
-    /// How an asset of the bundle differs from the server's.
-    public enum State: String, Sendable, Codable {
-        /// The server's export differs from the bundle file.
-        case drifted
-        /// The server has no asset with this uuid.
-        case missing
-    }
-
     public struct Drift: Sendable, Codable, Equatable {
         public var path: String
         public var uuid: String
-        public var state: State
-        /// The top-level keys whose values differ.
+        public var state: SyncState
+        /// The top-level keys whose values differ (drift and pending updates).
         public var fields: [String]
         /// `diff -u` of the bundle file against the server's normalized export.
         public var diff: String
     }
 
     let connection: RuntimeConnection
+    let store: CacheStore
 
-    public init(connection: RuntimeConnection) {
+    public init(connection: RuntimeConnection, store: CacheStore) {
         self.connection = connection
+        self.store = store
     }
 
+    /// Every asset that is not in sync, in kind then path order: drift and what is pending.
     public func drift(_ bundle: BundleSnapshot) async throws(Diagnostic) -> [Drift] {
         let view: ServerView
         do {
@@ -38,22 +36,26 @@ public struct DriftPlanner: Sendable {
         } catch {
             throw error.diagnostic
         }
+        let state = AppliedState.load(
+            at: AppliedState.path(
+                store: store, environment: bundle.environment, tenant: bundle.tenant, target: connection.target),
+            store: store)
         var drifts: [Drift] = []
         for asset in bundle.assets.sorted(by: { ($0.kind, $0.path) < ($1.kind, $1.path) }) {
-            guard let exported = view.exported[asset.uuid] else {
-                drifts.append(
-                    Drift(path: asset.path, uuid: asset.uuid, state: .missing, fields: [], diff: ""))
-                continue
+            let exported = view.exported[asset.uuid]
+            // Every listed asset of the bundle was exported: one the export left out compares as empty.
+            let sync = SyncState.of(
+                bundleBytes: asset.bytes, applied: state.assets[asset.uuid], onServer: view.objects[asset.uuid] != nil,
+                serverBytes: exported?.bytes ?? [])
+            guard sync != .inSync && sync != .adopt else { continue }
+            var drift = Drift(path: asset.path, uuid: asset.uuid, state: sync, fields: [], diff: "")
+            if let exported, exported.bytes != asset.bytes {
+                drift.fields = Self.changedFields(asset.node.mappingValue, exported.node.mappingValue)
+                drift.diff = LineDiff.unified(
+                    String(decoding: asset.bytes, as: UTF8.self), String(decoding: exported.bytes, as: UTF8.self),
+                    oldName: "bundle/\(asset.path)", newName: "server/\(asset.path)")
             }
-            guard exported.bytes != asset.bytes else { continue }
-            let bundleText = String(decoding: asset.bytes, as: UTF8.self)
-            let serverText = String(decoding: exported.bytes, as: UTF8.self)
-            drifts.append(
-                Drift(
-                    path: asset.path, uuid: asset.uuid, state: .drifted,
-                    fields: Self.changedFields(asset.node.mappingValue, exported.node.mappingValue),
-                    diff: LineDiff.unified(
-                        bundleText, serverText, oldName: "bundle/\(asset.path)", newName: "server/\(asset.path)")))
+            drifts.append(drift)
         }
         return drifts
     }

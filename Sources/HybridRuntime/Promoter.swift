@@ -138,7 +138,8 @@ public struct Promoter: Sendable {
     {
         var drifted: [String] = []
         for bundle in bundles {
-            drifted += try await DriftPlanner(connection: connection).drift(bundle).map { "\(bundle.name)/\($0.path)" }
+            drifted += try await DriftPlanner(connection: connection, store: deployment.store).drift(bundle)
+                .filter(\.state.isDrift).map { "\(bundle.name)/\($0.path)" }
         }
         return drifted
     }

@@ -9,9 +9,16 @@ struct DriftPlanCommand: AsyncParsableCommand {
         commandName: "drift-plan",
         abstract: "Compare the compiled bundle with what Superset holds now.",
         discussion: """
-            Compiles (incrementally), exports the managed assets, and compares both in the normal form.
-            Prints NO_DRIFT and exits 0, or DRIFT_FOUND with a unified diff per drifted asset (and the
-            assets missing on the server) and exits 2. Exit 1 on error.
+            Compiles (incrementally), exports the managed assets, and classifies each against the
+            target from what hybrid last applied there:
+              create        never applied, not on the server (pending, not drift)
+              adopt         not applied from here, the server holds the bundle's content
+              update        applied, the server as applied, the bundle changed (pending)
+              drifted       applied, then changed on the server outside Git (drift)
+              deleted       applied, then deleted on the server outside Git (drift)
+              adopt-differs not applied from here, the server holds other content (drift)
+            Prints NO_DRIFT (then the pending creates and updates) and exits 0, or DRIFT_FOUND with
+            a unified diff per drifted asset and exits 2. Exit 1 on error.
             """
     )
 
@@ -26,13 +33,17 @@ struct DriftPlanCommand: AsyncParsableCommand {
         var all: [(String, [DriftPlanner.Drift])] = []
         for bundle in bundles {
             do {
-                all.append((bundle.name, try await DriftPlanner(connection: connection).drift(bundle)))
+                all.append(
+                    (
+                        bundle.name,
+                        try await DriftPlanner(connection: connection, store: target.deployment.store).drift(bundle)
+                    ))
             } catch {
                 context.printer.print(error)
                 throw ExitCode(1)
             }
         }
-        let drifted = all.contains { !$0.1.isEmpty }
+        let drifted = all.contains { $0.1.contains { $0.state.isDrift } }
         if output.format == .json {
             struct Record: Encodable {
                 var status: String
@@ -46,18 +57,23 @@ struct DriftPlanCommand: AsyncParsableCommand {
                 Record(
                     status: drifted ? "DRIFT_FOUND" : "NO_DRIFT",
                     bundles: all.map { Record.Bundle(bundle: $0.0, drift: $0.1) }))
-        } else if !drifted {
-            StandardStreams.writeOutput("NO_DRIFT\n")
         } else {
-            var text = "DRIFT_FOUND\n"
-            for (bundle, drifts) in all where !drifts.isEmpty {
-                for drift in drifts {
-                    if drift.state == .missing {
-                        text += "\(bundle): \(drift.path): missing on the server\n"
-                    } else {
+            var text = drifted ? "DRIFT_FOUND\n" : "NO_DRIFT\n"
+            for (bundle, drifts) in all {
+                for drift in drifts where drift.state.isDrift {
+                    switch drift.state {
+                    case .deleted:
+                        text += "\(bundle): \(drift.path): deleted on the server outside Git\n"
+                    case .adoptDiffers:
+                        text += "\(bundle): \(drift.path): on the server with other content, never applied from here: "
+                        text += "\(drift.fields.joined(separator: ", ")) differ\n" + drift.diff
+                    default:
                         text += "\(bundle): \(drift.path): \(drift.fields.joined(separator: ", ")) differ\n"
                         text += drift.diff
                     }
+                }
+                for drift in drifts where !drift.state.isDrift {
+                    text += "pending: \(bundle): \(drift.state.rawValue) \(drift.path)\n"
                 }
             }
             StandardStreams.writeOutput(text)

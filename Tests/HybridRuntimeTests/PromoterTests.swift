@@ -196,6 +196,22 @@ struct PromoterTests {
         #expect(Self.audit(harness).map(\.status) == [.success, .success, .noop, .failed])
     }
 
+    @Test("with checkDrift a first promotion to fresh servers applies both: never applied is no drift")
+    func firstPromotionWithDrift() async throws {
+        let dev = try FakeSuperset()
+        defer { dev.stop() }
+        let prod = try FakeSuperset()
+        defer { prod.stop() }
+        let harness = try Self.harness(dev: dev.url, prod: prod.url)
+        let (steps, _) = await Self.promote(harness, checkDrift: true)
+        #expect(Self.summary(steps) == ["dev applied: 5 assets imported", "prod applied: 5 assets imported"])
+        // An asset applied to dev and deleted there outside Git is drift on the next promotion.
+        let chart = try #require(dev.objects.values.first { $0.name == "Revenue (dev)" })
+        dev.remove(chart.uuid)
+        let (again, _) = await Self.promote(harness, checkDrift: true)
+        #expect(Self.summary(again) == ["dev drift: drift in dev/charts/revenue.yaml"])
+    }
+
     @Test("an unreachable server ends the step as apply-failed and the next environment is not attempted")
     func unreachable() async throws {
         let port = try StubHTTPServer.unusedPort()
