@@ -54,6 +54,8 @@ public struct Applier: Sendable {
         public var reason: String?
         /// Where it stands on the target (with the server read; nil with --no-refresh and for orphans).
         public var state: SyncState?
+        /// What an update changes on the server, attribute by attribute (when the server was read).
+        public var attributes: [AttributeChange] = []
     }
 
     public struct Outcome: Sendable {
@@ -169,10 +171,14 @@ public struct Applier: Sendable {
                 change = .update
                 reason = "--force"
             }
+            var attributes: [AttributeChange] = []
+            if change == .update, let exported = server?.exported[asset.uuid] {
+                attributes = AttributeDiff.changes(from: exported.node, to: asset.node)
+            }
             plan.append(
                 AssetPlan(
                     kind: asset.kind, path: asset.path, uuid: asset.uuid, name: asset.name, change: change,
-                    reason: reason, state: sync))
+                    reason: reason, state: sync, attributes: attributes))
         }
         let current = Set(bundle.assets.map(\.uuid))
         for (uuid, applied) in state.assets.sorted(by: { $0.key < $1.key }) where !current.contains(uuid) {

@@ -41,6 +41,30 @@ public struct Deployment: Sendable {
         return (report, snapshots)
     }
 
+    /// Names Superset keeps unique per server that bundles going to one server give to assets of
+    /// different uuids (``ServerUniqueNames``): one error per clash, before any import.
+    public static func crossBundleClashes(_ bundles: [BundleSnapshot]) -> [Diagnostic] {
+        guard bundles.count > 1 else { return [] }
+        let clashes = ServerUniqueNames.clashes(
+            bundles.map { bundle in
+                (bundle.name, bundle.assets.map { BundleDocument(path: $0.path, node: $0.node, kind: $0.kind) })
+            })
+        return clashes.map { clash in
+            let owners = clash.claims.map { "\($0.bundle)/\($0.path) (uuid \($0.uuid))" }
+            return Diagnostic(
+                .error, at: nil,
+                "\(clash.name) is given to \(Set(clash.claims.map(\.uuid)).count) assets of different uuids in bundles "
+                    + "that go to one Superset, which keeps one per server; nothing was imported",
+                notes: owners.map { .note(at: nil, "claimed by " + $0) }
+                    + [
+                        .note(
+                            at: nil,
+                            "give each tenant its own (retarget it in its mapping); hybrid validate --all-mappings lists them"
+                        )
+                    ])
+        }
+    }
+
     public func connect(environment: String, url: String?) throws(Diagnostic) -> RuntimeConnection {
         try RuntimeConnection.resolve(config: config, environment: environment, url: url)
     }

@@ -106,6 +106,11 @@ public struct Promoter: Sendable {
             return end(.applyFailed, error.message)
         }
         target = connection.target
+        let clashes = Deployment.crossBundleClashes(bundles)
+        if let first = clashes.first {
+            findings += clashes
+            return end(.applyFailed, first.message)
+        }
         if checkDrift {
             do {
                 let drifted = try await drift(bundles, connection: connection)

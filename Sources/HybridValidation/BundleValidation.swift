@@ -60,7 +60,52 @@ public struct BundleValidation: Sendable {
             result.bundlesChecked += item.bundlesChecked
             result.bundlesCached += item.bundlesCached
         }
+        if bundles.count > 1 {
+            result.findings += crossBundleClashes(bundles.map(\.name), environment: environment, store: store)
+        }
         return result
+    }
+
+    /// Names Superset keeps unique per server that two bundles of this environment (which go to
+    /// one server) give to assets of different uuids (``ServerUniqueNames``): an error in each.
+    private func crossBundleClashes(_ names: [String], environment: String, store: CacheStore) -> [Located] {
+        var bundles: [(name: String, documents: [BundleDocument])] = []
+        var filesByBundle: [String: [BundleFile]] = [:]
+        for name in names {
+            let tenant = name.split(separator: "/", maxSplits: 1).dropFirst().first.map(String.init)
+            let scope = BundleScope(
+                environment: environment, tenant: tenant, namespace: workspace.config.uuidNamespace)
+            guard let record = BundleRecord.load(store: store, scope: scope) else { continue }
+            let documents = BundleDocuments(directory: workspace.bundlesPath + "/" + name)
+            let files: [BundleFile] = record.outputs.map { ($0.outputPath, $0.template, $0.hash) }
+            filesByBundle[name] = files
+            bundles.append(
+                (
+                    name,
+                    files.filter { !$0.path.hasPrefix(AssetKind.chart.directory + "/") }.compactMap {
+                        documents.document($0.path)
+                    }
+                ))
+        }
+        var found: [String: [ValidationFinding]] = [:]
+        for clash in ServerUniqueNames.clashes(bundles) {
+            for claim in clash.claims {
+                let others = clash.claims.filter { $0.uuid != claim.uuid }
+                let locations = others.map { "\($0.bundle): \($0.path) (uuid \($0.uuid))" }
+                found[claim.bundle, default: []].append(
+                    ValidationFinding(
+                        severity: .error, rule: .duplicate, path: claim.path, keyPath: claim.keyPath,
+                        line: Int(claim.mark.line), column: Int(claim.mark.column),
+                        message:
+                            "\(clash.name) is also taken in \(others.map(\.bundle).sorted().joined(separator: ", ")) by another asset; "
+                            + "these bundles go to one Superset, which keeps one \(clash.name) per server: give each "
+                            + "tenant its own (retarget it in its mapping, or derive it from a tenant variable)",
+                        related: locations.map { "also in " + $0 }))
+            }
+        }
+        return found.keys.sorted().flatMap { bundle in
+            locate(found[bundle]!, bundle: bundle, files: filesByBundle[bundle] ?? [])
+        }
     }
 
     private func policyFingerprint(environment: String) -> String {

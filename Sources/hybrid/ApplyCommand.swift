@@ -41,6 +41,11 @@ struct ApplyCommand: AsyncParsableCommand {
         let context = try CommandContext()
         let target = try await context.runtimeTarget(build, runtime)
         let (bundles, connection) = (target.bundles, target.connection)
+        let clashes = Deployment.crossBundleClashes(bundles)
+        if !clashes.isEmpty {
+            for clash in clashes { context.printer.print(clash) }
+            throw ExitCode(1)
+        }
         let gitSHA = AuditLog.gitSHA(root: context.workspace.root)
         var failed = false
         var records: [ApplyReport] = []

@@ -9,8 +9,11 @@ struct PlanCommand: AsyncParsableCommand {
         commandName: "plan",
         abstract: "Show what apply would do: per asset create, update, unchanged or orphaned.",
         discussion: """
-            From the bundle, the applied state and (unless --no-refresh) the server. Ends with a
-            summary line. With --detailed-exitcode: 0 nothing to do, 2 changes, 1 error.
+            From the bundle, the applied state and (unless --no-refresh) the server. Each update
+            lists what it changes on the server, attribute by attribute in the normal form
+            (`~ params.row_limit: 1000 → 999`, `+ metrics[2]: …`, `- description: …`; long values as
+            a unified diff); --compact shows only their number. Ends with a summary line. With
+            --detailed-exitcode: 0 nothing to do, 2 changes, 1 error.
             """
     )
 
@@ -22,6 +25,9 @@ struct PlanCommand: AsyncParsableCommand {
 
     @Flag(help: "Exit 2 when there are changes (0 when none).")
     var detailedExitcode = false
+
+    @Flag(help: "Show the number of attributes an update changes instead of each.")
+    var compact = false
 
     @OptionGroup var output: OutputOptions
 
@@ -48,7 +54,19 @@ struct PlanCommand: AsyncParsableCommand {
                 text +=
                     "  \(sign) \(item.change.rawValue.padding(toLength: 9, withPad: " ", startingAt: 0)) \(item.path)"
                 if let reason = item.reason { text += "  (\(reason))" }
+                if compact && !item.attributes.isEmpty {
+                    text += "  [\(item.attributes.count) attribute\(item.attributes.count == 1 ? "" : "s")]"
+                }
                 text += "\n"
+                if !compact {
+                    for attribute in item.attributes {
+                        text += "      \(attribute.line)\n"
+                        if let diff = attribute.diff {
+                            text += diff.split(separator: "\n", omittingEmptySubsequences: false).dropLast()
+                                .map { "        " + $0 + "\n" }.joined()
+                        }
+                    }
+                }
             }
         }
         let counts = Dictionary(grouping: everything, by: \.change).mapValues(\.count)

@@ -170,6 +170,12 @@ struct ApplierPlanTests {
                 "update charts/by_tenant.yaml (changed in the bundle)",
                 "update charts/revenue.yaml (drifted on the server)", "unchanged dashboards/overview.yaml",
             ])
+        // Each update says what it changes on the server, attribute by attribute.
+        let byPath = Dictionary(uniqueKeysWithValues: plan.map { ($0.path, $0.attributes.map(\.line)) })
+        #expect(byPath["charts/by_tenant.yaml"] == ["~ viz_type: table → pivot_table_v2"])
+        #expect(byPath["charts/revenue.yaml"] == ["~ description: Edited in the UI → Managed in Git (PROD)"])
+        #expect(byPath["databases/analytics.yaml"] == [])
+        #expect(plan.first { $0.path == "charts/revenue.yaml" }?.state == .drifted)
     }
 
     @Test("an asset deleted on the server since the last apply is a create 'missing on the server'")

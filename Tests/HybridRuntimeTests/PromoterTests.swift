@@ -212,6 +212,45 @@ struct PromoterTests {
         #expect(Self.summary(again) == ["dev drift: drift in dev/charts/revenue.yaml"])
     }
 
+    @Test("tenants that would share names on one server: the step fails in validation, before any import")
+    func crossTenantClashRefused() async throws {
+        let dev = try FakeSuperset()
+        defer { dev.stop() }
+        let prod = try FakeSuperset()
+        defer { prod.stop() }
+        let harness = try Self.harness(dev: dev.url, prod: prod.url)
+        try harness.fixture.write(
+            "mappings/client_b.yaml",
+            try harness.fixture.read("mappings/client_b.yaml").replacingOccurrences(
+                of: "  SLUG_SUFFIX: \"-b\"\n", with: ""))
+        var findings: [Diagnostic] = []
+        let steps = await Promoter(
+            deployment: Deployment(workspace: harness.workspace), checkDrift: false, mappings: .all, jobs: 2
+        ).run(chain: ["dev", "prod"]) { _, reported in findings += reported }
+        // In dev both tenants keep the slug overview-dev and the database analytics_dev (the mappings
+        // retarget analytics_prod only): two clashes, each reported in both bundles.
+        #expect(Self.summary(steps) == ["dev validation-failed: 4 validation error(s)"])
+        #expect(dev.imports.isEmpty && prod.imports.isEmpty)
+        #expect(
+            findings.filter { $0.message.hasPrefix("slug: slug 'overview-dev' is also taken in dev/client_") }.count
+                == 2)
+        #expect(
+            findings.filter { $0.message.hasPrefix("database_name: database_name 'analytics_dev' is also taken") }.count
+                == 2)
+        // apply and promote refuse the same set themselves, should validation not run first.
+        let tenants = try ["client_a", "client_b"].map { tenant in
+            try BundleSnapshot.read(bundles: harness.workspace.bundlesPath, environment: "dev", tenant: tenant)
+        }
+        let clashes = Deployment.crossBundleClashes(tenants)
+        #expect(
+            clashes.map { String($0.message.prefix(while: { $0 != "," && $0 != ";" })) } == [
+                "database_name 'analytics_dev' is given to 2 assets of different uuids in bundles that go to one Superset",
+                "slug 'overview-dev' is given to 2 assets of different uuids in bundles that go to one Superset",
+            ])
+        #expect(clashes.allSatisfy { $0.notes.filter { $0.message.hasPrefix("claimed by dev/client_") }.count == 2 })
+        #expect(Deployment.crossBundleClashes([tenants[0]]).isEmpty)
+    }
+
     @Test("an unreachable server ends the step as apply-failed and the next environment is not attempted")
     func unreachable() async throws {
         let port = try StubHTTPServer.unusedPort()

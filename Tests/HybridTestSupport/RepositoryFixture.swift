@@ -79,7 +79,7 @@ public final class RepositoryFixture {
         """,
         "assets/dashboards/overview.yaml.j2": """
         dashboard_title: "Overview ({{ ENV }})"
-        slug: "overview-{{ ENV }}"
+        slug: "overview-{{ ENV }}{{ SLUG_SUFFIX | default('') }}"
         position:
           ROOT_ID: {type: ROOT, id: ROOT_ID, children: [GRID_ID]}
           GRID_ID: {type: GRID, id: GRID_ID, children: [CHART-1, CHART-2]}
@@ -117,6 +117,7 @@ public final class RepositoryFixture {
           tables: {sales: b_sales}
         vars:
           CACHE_TIMEOUT: 5
+          SLUG_SUFFIX: "-b"
 
         """,
     ]

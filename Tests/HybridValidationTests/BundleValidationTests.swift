@@ -25,6 +25,29 @@ struct BundleValidationTests {
         #expect(result.documentsChecked + result.documentsCached == 12)
     }
 
+    @Test("tenants going to one server may not share a slug, a database_name or a dataset under other uuids")
+    func crossTenantNames() async throws {
+        let fixture = try RepositoryFixture()
+        try fixture.write(
+            "mappings/client_b.yaml",
+            try fixture.read("mappings/client_b.yaml").replacingOccurrences(of: "  SLUG_SUFFIX: \"-b\"\n", with: "")
+                .replacingOccurrences(of: "database: client_b_dw", with: "database: client_a_warehouse"))
+        let (_, result) = try await validate(fixture)
+        let lines = result.findings.map { "\($0.bundle) \($0.finding.path) \($0.finding.keyPath)" }
+        #expect(
+            lines == [
+                "prod/client_a dashboards/overview.yaml slug", "prod/client_a databases/analytics.yaml database_name",
+                "prod/client_b dashboards/overview.yaml slug", "prod/client_b databases/analytics.yaml database_name",
+            ])
+        let slug = try #require(result.findings.first { $0.bundle == "prod/client_a" && $0.finding.keyPath == "slug" })
+        #expect(slug.finding.rule == .duplicate && slug.finding.severity == .error)
+        #expect(slug.finding.message.hasPrefix("slug 'overview-prod' is also taken in prod/client_b by another asset"))
+        #expect(slug.finding.related.first?.hasPrefix("also in prod/client_b: dashboards/overview.yaml (uuid ") == true)
+        #expect(slug.template == "assets/dashboards/overview.yaml.j2")
+        // The datasets differ: client_b's table is b_sales in schema public, client_a's client_a_sales in analytics.
+        #expect(!result.findings.contains { $0.finding.path.hasPrefix("datasets/") })
+    }
+
     @Test("with nothing changed, validation checks nothing again")
     func cached() async throws {
         let fixture = try RepositoryFixture()
