@@ -122,6 +122,35 @@ struct TranslatorTests {
         try await expectRoundTrip(fixture)
     }
 
+    @Test("an unmanaged asset (export --all) becomes a template named by the slug of its name")
+    func unmanaged() async throws {
+        let fixture = try RepositoryFixture()
+        try await exported(fixture) { dir in
+            var text = try String(contentsOfFile: dir + "/charts/revenue.yaml", encoding: .utf8)
+            let uuidLine = text.split(separator: "\n").first { $0.hasPrefix("uuid: ") }!
+            text = text.replacingOccurrences(of: String(uuidLine), with: "uuid: 7b4db7eb-4057-5ddf-91e0-36dec72071f5")
+            text = text.replacingOccurrences(of: "slice_name: Revenue (dev)", with: "slice_name: Q3 Sales — by Region!")
+            try FileManager.default.createDirectory(
+                atPath: dir + "/_unmanaged/charts", withIntermediateDirectories: true)
+            try canonical(text, to: dir + "/_unmanaged/charts/Q3_Sales_by_Region_42.yaml")
+        }
+        let (report, _) = try translate(fixture)
+        #expect(report.created == ["assets/charts/q3_sales_by_region.yaml.j2"])
+        try await expectRoundTripIgnoringUnmanaged(fixture)
+    }
+
+    /// As ``expectRoundTrip`` for an export with `_unmanaged/` files: those come back at their template's path.
+    private func expectRoundTripIgnoringUnmanaged(_ fixture: RepositoryFixture) async throws {
+        let (_, files) = try translate(fixture)
+        try Translator.write(files, workspace: Workspace.load(root: fixture.root))
+        _ = try await fixture.compile(env: "dev")
+        let bundle = fixture.snapshot("bundles/dev")
+        let export = fixture.snapshot("ui_exports/dev")
+        #expect(
+            bundle["charts/q3_sales_by_region.yaml"] != nil
+                && bundle["charts/q3_sales_by_region.yaml"] == export["_unmanaged/charts/Q3_Sales_by_Region_42.yaml"])
+    }
+
     @Test("an asset deleted in the UI is reported, and removed only with --prune")
     func deleted() async throws {
         let fixture = try RepositoryFixture()
