@@ -72,7 +72,9 @@ public struct ExportDirectory: Sendable {
         var firstByUUID: [String: String] = [:]
         for relative in assetFiles(in: directory) {
             let display = display + "/" + relative
-            let kindPath = relative.hasPrefix(unmanagedFolder + "/") ? String(relative.dropFirst(unmanagedFolder.count + 1)) : relative
+            let kindPath =
+                relative.hasPrefix(unmanagedFolder + "/")
+                ? String(relative.dropFirst(unmanagedFolder.count + 1)) : relative
             guard let kind = BundleDocument.kind(forPath: kindPath) else { continue }
             let bytes: [UInt8]
             do {
