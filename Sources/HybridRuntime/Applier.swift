@@ -44,7 +44,7 @@ public struct Applier: Sendable {
         case orphaned
     }
 
-    public struct AssetPlan: Sendable, Codable {
+    public struct AssetPlan: Sendable, Codable, Equatable {
         public var kind: AssetKind
         public var path: String
         public var uuid: String

@@ -17,8 +17,14 @@ struct ApplyCommand: AsyncParsableCommand {
             HYBRID_DB_PASSWORD_<DATABASE_NAME>. Credentials: HYBRID_SUPERSET_USERNAME and
             HYBRID_SUPERSET_PASSWORD, or HYBRID_SUPERSET_TOKEN; PRESET_API_TOKEN and PRESET_API_SECRET
             in preset mode. Every run appends a record to .hybrid/audit.jsonl.
+
+            With PLAN (written by `hybrid plan --out PLAN`), applies exactly that plan: it is refused
+            when a bundle or a planned asset on the server changed since the plan was made.
             """
     )
+
+    @Argument(help: "A plan saved by `hybrid plan --out` to apply exactly (optional).")
+    var plan: String?
 
     @OptionGroup var build: BuildOptions
     @OptionGroup var runtime: RuntimeOptions
@@ -46,6 +52,7 @@ struct ApplyCommand: AsyncParsableCommand {
             for clash in clashes { context.printer.print(clash) }
             throw ExitCode(1)
         }
+        if let plan { try await checkSaved(plan, bundles: bundles, target: target, context: context) }
         let gitSHA = AuditLog.gitSHA(root: context.workspace.root)
         var failed = false
         var records: [ApplyReport] = []
@@ -76,6 +83,41 @@ struct ApplyCommand: AsyncParsableCommand {
         }
         if output.format == .json { try output.printJSON(records) }
         if failed { throw ExitCode(1) }
+    }
+}
+
+extension ApplyCommand {
+    /// Refuses (exit 1) a saved plan whose bundles or planned server assets moved since it was made.
+    func checkSaved(
+        _ path: String, bundles: [BundleSnapshot], target: CommandContext.RuntimeTarget, context: CommandContext
+    ) async throws {
+        if force || noRefresh {
+            context.printer.print(
+                Diagnostic.error(at: nil, "a saved plan is applied as planned: drop --force and --no-refresh"))
+            throw ExitCode(1)
+        }
+        let saved = try context.orExit { () throws(Diagnostic) in try SavedPlan.read(from: path) }
+        if saved.environment != target.environment {
+            context.printer.print(
+                Diagnostic.error(
+                    at: nil, "the plan \(path) is for environment \(saved.environment), not \(target.environment)"))
+            throw ExitCode(1)
+        }
+        let server: ServerView
+        do {
+            server = try await ServerView.list(target.connection.client)
+        } catch {
+            context.printer.print(error.diagnostic)
+            throw ExitCode(1)
+        }
+        let problems = saved.problems(bundles: bundles, server: server, target: target.connection.target)
+        guard problems.isEmpty else {
+            context.printer.print(
+                Diagnostic(
+                    .error, at: nil, "the plan \(path) is stale; nothing was applied (run hybrid plan --out again)",
+                    notes: problems.map { .note(at: nil, $0) }))
+            throw ExitCode(1)
+        }
     }
 }
 

@@ -29,20 +29,30 @@ struct PlanCommand: AsyncParsableCommand {
     @Flag(help: "Show the number of attributes an update changes instead of each.")
     var compact = false
 
+    @Option(help: "Save the plan to FILE (inside the repository), for `hybrid apply FILE`.")
+    var out: String?
+
     @OptionGroup var output: OutputOptions
 
     func run() async throws {
         let context = try CommandContext()
         let target = try await context.runtimeTarget(build, runtime)
         let (bundles, connection) = (target.bundles, target.connection)
+        if out != nil && noRefresh {
+            context.printer.print(
+                Diagnostic.error(at: nil, "--out saves the server state the plan saw: drop --no-refresh"))
+            throw ExitCode(1)
+        }
         var everything: [Applier.AssetPlan] = []
+        var saved: [SavedPlan.Bundle] = []
         var text = ""
         for bundle in bundles {
             let plan: [Applier.AssetPlan]
             do {
-                plan = try await Applier(store: target.deployment.store, connection: connection).plan(
-                    bundle, options: Applier.Options(noRefresh: noRefresh)
-                ).0
+                let (planned, server) = try await Applier(store: target.deployment.store, connection: connection).plan(
+                    bundle, options: Applier.Options(noRefresh: noRefresh))
+                plan = planned
+                saved.append(SavedPlan.bundle(bundle, plan: planned, server: server))
             } catch {
                 context.printer.print(error)
                 throw ExitCode(1)
@@ -67,6 +77,12 @@ struct PlanCommand: AsyncParsableCommand {
                         }
                     }
                 }
+            }
+        }
+        if let out {
+            try context.orExit { () throws(Diagnostic) in
+                try SavedPlan(environment: target.environment, target: connection.target, bundles: saved).write(
+                    to: try context.workspace.insidePath(out, what: "--out"))
             }
         }
         let counts = Dictionary(grouping: everything, by: \.change).mapValues(\.count)

@@ -61,6 +61,35 @@ struct LiveRuntimeTests {
         #expect(report.importCalls == 1)
     }
 
+    @Test("a saved plan applies as planned, and is refused once the bundle moved; plan shows the attribute")
+    func savedPlan() throws {
+        _ = try repo.hybrid(["apply", "--env", "live"])
+        try repo.write(
+            "assets/charts/revenue.yaml.j2",
+            try repo.read("assets/charts/revenue.yaml.j2").replacingOccurrences(
+                of: "row_limit: 100", with: "row_limit: 250"))
+        let plan = try repo.hybrid(["plan", "--env", "live", "--out", "plan.json"])
+        #expect(plan.status == 0, "\(plan.stderr)")
+        #expect(plan.stdout.contains("      ~ params.row_limit: 100 → 250\n"), "\(plan.stdout)")
+        // The bundle moves after the plan: refused, nothing applied.
+        try repo.write(
+            "assets/charts/revenue.yaml.j2",
+            try repo.read("assets/charts/revenue.yaml.j2").replacingOccurrences(
+                of: "row_limit: 250", with: "row_limit: 300"))
+        let stale = try repo.hybrid(["apply", "plan.json", "--env", "live"])
+        #expect(stale.status == 1)
+        #expect(stale.stderr.contains("the plan plan.json is stale; nothing was applied"), "\(stale.stderr)")
+        #expect(stale.stderr.contains("bundle live changed since the plan"))
+        // Planned again: applied exactly.
+        _ = try repo.hybrid(["plan", "--env", "live", "--out", "plan.json"])
+        let applied = try repo.hybrid(["apply", "plan.json", "--env", "live"])
+        #expect(applied.status == 0, "\(applied.stderr)")
+        #expect(applied.stdout.contains("imported 1 changed asset"), "\(applied.stdout)")
+        let outside = try repo.hybrid(["plan", "--env", "live", "--out", "/tmp/hybrid-plan-outside.json"])
+        #expect(outside.status == 1)
+        #expect(outside.stderr.contains("is outside the repository"))
+    }
+
     @Test("a chart renamed through Superset's API is drift naming the field; apply restores it")
     func driftRestored() async throws {
         _ = try repo.hybrid(["apply", "--env", "live"])

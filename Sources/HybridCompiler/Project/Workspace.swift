@@ -50,6 +50,21 @@ public struct Workspace: Sendable {
         return file
     }
 
+    /// `path` (as given on the command line) when it lies inside the repository once symlinks are
+    /// resolved (its folder must exist); else an error naming `what`.
+    public func insidePath(_ path: String, what: String) throws(Diagnostic) -> String {
+        let url = URL(fileURLWithPath: path)
+        let folder = url.deletingLastPathComponent().resolvingSymlinksInPath().standardizedFileURL.path
+        let root = URL(fileURLWithPath: self.root).resolvingSymlinksInPath().standardizedFileURL.path
+        guard FileManager.default.fileExists(atPath: folder) else {
+            throw .error(at: nil, "\(what) \(path): the folder \(folder) does not exist")
+        }
+        guard folder == root || folder.hasPrefix(root == "/" ? "/" : root + "/") else {
+            throw .error(at: nil, "\(what) \(path) is outside the repository (\(root)); hybrid writes only inside it")
+        }
+        return folder + "/" + url.lastPathComponent
+    }
+
     /// A template path relative to the assets directory, from a path given relative to the
     /// repository root (`assets/charts/x.yaml.j2`) or to the assets directory (`charts/x.yaml.j2`).
     public func templateName(for path: String) -> String {
