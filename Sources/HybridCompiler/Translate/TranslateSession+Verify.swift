@@ -43,11 +43,7 @@ extension TranslateSession {
         let renders = RenderMemo()
         guard let scanned = try? AssetCatalog.scan(assetsPath: assets, displayPrefix: prefix) else { return [:] }
         for bundle in export.bundles {
-            let scope = BundleScope(
-                environment: options.environment, tenant: bundle.tenant, namespace: workspace.config.uuidNamespace)
-            let compiled = InMemoryBundle(
-                catalog: scanned.templates, engine: engine, variables: variables, scope: scope,
-                mapping: bundle.tenant.flatMap { mappings[$0] }, assetsPrefix: prefix, renders: renders)
+            let compiled = inMemory(bundle, catalog: scanned.templates, engine: engine, renders: renders)
             for diagnostic in compiled.diagnostics where diagnostic.severity == .error {
                 let file = diagnostic.location?.file ?? ""
                 let template = file.hasPrefix(prefix) ? String(file.dropFirst(prefix.count)) : file
@@ -124,9 +120,8 @@ extension TranslateSession {
         return contents
     }
 
-    func finishReport(deleted: [String]) -> TranslateReport {
+    func finishReport(_ contents: [String: [UInt8]], deleted: [String]) -> TranslateReport {
         var report = self.report
-        let contents = editedContents()
         report.changed = contents.keys.sorted().map { prefix + $0 }
         report.created = created.keys.sorted().map { prefix + $0 }
         report.removed = deleted.map { prefix + $0 }
@@ -139,9 +134,9 @@ extension TranslateSession {
         return report
     }
 
-    func files(deleted: [String]) -> [TranslatedFile] {
+    func files(_ contents: [String: [UInt8]], deleted: [String]) -> [TranslatedFile] {
         var files: [TranslatedFile] = []
-        for (template, bytes) in editedContents().sorted(by: { $0.key < $1.key }) {
+        for (template, bytes) in contents.sorted(by: { $0.key < $1.key }) {
             files.append(
                 TranslatedFile(
                     path: prefix + template, old: try? AtomicFile.read(workspace.assetsPath + "/" + template),

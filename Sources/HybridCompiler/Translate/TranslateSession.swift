@@ -75,7 +75,10 @@ final class TranslateSession {
         let deleted = seenDeleted.filter { appearances[$0.key] == $0.value }.map(\.key).sorted()
         report.deletedInUI = deleted.map { prefix + $0 }
         try verify(deleted: options.prune ? Set(deleted) : [])
-        return (finishReport(deleted: options.prune ? deleted : []), files(deleted: options.prune ? deleted : []))
+        // The edited templates' new texts, merged once for the report and the files.
+        let contents = editedContents()
+        let removed = options.prune ? deleted : []
+        return (finishReport(contents, deleted: removed), files(contents, deleted: removed))
     }
 
     // MARK: compiling
@@ -83,14 +86,8 @@ final class TranslateSession {
     /// Renders of the repository's templates, shared by bundles with the same variables.
     private let renders = RenderMemo()
 
-    func compile(_ bundle: ExportDirectory.Bundle, engine: TemplateEnvironment, templates: [AssetTemplate]? = nil)
-        throws(Diagnostic) -> InMemoryBundle
-    {
-        let scope = BundleScope(
-            environment: options.environment, tenant: bundle.tenant, namespace: workspace.config.uuidNamespace)
-        let compiled = InMemoryBundle(
-            catalog: templates ?? catalog, engine: engine, variables: variables, scope: scope,
-            mapping: bundle.tenant.flatMap { mappings[$0] }, assetsPrefix: prefix, renders: renders)
+    func compile(_ bundle: ExportDirectory.Bundle, engine: TemplateEnvironment) throws(Diagnostic) -> InMemoryBundle {
+        let compiled = inMemory(bundle, catalog: catalog, engine: engine, renders: renders)
         if let error = compiled.diagnostics.first(where: { $0.severity == .error }) {
             var error = error
             error.notes.append(
@@ -101,6 +98,17 @@ final class TranslateSession {
             throw error
         }
         return compiled
+    }
+
+    /// `bundle`'s scope and mapping compiled in memory from `catalog` (diagnostics kept, not thrown).
+    func inMemory(
+        _ bundle: ExportDirectory.Bundle, catalog: [AssetTemplate], engine: TemplateEnvironment, renders: RenderMemo
+    ) -> InMemoryBundle {
+        let scope = BundleScope(
+            environment: options.environment, tenant: bundle.tenant, namespace: workspace.config.uuidNamespace)
+        return InMemoryBundle(
+            catalog: catalog, engine: engine, variables: variables, scope: scope,
+            mapping: bundle.tenant.flatMap { mappings[$0] }, assetsPrefix: prefix, renders: renders)
     }
 
     func substitution(for bundle: ExportDirectory.Bundle) -> ReverseSubstitution {
