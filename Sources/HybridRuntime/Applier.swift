@@ -22,16 +22,19 @@ public struct Applier: Sendable {
         public var chunkSize = 250
         /// Compute what would happen, change nothing.
         public var dryRun = false
+        /// Where the server keeps table names unique, when `hybrid.yaml` says (else learned).
+        public var tableNameScope: TableNameScope?
 
         public init(
             force: Bool = false, noRefresh: Bool = false, prune: Bool = false, chunkSize: Int = 250,
-            dryRun: Bool = false
+            dryRun: Bool = false, tableNameScope: TableNameScope? = nil
         ) {
             self.force = force
             self.noRefresh = noRefresh
             self.prune = prune
             self.chunkSize = chunkSize
             self.dryRun = dryRun
+            self.tableNameScope = tableNameScope
         }
     }
 
@@ -68,6 +71,8 @@ public struct Applier: Sendable {
         public var deleted: [String: Int] = [:]
         public var importCalls = 0
         public var serverReachedForRefresh = false
+        /// Said before importing (table names another database holds, while the server's scope is unknown).
+        public var warnings: [Diagnostic] = []
 
         /// `noop` when nothing was imported or deleted.
         public var auditStatus: AuditLog.Status { importCalls == 0 && deleted.isEmpty ? .noop : .success }
@@ -106,10 +111,18 @@ public struct Applier: Sendable {
         let planned = try await plan(bundle, state: state, options: options)
         outcome.plan = planned.plan
         outcome.serverReachedForRefresh = planned.server != nil
+        var preflight = ImportPreflight()
+        if let server = planned.server {
+            let (checked, knowledge) = self.preflight(bundle, plan: planned.plan, server: server, options: options)
+            if let refusal = checked.refusal(bundle: bundle, tableNames: knowledge) { throw refusal }
+            outcome.warnings = checked.warnings(bundle: bundle)
+            preflight = checked
+        }
         guard !options.dryRun else { return outcome }
         if planned.server != nil { adoptUnchanged(planned.plan, bundle: bundle, into: &state, at: statePath) }
         let sent = try await importChanged(
-            planned.plan, bundle: bundle, options: options, into: &state, at: statePath, &outcome)
+            planned.plan, bundle: bundle, options: options, preflight: preflight, into: &state, at: statePath,
+            &outcome)
         if let server = planned.server {
             try rememberServerVersions(
                 server, plan: planned.plan, bundle: bundle, except: sent, into: &state, at: statePath)
@@ -118,6 +131,26 @@ public struct Applier: Sendable {
             try await prune(planned.plan, server: planned.server, into: &state, at: statePath, &outcome)
         }
         return outcome
+    }
+
+    /// The preflight of a plan: what the changed assets and what they need would take from assets of
+    /// other uuids on the server (``ImportPreflight``), and what is known of the server's table
+    /// name scope (learned from the listing when it shows two datasets of one table name).
+    public func preflight(_ bundle: BundleSnapshot, plan: [AssetPlan], server: ServerView, options: Options) -> (
+        ImportPreflight, TableNameScope.Knowledge
+    ) {
+        var knowledge = TableNameScope.Knowledge.load(
+            configured: options.tableNameScope, store: store, target: connection.target)
+        if knowledge.scope == nil, server.listsSharedTableNames {
+            knowledge = .init(scope: .database, reason: "the server lists two datasets of one table name")
+            TableNameScope.Knowledge.learn(
+                .database, reason: knowledge.reason!, store: store, target: connection.target)
+        }
+        let roots = Set(plan.filter { $0.change == .create || $0.change == .update }.map(\.uuid))
+        let sending = bundle.dependencies.closure(of: roots)
+        let checked = ImportPreflight.check(
+            sending: Set(sending), bundle: bundle, server: server, tableNames: knowledge.scope)
+        return (checked, knowledge)
     }
 
     private func statePath(_ bundle: BundleSnapshot) -> String {
@@ -234,37 +267,153 @@ public struct Applier: Sendable {
     /// closure in one import call, and is recorded as applied as soon as the server accepts it.
     /// Returns the uuids sent.
     private func importChanged(
-        _ plan: [AssetPlan], bundle: BundleSnapshot, options: Options, into state: inout AppliedState,
-        at statePath: String, _ outcome: inout Outcome
+        _ plan: [AssetPlan], bundle: BundleSnapshot, options: Options, preflight: ImportPreflight,
+        into state: inout AppliedState, at statePath: String, _ outcome: inout Outcome
     ) async throws(Diagnostic) -> Set<String> {
         var sent: Set<String> = []
-        let assets = bundle.byUUID
-        let dependencies = bundle.dependencies
         let roots = plan.filter { $0.change == .create || $0.change == .update }.map(\.uuid)
         let size = max(1, options.chunkSize)
         for start in stride(from: 0, to: roots.count, by: size) {
-            let chunk = Set(roots[start..<min(start + size, roots.count)])
-            let closure = dependencies.closure(of: chunk).compactMap { assets[$0] }
-                .sorted { ($0.kind, $0.path) < ($1.kind, $1.path) }
-            let (zip, passwords) = try importBundle(closure)
+            let chunk = Array(roots[start..<min(start + size, roots.count)])
             do {
-                try await connection.client.importAssets(bundle: zip, passwords: passwords)
-            } catch {
-                throw error.diagnostic
+                try await importRoots(chunk, bundle: bundle, into: &state, at: statePath, sent: &sent, &outcome)
+            } catch let failure {
+                guard failure.error.kind == .server else { throw failure.error.diagnostic }
+                throw await isolate(
+                    chunk, failure: failure.error, bundle: bundle, preflight: preflight, into: &state, at: statePath,
+                    sent: &sent, &outcome)
             }
-            outcome.importCalls += 1
-            // Accepted: record every asset sent (they are the bundle's versions now) at once.
-            for asset in closure {
-                state.assets[asset.uuid] = AppliedState.Asset(kind: asset.kind, path: asset.path, hash: asset.hash)
-                if sent.insert(asset.uuid).inserted { outcome.imported[asset.kind.directory, default: 0] += 1 }
-            }
-            do {
-                try state.save(at: statePath, store: store)
-            } catch {
-                throw .error(at: nil, "the import succeeded but the applied state could not be saved: \(error)")
-            }
+            learnFromAcceptedImport(of: Set(chunk), preflight: preflight, bundle: bundle)
         }
         return sent
+    }
+
+    /// A failed import call, as what the server said.
+    private struct ImportFailure: Error {
+        var error: SupersetError
+    }
+
+    /// One import call for some roots with their dependency closure; on success every asset sent is
+    /// recorded as applied (they are the bundle's versions now) at once.
+    private func importRoots(
+        _ roots: [String], bundle: BundleSnapshot, into state: inout AppliedState, at statePath: String,
+        sent: inout Set<String>, _ outcome: inout Outcome
+    ) async throws(ImportFailure) {
+        let assets = bundle.byUUID
+        let closure = bundle.dependencies.closure(of: Set(roots)).compactMap { assets[$0] }
+            .sorted { ($0.kind, $0.path) < ($1.kind, $1.path) }
+        let zip: Data
+        let passwords: [String: String]
+        do {
+            (zip, passwords) = try importBundle(closure)
+        } catch {
+            throw ImportFailure(error: .configuration(error.message))
+        }
+        do {
+            try await connection.client.importAssets(bundle: zip, passwords: passwords)
+        } catch {
+            throw ImportFailure(error: error)
+        }
+        outcome.importCalls += 1
+        for asset in closure {
+            state.assets[asset.uuid] = AppliedState.Asset(kind: asset.kind, path: asset.path, hash: asset.hash)
+            if sent.insert(asset.uuid).inserted { outcome.imported[asset.kind.directory, default: 0] += 1 }
+        }
+        do {
+            try state.save(at: statePath, store: store)
+        } catch {
+            throw ImportFailure(
+                error: .configuration("the import succeeded but the applied state could not be saved: \(error)"))
+        }
+    }
+
+    /// Most single-asset imports made to find which asset of a failed chunk the server refuses.
+    static let isolationLimit = 25
+
+    /// After a chunk's import answered 5xx: imports its roots one by one (each with what it needs, in
+    /// dependency order, at most ``isolationLimit``) to name the asset the server refuses; every
+    /// one accepted on the way is recorded as applied. Returns the error to report.
+    private func isolate(
+        _ chunk: [String], failure: SupersetError, bundle: BundleSnapshot, preflight: ImportPreflight,
+        into state: inout AppliedState, at statePath: String, sent: inout Set<String>, _ outcome: inout Outcome
+    ) async -> Diagnostic {
+        let assets = bundle.byUUID
+        let names = chunk.compactMap { assets[$0]?.path }
+        var notes: [Diagnostic] = [
+            .note(at: nil, "the failed import call carried \(Self.listing(names)) (with what they need)")
+        ]
+        guard chunk.count > 1 else {
+            notes += explanation(of: chunk[0], preflight: preflight, bundle: bundle)
+            return Diagnostic(.error, at: nil, failure.description, notes: notes)
+        }
+        var accepted = 0
+        for (index, uuid) in chunk.enumerated() {
+            guard index < Self.isolationLimit else {
+                notes.append(
+                    .note(
+                        at: nil,
+                        "stopped after \(Self.isolationLimit) single imports (\(accepted) accepted); "
+                            + "\(chunk.count - index) were not tried: apply again, or use --chunk-size 1 to try each"))
+                break
+            }
+            do {
+                try await importRoots([uuid], bundle: bundle, into: &state, at: statePath, sent: &sent, &outcome)
+                accepted += 1
+                learnFromAcceptedImport(of: [uuid], preflight: preflight, bundle: bundle)
+            } catch {
+                let path = assets[uuid]?.path ?? uuid
+                notes.append(
+                    .note(
+                        at: nil,
+                        "imported one by one, \(accepted) asset\(accepted == 1 ? " was" : "s were") accepted; "
+                            + "\(path) (uuid \(uuid)) is refused alone: \(error.error.description)"))
+                notes += explanation(of: uuid, preflight: preflight, bundle: bundle)
+                return Diagnostic(.error, at: nil, failure.description, notes: notes)
+            }
+        }
+        if accepted == chunk.count {
+            notes.append(
+                .note(
+                    at: nil,
+                    "imported one by one, every asset of the chunk was accepted (the failure did not come back); "
+                        + "they are applied"))
+        }
+        return Diagnostic(.error, at: nil, failure.description, notes: notes)
+    }
+
+    /// Why the server may refuse an asset alone: a table name another database holds teaches that
+    /// the server keeps table names unique per server (remembered for this target).
+    private func explanation(of uuid: String, preflight: ImportPreflight, bundle: BundleSnapshot) -> [Diagnostic] {
+        let possible = preflight.possibleClashes.filter { $0.uuid == uuid }
+        guard let clash = possible.first else { return [] }
+        TableNameScope.Knowledge.learn(
+            .server, reason: "an import of \(clash.path) was refused while \(clash.serverAsset) held its table name",
+            store: store, target: connection.target)
+        return [
+            .note(
+                at: ImportPreflight.location(clash, bundle: bundle),
+                "\(clash.path) takes \(clash.name), which \(clash.serverAsset) has in another database or schema: "
+                    + "this server keeps table names unique across databases (as Superset's SQLite metadata store does); "
+                    + "hybrid remembers it, and the next apply refuses this before importing: give the dataset another "
+                    + "table_name, or delete dataset \(clash.serverID) on the server")
+        ]
+    }
+
+    /// An accepted import of a dataset whose table name another database holds shows the server keeps
+    /// table names unique per database only.
+    private func learnFromAcceptedImport(of roots: Set<String>, preflight: ImportPreflight, bundle: BundleSnapshot) {
+        guard !preflight.possibleClashes.isEmpty else { return }
+        let sent = Set(bundle.dependencies.closure(of: roots))
+        guard let clash = preflight.possibleClashes.first(where: { sent.contains($0.uuid) }) else { return }
+        TableNameScope.Knowledge.learn(
+            .database, reason: "an import of \(clash.path) was accepted while \(clash.serverAsset) held its table name",
+            store: store, target: connection.target)
+    }
+
+    /// `a.yaml, b.yaml and 3 more`.
+    static func listing(_ paths: [String]) -> String {
+        let shown = paths.prefix(8).joined(separator: ", ")
+        return paths.count > 8 ? shown + " and \(paths.count - 8) more" : shown
     }
 
     /// The import ZIP of some assets in their transport form, and the passwords of their databases.

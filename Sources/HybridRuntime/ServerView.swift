@@ -14,6 +14,25 @@ public struct ServerView: Sendable {
         public var id: Int
         public var name: String
         public var changedOn: String?
+        /// A dataset's database (server id), catalog and schema; a dashboard's slug.
+        public var databaseID: Int?
+        public var catalog: String?
+        public var schema: String?
+        public var slug: String?
+
+        public init(
+            kind: AssetKind, id: Int, name: String, changedOn: String? = nil, databaseID: Int? = nil,
+            catalog: String? = nil, schema: String? = nil, slug: String? = nil
+        ) {
+            self.kind = kind
+            self.id = id
+            self.name = name
+            self.changedOn = changedOn
+            self.databaseID = databaseID
+            self.catalog = catalog
+            self.schema = schema
+            self.slug = slug
+        }
     }
 
     public struct Exported: Sendable {
@@ -76,7 +95,8 @@ public struct ServerView: Sendable {
             for object in objects {
                 guard let uuid = object.uuid?.lowercased() else { continue }
                 view.objects[uuid] = Object(
-                    kind: kind(object.kind), id: object.id, name: object.name, changedOn: object.changedOn)
+                    kind: kind(object.kind), id: object.id, name: object.name, changedOn: object.changedOn,
+                    databaseID: object.databaseID, catalog: object.catalog, schema: object.schema, slug: object.slug)
             }
         }
         return view

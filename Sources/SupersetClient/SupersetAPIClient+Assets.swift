@@ -88,7 +88,9 @@ extension SupersetAPIClient {
         var seen = 0
         while true {
             let query: Rison = [
-                "columns": ["id", "uuid", .string(kind.nameColumn), .string(kind.changedOnColumn)],
+                "columns": .array(
+                    ["id", "uuid", .string(kind.nameColumn), .string(kind.changedOnColumn)]
+                        + kind.uniqueNameColumns.map { .string($0) }),
                 "order_column": .string(kind.nameColumn),
                 "order_direction": "asc",
                 "page": .int(page),
@@ -107,9 +109,12 @@ extension SupersetAPIClient {
                     throw unexpected(request, "a listed \(kind) has no numeric id")
                 }
                 let name = (row[kind.nameColumn] as? String) ?? ""
+                let database = row["database"] as? [String: Any]
                 found[id] = SupersetObject(
                     kind: kind, id: id, uuid: (row["uuid"] as? String)?.lowercased(), name: name,
-                    changedOn: row[kind.changedOnColumn] as? String)
+                    changedOn: row[kind.changedOnColumn] as? String,
+                    databaseID: (database?["id"] as? Int) ?? (database?["id"] as? NSNumber)?.intValue,
+                    catalog: row["catalog"] as? String, schema: row["schema"] as? String, slug: row["slug"] as? String)
             }
             seen += rows.count
             page += 1

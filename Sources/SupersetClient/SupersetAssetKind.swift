@@ -26,5 +26,15 @@ public enum SupersetAssetKind: String, Sendable, Equatable, CaseIterable, Custom
         }
     }
 
+    /// The other columns list answers carry for this kind: those of the names Superset keeps unique
+    /// besides `nameColumn` (a dataset's database, catalog and schema; a dashboard's slug).
+    public var uniqueNameColumns: [String] {
+        switch self {
+        case .database, .chart: return []
+        case .dataset: return ["database.id", "catalog", "schema"]
+        case .dashboard: return ["slug"]
+        }
+    }
+
     public var description: String { rawValue }
 }

@@ -18,6 +18,12 @@ struct ApplyCommand: AsyncParsableCommand {
             HYBRID_SUPERSET_PASSWORD, or HYBRID_SUPERSET_TOKEN; PRESET_API_TOKEN and PRESET_API_SECRET
             in preset mode. Every run appends a record to .hybrid/audit.jsonl.
 
+            Preflight: before any import, an asset that would take a name Superset keeps unique (a
+            database_name, a dataset's table in its database and schema, a dashboard slug) from an
+            asset of another uuid on the server is refused with both assets named (not with
+            --no-refresh, which does not read the server). An import the server still answers with a
+            5xx is retried asset by asset (at most 25) to name the one it refuses.
+
             With PLAN (written by `hybrid plan --out PLAN`), applies exactly that plan: it is refused
             when a bundle or a planned asset on the server changed since the plan was made.
             """
@@ -62,7 +68,10 @@ struct ApplyCommand: AsyncParsableCommand {
             do {
                 let outcome = try await applier.apply(
                     bundle,
-                    options: Applier.Options(force: force, noRefresh: noRefresh, prune: prune, chunkSize: chunkSize))
+                    options: Applier.Options(
+                        force: force, noRefresh: noRefresh, prune: prune, chunkSize: chunkSize,
+                        tableNameScope: target.deployment.tableNameScope))
+                for warning in outcome.warnings { context.printer.print(warning) }
                 let report = ApplyReport(outcome, seconds: (ContinuousClock.now - started).seconds)
                 records.append(report)
                 if let warning = target.deployment.record(

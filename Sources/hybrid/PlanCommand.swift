@@ -46,13 +46,25 @@ struct PlanCommand: AsyncParsableCommand {
         var everything: [Applier.AssetPlan] = []
         var saved: [SavedPlan.Bundle] = []
         var text = ""
+        var preflight: [Diagnostic] = []
         for bundle in bundles {
             let plan: [Applier.AssetPlan]
             do {
-                let (planned, server) = try await Applier(store: target.deployment.store, connection: connection).plan(
-                    bundle, options: Applier.Options(noRefresh: noRefresh))
+                let applier = Applier(store: target.deployment.store, connection: connection)
+                let options = Applier.Options(noRefresh: noRefresh, tableNameScope: target.deployment.tableNameScope)
+                let (planned, server) = try await applier.plan(bundle, options: options)
                 plan = planned
                 saved.append(SavedPlan.bundle(bundle, plan: planned, server: server))
+                if let server {
+                    let (checked, knowledge) = applier.preflight(
+                        bundle, plan: planned, server: server, options: options)
+                    preflight += checked.warnings(bundle: bundle)
+                    if let refusal = checked.refusal(
+                        bundle: bundle, tableNames: knowledge, consequence: "hybrid apply would refuse to import")
+                    {
+                        preflight.append(refusal)
+                    }
+                }
             } catch {
                 context.printer.print(error)
                 throw ExitCode(1)
@@ -94,6 +106,8 @@ struct PlanCommand: AsyncParsableCommand {
             text += "\(counts[.orphaned] ?? 0) orphaned, \(counts[.unchanged] ?? 0) unchanged.\n"
             StandardStreams.writeOutput(text)
         }
+        for diagnostic in preflight { context.printer.print(diagnostic) }
+        if preflight.contains(where: { $0.severity == .error }) { throw ExitCode(1) }
         if detailedExitcode && changes > 0 { throw ExitCode(2) }
     }
 }

@@ -43,6 +43,9 @@ struct ProjectConfigTests {
         #expect(config.uuidNamespace == UUIDv5.defaultNamespace)
         #expect(config.promotionChain == ["dev", "staging", "prod"])
         #expect(config.policy.otherEnvironmentMarkers == ["prod"])
+        #expect(config.tableNameScope == nil)
+        #expect(try parse("superset:\n  table_name_scope: server\n").tableNameScope == "server")
+        #expect(try parse("superset:\n  table_name_scope: auto\n").tableNameScope == nil)
     }
 
     @Test(
@@ -55,12 +58,16 @@ struct ProjectConfigTests {
             ("mode: cloud\n", "hybrid.yaml:1:7: error: mode must be one of: superset, preset (got 'cloud')"),
             ("superset:\n  url: 8088\n", "hybrid.yaml:2:8: error: superset.url must be a string, not an integer"),
             (
+                "superset:\n  table_name_scope: schema\n",
+                "hybrid.yaml:2:21: error: superset.table_name_scope must be database, server or auto, not 'schema'"
+            ),
+            (
                 "superset:\n  url: ftp://x\n",
                 "hybrid.yaml:2:8: error: superset.url must be an http:// or https:// URL, got 'ftp://x'"
             ),
             (
                 "superset:\n  uri: http://x\n",
-                "hybrid.yaml:2:3: error: unknown key 'uri' in superset (allowed: url, urls)"
+                "hybrid.yaml:2:3: error: unknown key 'uri' in superset (allowed: url, urls, table_name_scope)"
             ),
             (
                 "assets_dir: ../elsewhere\n",

@@ -185,15 +185,18 @@ struct ApplierApplyTests {
         let bundle = try await harness.bundle()
         let fake = try FakeSuperset()
         defer { fake.stop() }
+        // The second chunk, then its first asset retried alone.
         fake.failImport(number: 2)
+        fake.failImport(number: 3)
         let applier = try harness.applier(fake)
         do {
             _ = try await applier.apply(bundle, options: .init(chunkSize: 2))
             Issue.record("the refused import should fail the apply")
         } catch {
             #expect(error.message.contains("Import failed for an unknown reason"))
+            #expect(error.notes.map(\.message).contains { $0.contains("charts/by_tenant.yaml (uuid") })
         }
-        #expect(fake.imports.map(\.accepted) == [true, false])
+        #expect(fake.imports.map(\.accepted) == [true, false, false])
         let first = try [bundle.asset("databases/analytics.yaml"), bundle.asset("datasets/sales.yaml")]
         #expect(Set(try harness.state(bundle, on: fake).assets.keys) == Set(first.map(\.uuid)))
 
@@ -206,7 +209,7 @@ struct ApplierApplyTests {
             ])
         #expect(retry.importCalls == 2)
         #expect(
-            fake.imports.dropFirst(2).map(\.paths) == [
+            fake.imports.dropFirst(3).map(\.paths) == [
                 [
                     "charts/by_tenant.yaml", "charts/revenue.yaml", "databases/analytics.yaml", "datasets/sales.yaml",
                     "metadata.yaml",

@@ -19,6 +19,18 @@ final class FakeSuperset: @unchecked Sendable {
         var changedOn: String
         /// What an export of it returns (as imported, or as seeded).
         var yaml: [UInt8]
+
+        /// A top-level string of its YAML (`slug`, `schema`, `database_uuid`).
+        func field(_ key: String) -> String? {
+            (try? YAMLParser.parseDocument(yaml, file: kind.directory))?.mappingValue?[key]?.stringValue
+        }
+    }
+
+    /// How the fake's store keeps Superset's unique names: like Superset's model (a dataset's table
+    /// name per database and schema), or like a SQLite metadata store (a table name once per server).
+    enum UniqueNames: Sendable {
+        case tableNamePerDatabase
+        case tableNamePerServer
     }
 
     /// One accepted or refused `POST /api/v1/assets/import/`.
@@ -43,6 +55,8 @@ final class FakeSuperset: @unchecked Sendable {
         var deletes = 0
         /// 1-based numbers of the DELETE calls answered with a 500.
         var failingDeletes: Set<Int> = []
+        /// When set, an import that would give a unique name to a second uuid answers 500.
+        var uniqueNames: UniqueNames?
     }
 
     private let state = Locked(State())
@@ -85,6 +99,10 @@ final class FakeSuperset: @unchecked Sendable {
 
     /// Makes the `number`th import call (1-based, counting every call) answer 500.
     func failImport(number: Int) { state.withValue { _ = $0.failingImports.insert(number) } }
+
+    /// Makes imports fail (500, nothing stored) when they would give a database name, a dataset's
+    /// table or a dashboard slug to a second uuid, as Superset's store does.
+    func keepNamesUnique(_ names: UniqueNames) { state.withValue { $0.uniqueNames = names } }
 
     func answer404ToDeletes() { state.withValue { $0.deletesAnswer404 = true } }
 
@@ -160,10 +178,20 @@ final class FakeSuperset: @unchecked Sendable {
         let all = state.objects.values.filter { $0.kind == ServerKinds.kind(kind) }
             .sorted { ($0.name, $0.id) < ($1.name, $1.id) }
         let rows = all.dropFirst(page * size).prefix(size).map { object -> [String: Any] in
-            [
+            var row: [String: Any] = [
                 "id": object.id, "uuid": object.uuid, kind.nameColumn: object.name,
                 kind.changedOnColumn: object.changedOn,
             ]
+            let columns = query.firstMatch(of: /columns:!\(([^)]*)\)/).map { String($0.1) } ?? ""
+            if columns.contains("slug") { row["slug"] = object.field("slug") ?? NSNull() }
+            if columns.contains("schema") { row["schema"] = object.field("schema") ?? NSNull() }
+            if columns.contains("catalog") { row["catalog"] = object.field("catalog") ?? NSNull() }
+            if columns.contains("database.id"),
+                let database = object.field("database_uuid").flatMap({ state.objects[$0.lowercased()] })
+            {
+                row["database"] = ["id": database.id]
+            }
+            return row
         }
         return .json(200, object: ["count": all.count, "ids": rows.map { $0["id"]! }, "result": rows])
     }
@@ -232,7 +260,7 @@ final class FakeSuperset: @unchecked Sendable {
         let passwords = fields["passwords"].flatMap {
             (try? JSONSerialization.jsonObject(with: $0)) as? [String: String]
         }
-        let accepted = !state.failingImports.contains(number)
+        let accepted = !state.failingImports.contains(number) && !clashes(files, state)
         state.imports.append(
             Import(
                 files: Dictionary(
@@ -244,6 +272,42 @@ final class FakeSuperset: @unchecked Sendable {
             Self.store(kind: kind, yaml: file.bytes, into: &state)
         }
         return .json(200, #"{"message":"OK"}"#)
+    }
+
+    /// Whether importing these files would give a unique name to a second uuid (with `uniqueNames` set).
+    private static func clashes(_ files: [(path: String, bytes: [UInt8])], _ state: State) -> Bool {
+        guard let rule = state.uniqueNames else { return false }
+        var objects = state.objects
+        for file in files {
+            guard let kind = AssetKind(templatePath: file.path),
+                let node = try? YAMLParser.parseDocument(file.bytes, file: file.path),
+                let uuid = node.mappingValue?["uuid"]?.stringValue?.lowercased()
+            else { continue }
+            let object = Object(kind: kind, id: 0, uuid: uuid, name: "", changedOn: "", yaml: file.bytes)
+            let key = uniqueKey(object, rule: rule, objects: objects)
+            if let key,
+                objects.values.contains(where: { $0.uuid != uuid && uniqueKey($0, rule: rule, objects: objects) == key }
+                )
+            {
+                return true
+            }
+            objects[uuid] = object
+        }
+        return false
+    }
+
+    /// The unique name an object holds under a rule (nil for charts and slug-less dashboards).
+    private static func uniqueKey(_ object: Object, rule: UniqueNames, objects: [String: Object]) -> String? {
+        switch object.kind {
+        case .database: return object.field("database_name").map { "database \($0)" }
+        case .dashboard: return object.field("slug").flatMap { $0.isEmpty ? nil : "slug \($0)" }
+        case .chart: return nil
+        case .dataset:
+            guard let table = object.field("table_name") else { return nil }
+            if rule == .tableNamePerServer { return "table \(table)" }
+            let database = object.field("database_uuid")?.lowercased() ?? ""
+            return "table \(database) \(object.field("schema") ?? "") \(table)"
+        }
     }
 
     /// `DELETE /api/v1/<kind>/<id>`.

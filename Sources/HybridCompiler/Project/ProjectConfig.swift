@@ -17,6 +17,9 @@ public struct ProjectConfig: Sendable, Equatable {
     public var supersetURL: String?
     /// `superset.urls.<env>`: a Superset per environment.
     public var supersetURLs: [String: String] = [:]
+    /// `superset.table_name_scope`: `database` or `server` (where the server keeps a dataset's
+    /// table name unique); nil to learn it per target.
+    public var tableNameScope: String?
     /// `preset.workspaces.<env>`: the Preset workspace URL of each environment.
     public var presetWorkspaces: [String: String] = [:]
     public var defaultEnvironment: String?
@@ -107,10 +110,17 @@ public struct ProjectConfig: Sendable, Equatable {
 
     /// `superset:` — `url` and `urls.<env>`.
     private mutating func readSuperset(_ value: YAMLNode, _ reader: StrictYAMLReader) throws(Diagnostic) {
-        let section = try reader.mapping(value, what: "superset", allowed: ["url", "urls"])
+        let section = try reader.mapping(value, what: "superset", allowed: ["url", "urls", "table_name_scope"])
         for item in section.entries {
             switch item.key.stringValue {
             case "url": supersetURL = try reader.url(item.value, what: "superset.url")
+            case "table_name_scope":
+                let scope = try reader.string(item.value, what: "superset.table_name_scope")
+                guard ["database", "server", "auto"].contains(scope) else {
+                    throw reader.error(
+                        item.value, "superset.table_name_scope must be database, server or auto, not '\(scope)'")
+                }
+                tableNameScope = scope == "auto" ? nil : scope
             default:
                 for (env, url) in try reader.stringMap(item.value, what: "superset.urls") {
                     supersetURLs[env] = try reader.url(url, what: "superset.urls.\(env)")
