@@ -114,7 +114,17 @@ public struct Promoter: Sendable {
         if checkDrift {
             do {
                 let drifted = try await drift(bundles, connection: connection)
-                if !drifted.isEmpty { return end(.drift, "drift in \(drifted.joined(separator: ", "))") }
+                if !drifted.isEmpty {
+                    findings += drifted.map { name, drift in
+                        let fields = drift.fields.isEmpty ? "" : " (\(drift.fields.joined(separator: ", ")) differ)"
+                        return Diagnostic(
+                            .error, at: nil, "\(name)/\(drift.path): \(drift.state.reason)\(fields)",
+                            notes: drift.diff.isEmpty
+                                ? [] : [.note(at: nil, "the bundle against the server:\n" + drift.diff)])
+                    }
+                    return end(
+                        .drift, "drift in \(drifted.map { "\($0.bundle)/\($0.drift.path)" }.joined(separator: ", "))")
+                }
             } catch {
                 findings.append(error)
                 return end(.applyFailed, error.message)
@@ -125,7 +135,8 @@ public struct Promoter: Sendable {
         do {
             for bundle in bundles {
                 let outcome = try await Applier(store: deployment.store, connection: connection).apply(
-                    bundle, options: Applier.Options())
+                    bundle, options: Applier.Options(tableNameScope: deployment.tableNameScope))
+                findings += outcome.warnings
                 imported.merge(outcome.imported) { $0 + $1 }
                 calls += outcome.importCalls
             }
@@ -137,14 +148,14 @@ public struct Promoter: Sendable {
         return end(.applied, "\(imported.values.reduce(0, +)) assets imported", assets: imported)
     }
 
-    /// `bundle/path` of every drifted asset.
+    /// Every drifted asset, with its bundle's name.
     private func drift(_ bundles: [BundleSnapshot], connection: RuntimeConnection) async throws(Diagnostic)
-        -> [String]
+        -> [(bundle: String, drift: DriftPlanner.Drift)]
     {
-        var drifted: [String] = []
+        var drifted: [(bundle: String, drift: DriftPlanner.Drift)] = []
         for bundle in bundles {
             drifted += try await DriftPlanner(connection: connection, store: deployment.store).drift(bundle)
-                .filter(\.state.isDrift).map { "\(bundle.name)/\($0.path)" }
+                .filter(\.state.isDrift).map { (bundle.name, $0) }
         }
         return drifted
     }
