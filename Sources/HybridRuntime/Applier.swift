@@ -87,10 +87,15 @@ public struct Applier: Sendable {
 
     let store: CacheStore
     let connection: RuntimeConnection
+    /// The server's listing, when the caller made one for several bundles (read once per command).
+    let listing: ServerView?
 
-    public init(store: CacheStore, connection: RuntimeConnection) {
+    /// `listing`: what the server lists, read once for the bundles of one command (each bundle's
+    /// assets have uuids of their own, so importing one bundle does not age it for the others).
+    public init(store: CacheStore, connection: RuntimeConnection, listing: ServerView? = nil) {
         self.store = store
         self.connection = connection
+        self.listing = listing
     }
 
     /// The plan only: per asset create / update / unchanged / orphaned, and (unless
@@ -229,7 +234,8 @@ public struct Applier: Sendable {
         ServerView, verified: Set<String>
     ) {
         do {
-            var view = try await ServerView.list(connection.client)
+            var view: ServerView
+            if let listing { view = listing } else { view = try await ServerView.list(connection.client) }
             var verified: Set<String> = []
             var toExport: Set<String> = []
             for asset in bundle.assets {

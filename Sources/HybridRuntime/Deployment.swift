@@ -65,6 +65,19 @@ public struct Deployment: Sendable {
         }
     }
 
+    /// What the server lists, read once for a command over several bundles (nil for one bundle,
+    /// which reads it itself, and without `refresh`).
+    public static func sharedListing(_ bundles: [BundleSnapshot], connection: RuntimeConnection, refresh: Bool = true)
+        async throws(Diagnostic) -> ServerView?
+    {
+        guard refresh, bundles.count > 1 else { return nil }
+        do {
+            return try await ServerView.list(connection.client)
+        } catch {
+            throw error.diagnostic
+        }
+    }
+
     public func connect(environment: String, url: String?) throws(Diagnostic) -> RuntimeConnection {
         try RuntimeConnection.resolve(config: config, environment: environment, url: url)
     }

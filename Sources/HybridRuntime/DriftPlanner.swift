@@ -22,17 +22,23 @@ public struct DriftPlanner: Sendable {
 
     let connection: RuntimeConnection
     let store: CacheStore
+    /// The server's listing, when the caller read it once for several bundles.
+    let listing: ServerView?
 
-    public init(connection: RuntimeConnection, store: CacheStore) {
+    public init(connection: RuntimeConnection, store: CacheStore, listing: ServerView? = nil) {
         self.connection = connection
         self.store = store
+        self.listing = listing
     }
 
     /// Every asset that is not in sync, in kind then path order: drift and what is pending.
     public func drift(_ bundle: BundleSnapshot) async throws(Diagnostic) -> [Drift] {
         let view: ServerView
         do {
-            view = try await ServerView.fetch(connection.client, uuids: Set(bundle.assets.map(\.uuid)))
+            var listed: ServerView
+            if let listing { listed = listing } else { listed = try await ServerView.list(connection.client) }
+            try await listed.export(connection.client, uuids: Set(bundle.assets.map(\.uuid)))
+            view = listed
         } catch {
             throw error.diagnostic
         }

@@ -133,9 +133,11 @@ public struct Promoter: Sendable {
         var imported: [String: Int] = [:]
         var calls = 0
         do {
+            let listing = try await Deployment.sharedListing(bundles, connection: connection)
             for bundle in bundles {
-                let outcome = try await Applier(store: deployment.store, connection: connection).apply(
-                    bundle, options: Applier.Options(tableNameScope: deployment.tableNameScope))
+                let outcome = try await Applier(store: deployment.store, connection: connection, listing: listing)
+                    .apply(
+                        bundle, options: Applier.Options(tableNameScope: deployment.tableNameScope))
                 findings += outcome.warnings
                 imported.merge(outcome.imported) { $0 + $1 }
                 calls += outcome.importCalls
@@ -153,9 +155,12 @@ public struct Promoter: Sendable {
         -> [(bundle: String, drift: DriftPlanner.Drift)]
     {
         var drifted: [(bundle: String, drift: DriftPlanner.Drift)] = []
+        let listing = try await Deployment.sharedListing(bundles, connection: connection)
         for bundle in bundles {
-            drifted += try await DriftPlanner(connection: connection, store: deployment.store).drift(bundle)
-                .filter(\.state.isDrift).map { (bundle.name, $0) }
+            drifted += try await DriftPlanner(connection: connection, store: deployment.store, listing: listing).drift(
+                bundle
+            )
+            .filter(\.state.isDrift).map { (bundle.name, $0) }
         }
         return drifted
     }

@@ -78,50 +78,85 @@ extension SupersetAPIClient {
         return found.values.sorted { $0.id < $1.id }
     }
 
-    /// One pass over all pages; returns the server's `count`.
+    /// Most list pages requested at once.
+    static let concurrentListPages = 4
+
+    /// One pass over all pages (the first alone, for the count; then the others, a few at a time);
+    /// returns the server's `count`.
     private func listPass(_ kind: SupersetAssetKind, into found: inout [Int: SupersetObject])
         async throws(SupersetError)
         -> Int
     {
         let pageSize = 100
-        var page = 0
-        var seen = 0
-        while true {
-            let query: Rison = [
-                "columns": .array(
-                    ["id", "uuid", .string(kind.nameColumn), .string(kind.changedOnColumn)]
-                        + kind.uniqueNameColumns.map { .string($0) }),
-                "order_column": .string(kind.nameColumn),
-                "order_direction": "asc",
-                "page": .int(page),
-                "page_size": .int(pageSize),
-            ]
-            let request = APIRequest(
-                method: "GET", path: "/api/v1/\(kind.resource)/", query: "q=" + query.queryValue,
-                timeout: options.requestTimeout, retry: .idempotent)
-            let answer = try await call(request)
-            guard let object = answer.jsonObject, let rows = object["result"] as? [[String: Any]] else {
-                throw unexpected(request, "the list answer has no result array")
-            }
-            let count = (object["count"] as? Int) ?? 0
-            for row in rows {
-                guard let id = (row["id"] as? Int) ?? (row["id"] as? NSNumber)?.intValue else {
-                    throw unexpected(request, "a listed \(kind) has no numeric id")
+        let first = try await listPage(kind, page: 0, pageSize: pageSize)
+        for object in first.objects { found[object.id] = object }
+        guard !first.objects.isEmpty, first.objects.count < first.count else { return first.count }
+        // The count fixes the pages: a server that keeps answering cannot make the listing run on.
+        let pages = (first.count + pageSize - 1) / pageSize
+        let results = await withTaskGroup(of: Result<[SupersetObject], SupersetError>.self) { group in
+            var next = 1
+            var results: [Result<[SupersetObject], SupersetError>] = []
+            while next < pages || !group.isEmpty {
+                while next < pages && next - results.count <= Self.concurrentListPages {
+                    let page = next
+                    group.addTask {
+                        do throws(SupersetError) {
+                            return .success(try await self.listPage(kind, page: page, pageSize: pageSize).objects)
+                        } catch {
+                            return .failure(error)
+                        }
+                    }
+                    next += 1
                 }
-                let name = (row[kind.nameColumn] as? String) ?? ""
-                let database = row["database"] as? [String: Any]
-                found[id] = SupersetObject(
-                    kind: kind, id: id, uuid: (row["uuid"] as? String)?.lowercased(), name: name,
-                    changedOn: row[kind.changedOnColumn] as? String,
-                    databaseID: (database?["id"] as? Int) ?? (database?["id"] as? NSNumber)?.intValue,
-                    catalog: row["catalog"] as? String, schema: row["schema"] as? String, slug: row["slug"] as? String)
+                guard let result = await group.next() else { break }
+                results.append(result)
             }
-            seen += rows.count
-            page += 1
-            // An empty page ends the listing even if objects vanished meanwhile; the page cap stops a server
-            // that keeps answering the same page.
-            if rows.isEmpty || seen >= count || page > count / max(rows.count, 1) + 1 { return count }
+            return results
         }
+        for result in results {
+            switch result {
+            case .success(let objects): for object in objects { found[object.id] = object }
+            case .failure(let error): throw error
+            }
+        }
+        return first.count
+    }
+
+    /// One page of a kind's list, sorted by name, and the server's count of all.
+    private func listPage(_ kind: SupersetAssetKind, page: Int, pageSize: Int) async throws(SupersetError) -> (
+        objects: [SupersetObject], count: Int
+    ) {
+        let query: Rison = [
+            "columns": .array(
+                ["id", "uuid", .string(kind.nameColumn), .string(kind.changedOnColumn)]
+                    + kind.uniqueNameColumns.map { .string($0) }),
+            "order_column": .string(kind.nameColumn),
+            "order_direction": "asc",
+            "page": .int(page),
+            "page_size": .int(pageSize),
+        ]
+        let request = APIRequest(
+            method: "GET", path: "/api/v1/\(kind.resource)/", query: "q=" + query.queryValue,
+            timeout: options.requestTimeout, retry: .idempotent)
+        let answer = try await call(request)
+        guard let object = answer.jsonObject, let rows = object["result"] as? [[String: Any]] else {
+            throw unexpected(request, "the list answer has no result array")
+        }
+        var objects: [SupersetObject] = []
+        objects.reserveCapacity(rows.count)
+        for row in rows {
+            guard let id = (row["id"] as? Int) ?? (row["id"] as? NSNumber)?.intValue else {
+                throw unexpected(request, "a listed \(kind) has no numeric id")
+            }
+            let database = row["database"] as? [String: Any]
+            objects.append(
+                SupersetObject(
+                    kind: kind, id: id, uuid: (row["uuid"] as? String)?.lowercased(),
+                    name: (row[kind.nameColumn] as? String) ?? "", changedOn: row[kind.changedOnColumn] as? String,
+                    databaseID: (database?["id"] as? Int) ?? (database?["id"] as? NSNumber)?.intValue,
+                    catalog: row["catalog"] as? String, schema: row["schema"] as? String, slug: row["slug"] as? String))
+        }
+        return (objects, (object["count"] as? Int) ?? 0)
     }
 
     /// `DELETE /api/v1/<kind>/<id>`. Retried on 502/503/504: a retry of a delete that went through

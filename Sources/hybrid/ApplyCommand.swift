@@ -62,9 +62,12 @@ struct ApplyCommand: AsyncParsableCommand {
         let gitSHA = AuditLog.gitSHA(root: context.workspace.root)
         var failed = false
         var records: [ApplyReport] = []
+        let listing = try await context.orExitAsync { () async throws(Diagnostic) in
+            try await Deployment.sharedListing(bundles, connection: connection, refresh: !noRefresh)
+        }
         for bundle in bundles {
             let started = ContinuousClock.now
-            let applier = Applier(store: target.deployment.store, connection: connection)
+            let applier = Applier(store: target.deployment.store, connection: connection, listing: listing)
             do {
                 let outcome = try await applier.apply(
                     bundle,

@@ -31,6 +31,16 @@ struct CommandContext {
         }
     }
 
+    /// `orExit` for async work.
+    func orExitAsync<T>(_ body: () async throws(Diagnostic) -> T) async throws -> T {
+        do {
+            return try await body()
+        } catch {
+            printer.print(error)
+            throw ExitCode(1)
+        }
+    }
+
     /// The environment to work on: `--env`, else `default_env` from `hybrid.yaml`.
     func environment(_ option: String?) throws -> String {
         try orExit { () throws(Diagnostic) in

@@ -31,13 +31,13 @@ struct DriftPlanCommand: AsyncParsableCommand {
         let target = try await context.runtimeTarget(build, runtime)
         let (bundles, connection) = (target.bundles, target.connection)
         var all: [(String, [DriftPlanner.Drift])] = []
+        let listing = try await context.orExitAsync { () async throws(Diagnostic) in
+            try await Deployment.sharedListing(bundles, connection: connection)
+        }
         for bundle in bundles {
             do {
-                all.append(
-                    (
-                        bundle.name,
-                        try await DriftPlanner(connection: connection, store: target.deployment.store).drift(bundle)
-                    ))
+                let planner = DriftPlanner(connection: connection, store: target.deployment.store, listing: listing)
+                all.append((bundle.name, try await planner.drift(bundle)))
             } catch {
                 context.printer.print(error)
                 throw ExitCode(1)

@@ -47,10 +47,13 @@ struct PlanCommand: AsyncParsableCommand {
         var saved: [SavedPlan.Bundle] = []
         var text = ""
         var preflight: [Diagnostic] = []
+        let listing = try await context.orExitAsync { () async throws(Diagnostic) in
+            try await Deployment.sharedListing(bundles, connection: connection, refresh: !noRefresh)
+        }
         for bundle in bundles {
             let plan: [Applier.AssetPlan]
             do {
-                let applier = Applier(store: target.deployment.store, connection: connection)
+                let applier = Applier(store: target.deployment.store, connection: connection, listing: listing)
                 let options = Applier.Options(noRefresh: noRefresh, tableNameScope: target.deployment.tableNameScope)
                 let (planned, server) = try await applier.plan(bundle, options: options)
                 plan = planned

@@ -43,12 +43,58 @@ struct AssetCallsTests {
             charts.first
                 == SupersetObject(kind: .chart, id: 1, uuid: "0000000a-0000-4000-8000-000000000001", name: "chart 1"))
         #expect(charts.map(\.id) == Array(1...250))
-        let queries = server.requests.filter { $0.path == "/api/v1/chart/" }.map { $0.decodedQuery ?? "" }
+        // Pages after the first are asked for concurrently: in any order.
+        let queries = server.requests.filter { $0.path == "/api/v1/chart/" }.map { $0.decodedQuery ?? "" }.sorted()
         #expect(
             queries
                 == (0...2).map {
                     "q=(columns:!(id,uuid,slice_name,changed_on_utc),order_column:slice_name,order_direction:asc,page:\($0),page_size:100)"
                 })
+    }
+
+    @Test("dataset rows carry their database id, catalog and schema; dashboard rows their slug")
+    func uniqueNameColumns() async throws {
+        let server = try StubHTTPServer { request in
+            switch request.path {
+            case "/api/v1/security/login": return loginAnswer(token: "jwt")
+            case "/api/v1/dataset/":
+                #expect(
+                    request.decodedQuery?.contains(
+                        "columns:!(id,uuid,table_name,changed_on_utc,database.id,catalog,schema)") == true)
+                return .json(
+                    200,
+                    object: [
+                        "count": 1,
+                        "result": [
+                            [
+                                "id": 7, "uuid": Self.uuid(7), "table_name": "orders", "database": ["id": 3],
+                                "catalog": NSNull(), "schema": "public",
+                            ] as [String: Any]
+                        ],
+                    ])
+            case "/api/v1/dashboard/":
+                #expect(
+                    request.decodedQuery?.contains("columns:!(id,uuid,dashboard_title,changed_on_utc,slug)") == true)
+                return .json(
+                    200,
+                    object: [
+                        "count": 1,
+                        "result": [
+                            ["id": 9, "uuid": Self.uuid(9), "dashboard_title": "Sales", "slug": "sales"]
+                                as [String: Any]
+                        ],
+                    ])
+            default: return .notFound
+            }
+        }
+        defer { server.stop() }
+        let client = try stubClient(server)
+        let dataset = try #require(try await client.list(.dataset).first)
+        #expect(dataset.databaseID == 3)
+        #expect(dataset.schema == "public")
+        #expect(dataset.catalog == nil)
+        #expect(dataset.slug == nil)
+        #expect(try await client.list(.dashboard).first?.slug == "sales")
     }
 
     @Test("an empty list is one request")
