@@ -103,8 +103,14 @@ public struct Applier: Sendable {
     public func plan(_ bundle: BundleSnapshot, options: Options) async throws(Diagnostic) -> (
         [AssetPlan], ServerView?
     ) {
-        let state = AppliedState.load(at: statePath(bundle), store: store)
+        let path = statePath(bundle)
+        var state = AppliedState.load(at: path, store: store)
         let planned = try await plan(bundle, state: state, options: options)
+        if let server = planned.server {
+            // What the plan saw equal to the bundle need not be exported again while its changed_on
+            // stays (as apply does); a failure to save only costs that export.
+            try? rememberServerVersions(server, plan: planned.plan, bundle: bundle, except: [], into: &state, at: path)
+        }
         return (planned.plan, planned.server)
     }
 

@@ -210,3 +210,28 @@ struct ImportPreflightTests {
         #expect(fake.imports.isEmpty)
     }
 }
+
+@Suite("A plan remembers what it saw in sync")
+struct PlanRemembersTests {
+    @Test("after an apply, the first plan exports the sent assets once; the next plan exports nothing")
+    func secondPlanExportsNothing() async throws {
+        let harness = try RuntimeHarness()
+        let bundle = try await harness.bundle()
+        let fake = try FakeSuperset()
+        defer { fake.stop() }
+        let applier = try harness.applier(fake)
+        _ = try await applier.apply(bundle, options: .init())
+        _ = try await applier.plan(bundle, options: .init())
+        let exported = fake.exportCalls.count
+        #expect(exported > 0)
+        let (plan, _) = try await applier.plan(bundle, options: .init())
+        #expect(fake.exportCalls.count == exported)
+        #expect(plan.allSatisfy { $0.change == .unchanged })
+        // Changed on the server since: exported again, and drift is seen.
+        let chart = try bundle.asset("charts/revenue.yaml")
+        fake.edit(chart.uuid) { $0.replacingOccurrences(of: "slice_name: Revenue (prod)", with: "slice_name: Edited") }
+        let (after, _) = try await applier.plan(bundle, options: .init())
+        #expect(fake.exportCalls.count > exported)
+        #expect(after.first { $0.path == "charts/revenue.yaml" }?.state == .drifted)
+    }
+}
