@@ -121,11 +121,10 @@ public struct ServerView: Sendable {
             try view.absorb(try await client.exportAssets())
             return
         }
+        // Looked up by the (few) uuids asked for, not by walking every object the server lists.
+        let wanted = uuids.compactMap { view.objects[$0] }
         for apiKind in SupersetAssetKind.allCases.reversed() {
-            let ids = view.objects.filter { uuids.contains($0.key) && $0.value.kind == ServerView.kind(apiKind) }.map(
-                \.value.id
-            )
-            .sorted()
+            let ids = wanted.filter { $0.kind == ServerView.kind(apiKind) }.map(\.id).sorted()
             guard !ids.isEmpty else { continue }
             for chunk in stride(from: 0, to: ids.count, by: 100) {
                 try view.absorb(try await client.export(apiKind, ids: Array(ids[chunk..<min(chunk + 100, ids.count)])))

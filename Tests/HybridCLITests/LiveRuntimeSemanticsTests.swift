@@ -158,14 +158,7 @@ extension LiveRuntimeTests {
 extension LiveAPI {
     /// How many objects of a resource have `column` equal to `value`.
     func count(_ resource: String, column: String, value: String) async throws -> Int {
-        let query = "(columns:!(id),filters:!((col:\(column),opr:eq,value:'\(value)')))"
-        var components = URLComponents(string: base + "/api/v1/\(resource)/")!
-        components.queryItems = [URLQueryItem(name: "q", value: query)]
-        var request = URLRequest(url: components.url!)
-        request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization")
-        let (data, _) = try await URLSession.shared.data(for: request)
-        let json = try JSONSerialization.jsonObject(with: data) as? [String: Any]
-        return try #require(json?["count"] as? Int)
+        try #require(try await list(resource, column: column, value: value)?["count"] as? Int)
     }
 
     func delete(_ path: String) async throws {

@@ -334,14 +334,19 @@ struct LiveAPI {
     }
 
     func find(_ resource: String, column: String, value: String) async throws -> Int? {
+        let json = try await list(resource, column: column, value: value)
+        return ((json?["result"] as? [[String: Any]])?.first?["id"] as? Int)
+    }
+
+    /// The list answer for the objects of a resource whose `column` equals `value`.
+    func list(_ resource: String, column: String, value: String) async throws -> [String: Any]? {
         let query = "(columns:!(id,\(column)),filters:!((col:\(column),opr:eq,value:'\(value)')))"
         var components = URLComponents(string: base + "/api/v1/\(resource)/")!
         components.queryItems = [URLQueryItem(name: "q", value: query)]
         var request = URLRequest(url: components.url!)
         request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization")
         let (data, _) = try await URLSession.shared.data(for: request)
-        let json = try JSONSerialization.jsonObject(with: data) as? [String: Any]
-        return ((json?["result"] as? [[String: Any]])?.first?["id"] as? Int)
+        return try JSONSerialization.jsonObject(with: data) as? [String: Any]
     }
 
     func put(_ path: String, _ body: [String: Any]) async throws {
