@@ -816,27 +816,37 @@ enum BuiltinFilters {
         let width = try BuiltinMethods.intArgument(bound[0], "wordwrap")
         let wrap = try BuiltinMethods.optionalString(bound[2], "wordwrap") ?? "\n"
         let breakLong = try PythonOperators.truth(bound[1])
+        // textwrap refuses a width below 1 (a width of 0 would split a long word forever).
+        if width <= 0 { throw EvalFailure(.value, "ValueError: invalid width \(width) (must be > 0)") }
+        // Linear in the text: each word's scalars are read once, the line's length is kept, not recounted.
         var lines: [String] = []
         for line in PythonStrings.splitlines(try softString(value)) {
             var current = ""
-            for word in line.split(separator: " ", omittingEmptySubsequences: true).map(String.init) {
-                var word = word
-                while breakLong && word.unicodeScalars.count > width {
-                    if !current.isEmpty {
+            var currentCount = 0
+            for piece in line.split(separator: " ", omittingEmptySubsequences: true) {
+                let scalars = Array(piece.unicodeScalars)
+                var start = 0
+                while breakLong && scalars.count - start > width {
+                    if currentCount > 0 {
                         lines.append(current)
                         current = ""
+                        currentCount = 0
                     }
-                    let scalars = Array(word.unicodeScalars)
-                    lines.append(PythonStrings.make(scalars[..<width]))
-                    word = PythonStrings.make(scalars[width...])
+                    lines.append(PythonStrings.make(scalars[start..<start + width]))
+                    start += width
                 }
-                if current.isEmpty {
+                let word = start == 0 ? String(piece) : PythonStrings.make(scalars[start...])
+                let wordCount = scalars.count - start
+                if currentCount == 0 && current.isEmpty {
                     current = word
-                } else if current.unicodeScalars.count + 1 + word.unicodeScalars.count <= width {
+                    currentCount = wordCount
+                } else if currentCount + 1 + wordCount <= width {
                     current += " " + word
+                    currentCount += 1 + wordCount
                 } else {
                     lines.append(current)
                     current = word
+                    currentCount = wordCount
                 }
             }
             if !current.isEmpty { lines.append(current) }
