@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import HybridCompiler
 import HybridDiagnostics
 import SupersetModel
@@ -51,7 +52,9 @@ struct NormalizeCommand: AsyncParsableCommand {
             throw ValidationError("--stdout needs exactly one file (got \(files.count)).")
         }
         let mode: Normalizer.Mode = stdout ? .print : (check ? .check : .write)
-        let normalizer = Normalizer(mode: mode, dropComments: dropComments)
+        // Writes stay inside the repository: the current directory, as for every command.
+        let root = FileManager.default.currentDirectoryPath
+        let normalizer = Normalizer(mode: mode, dropComments: dropComments, root: root)
         var results: [Normalizer.FileResult] = []
         for file in files {
             let result = normalizer.run(path: file)

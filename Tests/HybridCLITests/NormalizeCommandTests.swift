@@ -24,7 +24,7 @@ struct NormalizeCommandTests {
         ])
     func badInput(name: String, text: String, expected: String) throws {
         let path = try write(name, text)
-        let result = try HybridProcess.run(["normalize", "--check", path])
+        let result = try HybridProcess.run(["normalize", "--check", path], in: directory)
         #expect(result.status == 1)
         let errorLines = result.stderr.split(separator: "\n").filter { $0.contains("error:") }
         #expect(errorLines.count == 1)
@@ -35,19 +35,19 @@ struct NormalizeCommandTests {
     @Test("--check lists non-canonical files and exits 1; rewriting fixes them; --check then passes")
     func checkThenFix() throws {
         let path = try write("x.yaml", "b: 1\na: 2\n")
-        let check = try HybridProcess.run(["normalize", "--check", path])
+        let check = try HybridProcess.run(["normalize", "--check", path], in: directory)
         #expect(check.status == 1)
         #expect(check.stdout == "\(path): not canonical\n")
-        let fix = try HybridProcess.run(["normalize", path])
+        let fix = try HybridProcess.run(["normalize", path], in: directory)
         #expect(fix.status == 0)
         #expect(fix.stdout == "normalized \(path)\n")
-        #expect(try HybridProcess.run(["normalize", "--check", path]).status == 0)
+        #expect(try HybridProcess.run(["normalize", "--check", path], in: directory).status == 0)
     }
 
     @Test("--stdout prints the canonical form exactly and changes nothing")
     func stdout() throws {
         let path = try write("s.yaml", "b: 'yes'\na: 1\n")
-        let result = try HybridProcess.run(["normalize", "--stdout", path])
+        let result = try HybridProcess.run(["normalize", "--stdout", path], in: directory)
         #expect(result.status == 0)
         #expect(result.stdout == "a: 1\nb: 'yes'\n")
         #expect(try String(contentsOfFile: path, encoding: .utf8) == "b: 'yes'\na: 1\n")
@@ -56,7 +56,7 @@ struct NormalizeCommandTests {
     @Test("--format json reports each file's status for scripts")
     func json() throws {
         let path = try write("j.yaml", "b: 1\na: 2\n")
-        let result = try HybridProcess.run(["normalize", "--check", "--format", "json", path])
+        let result = try HybridProcess.run(["normalize", "--check", "--format", "json", path], in: directory)
         #expect(result.status == 1)
         let report = try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as! [String: Any]
         let files = report["files"] as! [[String: Any]]
@@ -70,6 +70,26 @@ struct NormalizeCommandTests {
             .deletingLastPathComponent().path
         let result = try HybridProcess.run(["normalize", "--check"], in: root)
         #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
+    }
+
+    @Test("a file that is a symlink to a file outside the repository is refused, and the outside file is untouched")
+    func symlinkOutside() throws {
+        let outside = NSTemporaryDirectory() + "hybrid-outside-" + UUID().uuidString + ".yaml"
+        try Data("b: 1\na: 2\n".utf8).write(to: URL(fileURLWithPath: outside))
+        defer { try? FileManager.default.removeItem(atPath: outside) }
+        try FileManager.default.createSymbolicLink(atPath: directory + "/link.yaml", withDestinationPath: outside)
+        let result = try HybridProcess.run(["normalize", "link.yaml"], in: directory)
+        #expect(result.status == 1)
+        #expect(result.stderr.contains("link.yaml:1:1: error: resolves to "), "\(result.stderr)")
+        #expect(result.stderr.contains("outside the repository"))
+        #expect(try String(contentsOfFile: outside, encoding: .utf8) == "b: 1\na: 2\n")
+        // A link that stays inside is written through, and stays a link.
+        _ = try write("target.yaml", "b: 1\na: 2\n")
+        try FileManager.default.createSymbolicLink(
+            atPath: directory + "/inside.yaml", withDestinationPath: "target.yaml")
+        #expect(try HybridProcess.run(["normalize", "inside.yaml"], in: directory).status == 0)
+        #expect(try String(contentsOfFile: directory + "/target.yaml", encoding: .utf8) == "a: 2\nb: 1\n")
+        #expect(try FileManager.default.destinationOfSymbolicLink(atPath: directory + "/inside.yaml") == "target.yaml")
     }
 }
 

@@ -1,3 +1,4 @@
+import Foundation
 import HybridCache
 import HybridDiagnostics
 import HybridYAML
@@ -34,11 +35,31 @@ public struct Normalizer: Sendable {
     /// Allow rewriting files whose comments the canonical form would drop.
     public var dropComments: Bool
     public var options: YAMLParseOptions
+    /// Where writes may land (resolved through symlinks): a file that resolves outside is not
+    /// written. Nil writes anywhere (tests of the canonical form).
+    public var root: String?
 
-    public init(mode: Mode, dropComments: Bool = false, options: YAMLParseOptions = YAMLParseOptions()) {
+    public init(
+        mode: Mode, dropComments: Bool = false, options: YAMLParseOptions = YAMLParseOptions(), root: String? = nil
+    ) {
         self.mode = mode
         self.dropComments = dropComments
         self.options = options
+        self.root = root
+    }
+
+    /// The file a write to `path` lands in (symlinks followed), or an error when it leaves `root`.
+    func writeTarget(_ path: String) -> Result<String, Diagnostic> {
+        let target = URL(fileURLWithPath: path).resolvingSymlinksInPath().standardizedFileURL.path
+        guard let root else { return .success(target) }
+        let inside = URL(fileURLWithPath: root).resolvingSymlinksInPath().standardizedFileURL.path
+        guard target == inside || target.hasPrefix(inside == "/" ? "/" : inside + "/") else {
+            return .failure(
+                .error(
+                    at: SourceLocation(file: path, line: 1, column: 1),
+                    "resolves to \(target), outside the repository (\(inside)); not written"))
+        }
+        return .success(target)
     }
 
     /// The canonical form of a YAML stream (every document), or the error that prevents reading it.
@@ -83,8 +104,14 @@ public struct Normalizer: Sendable {
                             at: SourceLocation(file: path, line: Int(first.line), column: Int(first.column)), message)
                     ])
             }
+            let target: String
+            switch writeTarget(path) {
+            case .success(let resolved): target = resolved
+            case .failure(let refusal): return FileResult(path: path, status: .failed, diagnostics: [refusal])
+            }
             do {
-                try AtomicFile.write(canonical, to: path)
+                // Through a link inside the repository: the file it points to, so the link stays a link.
+                try AtomicFile.write(canonical, to: target)
             } catch {
                 return FileResult(path: path, status: .failed, diagnostics: [.error(at: nil, error.description)])
             }
