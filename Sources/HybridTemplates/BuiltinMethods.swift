@@ -114,10 +114,11 @@ enum BuiltinMethods {
         case "replace":
             return method(name, type) { arguments in
                 let bound = try arguments.bind(name, [("old", nil), ("new", nil), ("count", .int(-1))])
-                return .string(
-                    PythonStrings.replace(
-                        text, try stringArgument(bound[0], name), try stringArgument(bound[1], name),
-                        count: try intArgument(bound[2], name)))
+                let (old, new) = (try stringArgument(bound[0], name), try stringArgument(bound[1], name))
+                let count = try intArgument(bound[2], name)
+                try RenderBudget.check(
+                    PythonStrings.replacedSize(text, old, new, count: count), for: "a replaced string")
+                return .string(PythonStrings.replace(text, old, new, count: count))
             }
         case "startswith", "endswith":
             return method(name, type) { arguments in
@@ -174,6 +175,7 @@ enum BuiltinMethods {
                     }
                     parts.append(part)
                 }
+                try RenderBudget.check(PythonStrings.joinedSize(parts, separator: text), for: "a joined string")
                 return .string(parts.joined(separator: text))
             }
         case "format":

@@ -338,6 +338,10 @@ enum BuiltinFilters {
                 count: Swift.max(0, try Limits.size(try BuiltinMethods.intArgument(bound[0], "indent"), "indent")))
         }
         let text = try softString(value) + "\n"
+        // Every line may get the indention: charged before the lines are built.
+        let lineCount = text.utf8.reduce(0) { $1 == 10 ? $0 + 1 : $0 } + 1
+        try RenderBudget.check(
+            RenderBudget.times(lineCount, indention.utf8.count) &+ text.utf8.count, for: "an indented string")
         var result: String
         if try PythonOperators.truth(bound[2]) {
             result = PythonStrings.splitlines(text).joined(separator: "\n" + indention)
@@ -391,7 +395,9 @@ enum BuiltinFilters {
             items = try items.map(getter)
         }
         let separator = try softString(bound[0])
-        return .string(try items.map(softString).joined(separator: separator))
+        let parts = try items.map(softString)
+        try RenderBudget.check(PythonStrings.joinedSize(parts, separator: separator), for: "a joined string")
+        return .string(parts.joined(separator: separator))
     }
 
     static func list(_ value: Value, _ arguments: Arguments, _ interpreter: Interpreter) throws -> Value {
@@ -513,9 +519,9 @@ enum BuiltinFilters {
         let bound = try arguments.bind("replace", [("old", nil), ("new", nil), ("count", Value.none)])
         let count: Int
         if case .none = bound[2] { count = -1 } else { count = try BuiltinMethods.intArgument(bound[2], "replace") }
-        return .string(
-            PythonStrings.replace(
-                try softString(value), try softString(bound[0]), try softString(bound[1]), count: count))
+        let (text, old, new) = (try softString(value), try softString(bound[0]), try softString(bound[1]))
+        try RenderBudget.check(PythonStrings.replacedSize(text, old, new, count: count), for: "a replaced string")
+        return .string(PythonStrings.replace(text, old, new, count: count))
     }
 
     static func reverse(_ value: Value, _ arguments: Arguments, _ interpreter: Interpreter) throws -> Value {

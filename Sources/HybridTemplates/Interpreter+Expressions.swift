@@ -40,10 +40,19 @@ extension Interpreter {
             let value = try evaluate(base, frame)
             return .bool(try applyTest(test, value, try evaluateArguments(arguments, frame)))
         case .binary(let op, let left, let right, _):
-            return try PythonOperators.binary(op, try evaluate(left, frame), try evaluate(right, frame))
+            let a = try evaluate(left, frame)
+            let b = try evaluate(right, frame)
+            try chargeBinary(op, a, b)
+            return try PythonOperators.binary(op, a, b)
         case .concat(let items, _):
             var text = ""
-            for item in items { text += try PythonFormatting.str(try evaluate(item, frame)) }
+            for item in items {
+                let part = try PythonFormatting.str(try evaluate(item, frame))
+                // Checked before each piece is appended: the string never grows past the budget.
+                try budget.check(text.utf8.count &+ part.utf8.count, for: "a string joined with ~")
+                text += part
+            }
+            try budget.charge(text.utf8.count, for: "a string joined with ~")
             return .string(text)
         case .and(let left, let right, _):
             let value = try evaluate(left, frame)
@@ -128,7 +137,9 @@ extension Interpreter {
         case .callable(let callable):
             switch callable.body {
             case .builtin(let body):
-                return try body(arguments, self)
+                let result = try body(arguments, self)
+                try budget.charge(RenderBudget.size(of: result), for: "the value of \(callable.name)()")
+                return result
             case .macro(let definition, let closure):
                 return try nested(at: position, frame) {
                     do {
@@ -235,7 +246,30 @@ extension Interpreter {
         guard let function = filter.function else {
             throw EvalFailure(.unknownFilter, "No filter named '\(filter.name)' found.")
         }
-        return try function(value, arguments, self)
+        let result = try function(value, arguments, self)
+        try budget.charge(RenderBudget.size(of: result), for: "the value of filter \(filter.name)")
+        return result
+    }
+
+    /// Charges what `a op b` will build (string and sequence `+` and `*`) before it is built.
+    @inline(__always)
+    func chargeBinary(_ op: BinaryOperator, _ a: Value, _ b: Value) throws {
+        switch (op, a, b) {
+        case (.add, .string(let x), .string(let y)):
+            try budget.charge(x.utf8.count &+ y.utf8.count, for: "a string built with +")
+        case (.add, .list(let x), .list(let y)):
+            try budget.charge(16 &* (x.items.count &+ y.items.count), for: "a list built with +")
+        case (.add, .tuple(let x), .tuple(let y)):
+            try budget.charge(16 &* (x.count &+ y.count), for: "a tuple built with +")
+        case (.mul, .string(let x), .int(let n)), (.mul, .int(let n), .string(let x)):
+            try budget.charge(RenderBudget.times(n, x.utf8.count), for: "a repeated string")
+        case (.mul, .list(let x), .int(let n)), (.mul, .int(let n), .list(let x)):
+            try budget.charge(RenderBudget.times(n, 16 &* x.items.count), for: "a repeated list")
+        case (.mul, .tuple(let x), .int(let n)), (.mul, .int(let n), .tuple(let x)):
+            try budget.charge(RenderBudget.times(n, 16 &* x.count), for: "a repeated tuple")
+        default:
+            break
+        }
     }
 
     @inline(__always)

@@ -42,9 +42,13 @@ public final class Interpreter {
     /// `sources != nil`, as a plain flag for the output path (no copy of the map to test it).
     private(set) var tracksSources = false
 
+    /// What this render may build (``RenderBudget``).
+    let budget: RenderBudget
+
     init(environment: TemplateEnvironment, variables: RenderVariables) {
         self.environment = environment
         self.variables = variables
+        self.budget = RenderBudget(limit: environment.options.memoryBudget)
         self.deadline = ContinuousClock.now.advanced(by: environment.options.maximumDuration)
         output.reserveCapacity(4096)
     }
@@ -465,9 +469,12 @@ public final class Interpreter {
             try tick(loop.position, frame)
             context.index0 += 1
             inner.removeAllLocals()
-            if output.count > Interpreter.maximumOutputBytes {
+            if output.count > Swift.min(Interpreter.maximumOutputBytes, budget.limit) {
                 throw located(
-                    EvalFailure(.runtime, "render output exceeds \(Interpreter.maximumOutputBytes) bytes"),
+                    EvalFailure(
+                        .runtime,
+                        "render output of \(output.count) bytes exceeds the render's memory budget (\(budget.limit) bytes)"
+                    ),
                     loop.position, frame)
             }
             if case .name(let symbol) = loop.target {

@@ -4,8 +4,10 @@ enum Limits {
     /// A width, repeat count or padding a template asks for, checked against the output bound.
     @discardableResult
     static func size(_ value: Int, _ what: @autoclosure () -> String) throws -> Int {
-        if value > Interpreter.maximumOutputBytes {
-            throw EvalFailure(.runtime, "MemoryError: \(what()) of \(value) is too large")
+        if value > RenderBudget.limit {
+            throw EvalFailure(
+                .runtime,
+                "MemoryError: \(what()) of \(value) exceeds the render's memory budget (\(RenderBudget.limit) bytes)")
         }
         return value
     }

@@ -203,8 +203,11 @@ enum PythonOperators {
     static func checkRepetition(_ count: Int, _ unitSize: Int) throws {
         guard count > 0, unitSize > 0 else { return }
         let (total, overflow) = count.multipliedReportingOverflow(by: unitSize)
-        if overflow || total > Interpreter.maximumOutputBytes {
-            throw EvalFailure(.runtime, "MemoryError: repeating a sequence \(count) times is too large")
+        if overflow || total > RenderBudget.limit {
+            throw EvalFailure(
+                .runtime,
+                "MemoryError: repeating a sequence \(count) times exceeds the render's memory budget (\(RenderBudget.limit) bytes)"
+            )
         }
     }
 

@@ -122,6 +122,45 @@ enum PythonStrings {
     }
 
     /// `str.replace(old, new, count)`.
+    /// The UTF-8 size `replace` would produce, computed without building it (saturating).
+    static func replacedSize(_ text: String, _ old: String, _ new: String, count: Int) -> Int {
+        let length = text.utf8.count
+        var matches: Int
+        if old.isEmpty {
+            // Python inserts `new` before every code point and at the end.
+            matches = text.unicodeScalars.count + 1
+        } else {
+            matches = 0
+            let haystack = Array(text.utf8)
+            let needle = Array(old.utf8)
+            var index = 0
+            let last = haystack.count - needle.count
+            while index <= last {
+                if haystack[index] == needle[0] && haystack[index..<(index + needle.count)].elementsEqual(needle) {
+                    matches += 1
+                    index += needle.count
+                } else {
+                    index += 1
+                }
+            }
+        }
+        if count >= 0 { matches = Swift.min(matches, count) }
+        let grown = RenderBudget.times(matches, new.utf8.count)
+        let (total, overflow) = (length - matches * old.utf8.count).addingReportingOverflow(grown)
+        return overflow ? Int.max : total
+    }
+
+    /// The UTF-8 size of `parts` joined with `separator` (saturating).
+    static func joinedSize(_ parts: [String], separator: String) -> Int {
+        var total = RenderBudget.times(Swift.max(0, parts.count - 1), separator.utf8.count)
+        for part in parts {
+            let (sum, overflow) = total.addingReportingOverflow(part.utf8.count)
+            if overflow { return Int.max }
+            total = sum
+        }
+        return total
+    }
+
     static func replace(_ text: String, _ old: String, _ new: String, count: Int = -1) -> String {
         if !old.isEmpty {
             // UTF-8 is self-synchronizing: a byte-level match is exactly a code-point match.

@@ -19,12 +19,24 @@ public struct TemplateOptions: Sendable {
     public var fileCheck: FileCheck
     /// Longest one render may run before it is stopped with an error (never a hang).
     public var maximumDuration: Duration
+    /// Bytes of strings and collections one render may build, cumulatively (``RenderBudget``).
+    public var memoryBudget: Int
 
-    public init(maximumNesting: Int = 250, fileCheck: FileCheck = .everyLoad, maximumDuration: Duration = .seconds(60))
-    {
+    /// 256 MiB per render (16 MiB under the fuzzer).
+    #if FUZZING
+        public static let defaultMemoryBudget = 16 * 1024 * 1024
+    #else
+        public static let defaultMemoryBudget = 256 * 1024 * 1024
+    #endif
+
+    public init(
+        maximumNesting: Int = 250, fileCheck: FileCheck = .everyLoad, maximumDuration: Duration = .seconds(60),
+        memoryBudget: Int = TemplateOptions.defaultMemoryBudget
+    ) {
         self.maximumNesting = maximumNesting
         self.fileCheck = fileCheck
         self.maximumDuration = maximumDuration
+        self.memoryBudget = memoryBudget
     }
 }
 
@@ -105,6 +117,8 @@ public final class TemplateEnvironment: @unchecked Sendable {
     ) throws(TemplateError) -> RenderResult {
         let scope = RenderVariables(source: variables, globals: globals)
         let interpreter = Interpreter(environment: self, variables: scope)
+        let previousBudget = interpreter.budget.install()
+        defer { RenderBudget.restore(previousBudget) }
         if tracksSources {
             var map = RenderSourceMap()
             map.displayPrefix = displayPrefix

@@ -44,7 +44,9 @@ struct RenderCommand: AsyncParsableCommand {
             if let varsFile { try variables.merge(file: varsFile) }
             for assignment in assignments { try variables.set(assignment: assignment) }
             let engine = TemplateEnvironment(
-                assetsDirectory: workspace.assetsPath, displayPrefix: workspace.config.assetsDirectory + "/")
+                assetsDirectory: workspace.assetsPath, displayPrefix: workspace.config.assetsDirectory + "/",
+                options: TemplateOptions(
+                    memoryBudget: workspace.config.renderMemoryBudget ?? TemplateOptions.defaultMemoryBudget))
             do throws(TemplateError) {
                 return try engine.render(workspace.templateName(for: template), variables: variables.values)
             } catch {

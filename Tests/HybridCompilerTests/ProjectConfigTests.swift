@@ -46,6 +46,10 @@ struct ProjectConfigTests {
         #expect(config.tableNameScope == nil)
         #expect(try parse("superset:\n  table_name_scope: server\n").tableNameScope == "server")
         #expect(try parse("superset:\n  table_name_scope: auto\n").tableNameScope == nil)
+        #expect(config.renderMemoryBudget == nil)
+        #expect(try parse("render:\n  memory_budget: 64MiB\n").renderMemoryBudget == 64 << 20)
+        #expect(try parse("render:\n  memory_budget: 2097152\n").renderMemoryBudget == 2 << 20)
+        #expect(throws: Diagnostic.self) { try parse("render:\n  memory_budget: 12 parsecs\n") }
     }
 
     @Test(
@@ -53,7 +57,7 @@ struct ProjectConfigTests {
         arguments: [
             (
                 "mode: superset\nbundle_dir: x\n",
-                "hybrid.yaml:2:1: error: unknown key 'bundle_dir' in hybrid.yaml (allowed: mode, superset, preset, default_env, assets_dir, bundles_dir, cache_dir, uuid_namespace, promotion, policy, translate)"
+                "hybrid.yaml:2:1: error: unknown key 'bundle_dir' in hybrid.yaml (allowed: mode, superset, preset, default_env, assets_dir, bundles_dir, cache_dir, uuid_namespace, promotion, policy, translate, render)"
             ),
             ("mode: cloud\n", "hybrid.yaml:1:7: error: mode must be one of: superset, preset (got 'cloud')"),
             ("superset:\n  url: 8088\n", "hybrid.yaml:2:8: error: superset.url must be a string, not an integer"),

@@ -33,6 +33,9 @@ public struct ProjectConfig: Sendable, Equatable {
     public var policy = BundlePolicy()
     /// `translate:`: rules for turning exported values back into template text.
     public var translate = TranslateSettings()
+    /// `render.memory_budget`: bytes of strings and collections one render may build (nil: the
+    /// template engine's default, 256 MiB).
+    public var renderMemoryBudget: Int?
     /// Where `hybrid.yaml` was read from (for diagnostics); nil when the defaults were used.
     public var path: String?
 
@@ -41,7 +44,7 @@ public struct ProjectConfig: Sendable, Equatable {
     /// The keys `hybrid.yaml` may hold at the top level.
     public static let topLevelKeys = [
         "mode", "superset", "preset", "default_env", "assets_dir", "bundles_dir", "cache_dir", "uuid_namespace",
-        "promotion", "policy", "translate",
+        "promotion", "policy", "translate", "render",
     ]
 
     /// Reads `<root>/hybrid.yaml`; the defaults when it does not exist.
@@ -98,6 +101,8 @@ public struct ProjectConfig: Sendable, Equatable {
                 config.policy = try BundlePolicy.parse(value, reader: reader)
             case "translate":
                 config.translate = try TranslateSettings.parse(value, reader: reader)
+            case "render":
+                try config.readRender(value, reader)
             default:
                 break  // unreachable: `mapping(_:allowed:)` rejected it
             }
@@ -127,6 +132,28 @@ public struct ProjectConfig: Sendable, Equatable {
                 }
             }
         }
+    }
+
+    /// `render:` — `memory_budget`, bytes (`268435456`) or with a unit (`256MiB`, `1GiB`, `512KiB`).
+    private mutating func readRender(_ value: YAMLNode, _ reader: StrictYAMLReader) throws(Diagnostic) {
+        let section = try reader.mapping(value, what: "render", allowed: ["memory_budget"])
+        guard let node = section["memory_budget"] else { return }
+        let bytes: Int?
+        if case .int(let number) = node.value {
+            bytes = number
+        } else if let text = node.stringValue,
+            let match = text.wholeMatch(of: /\s*(\d{1,7})\s*(KiB|MiB|GiB)\s*/), let number = Int(match.1)
+        {
+            let unit = ["KiB": 1 << 10, "MiB": 1 << 20, "GiB": 1 << 30][String(match.2)]!
+            bytes = number * unit
+        } else {
+            bytes = nil
+        }
+        guard let bytes, bytes >= 1 << 20, bytes <= 64 << 30 else {
+            throw reader.error(
+                node, "render.memory_budget must be between 1MiB and 64GiB, as bytes or like 256MiB")
+        }
+        renderMemoryBudget = bytes
     }
 
     /// `preset:` — `workspaces.<env>`.

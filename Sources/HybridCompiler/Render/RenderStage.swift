@@ -58,7 +58,9 @@ final class RenderStage: @unchecked Sendable {
         assetsPath = workspace.assetsPath
         engine = TemplateEnvironment(
             assetsDirectory: assetsPath, displayPrefix: assetsPrefix,
-            options: TemplateOptions(fileCheck: .untilInvalidated))
+            options: TemplateOptions(
+                fileCheck: .untilInvalidated,
+                memoryBudget: workspace.config.renderMemoryBudget ?? TemplateOptions.defaultMemoryBudget))
         fileIndex = FileHashIndex(store: store)
         renderCache = RenderCache(store: store)
     }
