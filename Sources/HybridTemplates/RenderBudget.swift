@@ -22,14 +22,8 @@ final class RenderBudget {
 
     /// Counts `bytes` (a value about to be built), or throws when they do not fit.
     func charge(_ bytes: Int, for what: @autoclosure () -> String) throws {
-        let (total, overflow) = used.addingReportingOverflow(Swift.max(0, bytes))
-        guard !overflow, total <= limit else {
-            throw EvalFailure(
-                .runtime,
-                "MemoryError: \(what()) of \(bytes) bytes exceeds the render's memory budget (\(limit) bytes, "
-                    + "\(used) used)")
-        }
-        used = total
+        try check(bytes, for: what())
+        used += Swift.max(0, bytes)
     }
 
     /// Throws when `bytes` would not fit, without counting them (a filter or method checks what it is
