@@ -106,7 +106,8 @@ struct CompileRun {
             let builder = BundleBuilder(
                 location: BundleLocation(scope: scope, bundlesPath: bundlesPath), mapping: target.mapping,
                 templates: renders.catalog.templates, rendered: renders.slots[group].map(\.hash), documents: renders,
-                keyEncoding: keyEncoding, group: group, store: store, log: log, assetsPrefix: assetsPrefix)
+                keyEncoding: keyEncoding, group: group, store: store, log: log, assetsPrefix: assetsPrefix,
+                force: options.force)
             let outcome = builder.build()
             progress?(CompileProgress(phase: "bundles", done: finished.increment(), total: total))
             return outcome

@@ -18,12 +18,17 @@ public struct CompileOptions: Sendable {
     public var mappings: Mappings
     public var jobs: Int
     public var explain: Bool
+    /// Replace files at output paths that hybrid did not write (by default such a file stops the bundle).
+    public var force: Bool
 
-    public init(environment: String, mappings: Mappings = .none, jobs: Int? = nil, explain: Bool = false) {
+    public init(
+        environment: String, mappings: Mappings = .none, jobs: Int? = nil, explain: Bool = false, force: Bool = false
+    ) {
         self.environment = environment
         self.mappings = mappings
         self.jobs = max(1, jobs ?? ProcessInfo.processInfo.activeProcessorCount)
         self.explain = explain
+        self.force = force
     }
 }
 

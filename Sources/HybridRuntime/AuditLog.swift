@@ -70,8 +70,11 @@ public struct AuditLog: Sendable {
     }
 
     public let path: String
+    /// The repository root the log must stay in.
+    private let root: String
 
     public init(root: String) {
+        self.root = root
         path = (root == "." ? "" : root + "/") + ".hybrid/audit.jsonl"
     }
 
@@ -83,6 +86,13 @@ public struct AuditLog: Sendable {
             throw AtomicFile.IOError(path: path, message: "cannot encode the audit record")
         }
         line.append(0x0A)
+        let resolved = ResolvedPath.of(path)
+        let repository = ResolvedPath.of(root)
+        guard ResolvedPath.isInside(resolved, repository), !ResolvedPath.isInside(resolved, repository + "/.git") else {
+            throw AtomicFile.IOError(
+                path: path,
+                message: "resolves to \(resolved), outside the repository \(repository) (a symlink?); not written")
+        }
         try Directories.create((path as NSString).deletingLastPathComponent)
         let descriptor = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o644)
         guard descriptor >= 0 else { throw AtomicFile.IOError(path: path, message: AtomicFile.lastError()) }

@@ -16,14 +16,25 @@ struct BuildOptions: ParsableArguments {
     @Flag(help: "Build every mappings/*.yaml (and remove the bundles of deleted mappings).")
     var allMappings = false
 
-    @Option(help: "Most tasks run at once (default: the number of cores). Output does not depend on it.")
+    @Option(
+        parsing: .unconditional,
+        help: "Most tasks run at once (default: the number of cores). Output does not depend on it.")
     var jobs: Int?
+
+    @Flag(help: "Replace files at output paths in bundles/ that hybrid did not write (by default they stop the build).")
+    var force = false
 
     func validate() throws {
         if allMappings && !mappings.isEmpty {
             throw ValidationError("--all-mappings and --mapping cannot be combined")
         }
         if let jobs, jobs < 1 { throw ValidationError("--jobs must be at least 1") }
+    }
+
+    /// What to compile in `environment`.
+    func compileOptions(environment: String, explain: Bool = false) -> CompileOptions {
+        CompileOptions(
+            environment: environment, mappings: mappingSelection, jobs: jobs, explain: explain, force: force)
     }
 
     var mappingSelection: CompileOptions.Mappings {

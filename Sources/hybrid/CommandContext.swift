@@ -87,7 +87,7 @@ struct CommandContext {
     /// findings; a compile error ends the command before anything is sent.
     func bundles(_ build: BuildOptions, environment: String, deployment: Deployment) async throws -> [BundleSnapshot] {
         let (report, bundles) = await deployment.bundles(
-            CompileOptions(environment: environment, mappings: build.mappingSelection, jobs: build.jobs))
+            build.compileOptions(environment: environment))
         for diagnostic in report.diagnostics { printer.print(diagnostic) }
         if report.errorCount > 0 {
             StandardStreams.writeError("compile \(environment) failed: nothing was sent\n")

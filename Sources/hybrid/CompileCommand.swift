@@ -30,8 +30,7 @@ struct CompileCommand: AsyncParsableCommand {
         let environment = try context.environment(build.env)
         let display = ProgressDisplay()
         let report = await context.compiler(progress: display).compile(
-            CompileOptions(
-                environment: environment, mappings: build.mappingSelection, jobs: build.jobs, explain: explain))
+            build.compileOptions(environment: environment, explain: explain))
         display.finish()
         try CompileCommand.print(report, format: output, printer: context.printer)
         if report.errorCount > 0 { throw ExitCode(1) }

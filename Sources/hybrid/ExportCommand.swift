@@ -32,6 +32,9 @@ struct ExportCommand: AsyncParsableCommand {
             context.printer.print(Diagnostic.error(at: nil, "--out \(out) is a file, not a directory"))
             throw ExitCode(1)
         }
+        _ = try context.orExit { () throws(Diagnostic) in
+            try context.workspace.writableDirectory(self.out, what: "--out")
+        }
         let target = try await context.runtimeTarget(build, runtime)
         let connection = target.connection
         let exporter = Exporter(connection: connection)

@@ -32,7 +32,7 @@ struct GraphCommand: AsyncParsableCommand {
         let context = try CommandContext()
         let environment = try context.environment(build.env)
         let (report, graph) = await context.compiler().compileGraph(
-            CompileOptions(environment: environment, mappings: build.mappingSelection, jobs: build.jobs))
+            build.compileOptions(environment: environment))
         for diagnostic in report.diagnostics where diagnostic.severity == .error { context.printer.print(diagnostic) }
         switch format {
         case .dot: StandardStreams.writeOutput(graph.dot)

@@ -38,7 +38,7 @@ struct ValidateCommand: AsyncParsableCommand {
         let environment = try context.environment(build.env)
         let display = ProgressDisplay()
         let report = await context.compiler(progress: display).compile(
-            CompileOptions(environment: environment, mappings: build.mappingSelection, jobs: build.jobs))
+            build.compileOptions(environment: environment))
         display.finish()
         let result = await BundleValidation(workspace: context.workspace).validate(report)
         let groups = FindingGroup.group(result.findings)

@@ -31,6 +31,8 @@ struct BundleBuilder {
     let log: BuildLog
     /// `assets/`, prefixed to template paths in diagnostics.
     let assetsPrefix: String
+    /// Replace files at output paths that hybrid did not write (`--force`).
+    var force = false
 
     private var scope: BundleScope { location.scope }
 
@@ -101,6 +103,20 @@ struct BundleBuilder {
         let transaction = BundleTransaction(
             location: location, previous: previous, status: status, inputs: digest, mapping: mapping?.contentHash,
             works: works.filter { $0.output != nil })
+        if !force {
+            let foreign = transaction.foreignFiles()
+            if !foreign.isEmpty {
+                outcome.diagnostics += foreign.map { path in
+                    let template = works.first { $0.output?.outputPath == path }.map { assetsPrefix + $0.template.path }
+                    return .error(
+                        at: SourceLocation(file: location.directory + "/" + path, line: 1, column: 1),
+                        "hybrid did not write this file (it is not in \(location.statusPath)) and would replace it "
+                            + "with the output of \(template ?? "the bundle's metadata"); move it away, or compile "
+                            + "with --force to replace it")
+                }
+                return failed("\(foreign.count) file(s) in the way that hybrid did not write", outcome)
+            }
+        }
         let written: BundleTransaction.Written
         do {
             written = try transaction.commit(store: store)

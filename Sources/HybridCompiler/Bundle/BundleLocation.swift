@@ -11,9 +11,12 @@ struct BundleLocation: Sendable {
     let statusPath: String
     /// The compile's scratch directory (``StagedWrites``).
     let scratch: String
+    /// The bundles directory (`bundles`), which every write must stay in.
+    let bundlesPath: String
 
     init(scope: BundleScope, bundlesPath: String) {
         self.scope = scope
+        self.bundlesPath = bundlesPath
         directory = bundlesPath + "/" + scope.bundleRelativePath
         statusPath = BundleStatus.path(bundles: bundlesPath, environment: scope.environment, tenant: scope.tenant)
         scratch = StagedWrites.scratchDirectory(bundles: bundlesPath)
@@ -31,6 +34,26 @@ struct BundleLocation: Sendable {
             return false
         }
         return path == BundleMetadata.path || AssetKind(templatePath: path) != nil
+    }
+
+    /// Refuses (before anything is written) when the bundle's folder, or one of `folders` in it,
+    /// is a symlink that leads out of the bundles directory.
+    func checkContainment(folders: Set<String>) throws(AtomicFile.IOError) {
+        let bundles = ResolvedPath.of(bundlesPath)
+        let resolved = ResolvedPath.of(directory)
+        guard ResolvedPath.isInside(resolved, bundles), resolved != bundles else {
+            throw AtomicFile.IOError(
+                path: directory, message: "resolves to \(resolved), outside \(bundles) (a symlink?); nothing written")
+        }
+        for folder in folders.sorted() {
+            let path = directory + "/" + folder
+            guard FileStamp(path: path) != nil else { continue }
+            let target = ResolvedPath.of(path)
+            guard ResolvedPath.isInside(target, resolved), target != resolved else {
+                throw AtomicFile.IOError(
+                    path: path, message: "resolves to \(target), outside the bundle (a symlink?); nothing written")
+            }
+        }
     }
 
     /// Leaves the bundle's files as they are and marks it failed (keeping the list of files it owns),

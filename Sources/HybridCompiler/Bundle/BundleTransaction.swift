@@ -25,13 +25,38 @@ struct BundleTransaction {
         var removed: Int
     }
 
+    /// The files hybrid owns in this bundle: listed in its status or its last record.
+    var owned: Set<String> {
+        var owned = Set(status?.outputs ?? [])
+        for old in previous?.outputs ?? [] { owned.insert(old.outputPath) }
+        if previous != nil || status != nil { owned.insert(BundleMetadata.path) }
+        return owned
+    }
+
+    /// Files (relative to the bundle) that the commit would replace although hybrid did not write
+    /// them: something exists at the path, it is not owned, and its content is not the output's.
+    /// `metadata.yaml` counts when its content differs from what hybrid writes.
+    func foreignFiles() -> [String] {
+        let owned = self.owned
+        var foreign: [String] = []
+        for work in works where work.bytes != nil {
+            let path = work.output!.outputPath
+            if !owned.contains(path), OutputFile.lstatExists(location.directory + "/" + path) { foreign.append(path) }
+        }
+        let metadataFile = location.directory + "/" + BundleMetadata.path
+        if !owned.contains(BundleMetadata.path), OutputFile.lstatExists(metadataFile),
+            !OutputFile.contentMatches(metadataFile, BundleLocation.metadataHash)
+        {
+            foreign.append(BundleMetadata.path)
+        }
+        return foreign.sorted()
+    }
+
     func commit(store: CacheStore) throws(AtomicFile.IOError) -> Written {
         var outputs = works.map { $0.output! }
         let pending = works.indices.filter { works[$0].bytes != nil }
         let produced = Set(outputs.map(\.outputPath) + [BundleMetadata.path])
-        var owned = Set(status?.outputs ?? [])
-        for old in previous?.outputs ?? [] { owned.insert(old.outputPath) }
-        if previous != nil || status != nil { owned.insert(BundleMetadata.path) }
+        let owned = self.owned
         let removals = owned.subtracting(produced).filter(BundleLocation.isOwnablePath).sorted()
         let metadataFile = location.directory + "/" + BundleMetadata.path
         var metadataStamp = OutputFile.stamp(metadataFile)
@@ -50,6 +75,11 @@ struct BundleTransaction {
                 outputs: owned.union(produced).sorted())
             try building.save(at: location.statusPath, temporaryDirectory: location.scratch)
             onDisk = building
+        }
+        if changes > 0 {
+            try location.checkContainment(
+                folders: Set(pending.compactMap { outputs[$0].outputPath.split(separator: "/").first.map(String.init) })
+            )
         }
         if changes > 0 {
             let writer = StagedWrites(bundle: location.directory, scratch: location.scratch)

@@ -44,6 +44,12 @@ public enum OutputFile {
         return ContentHash(of: bytes) == hash
     }
 
+    /// Whether anything (a file, a folder, a symlink even if dangling) is at `path`.
+    public static func lstatExists(_ path: String) -> Bool {
+        var info = stat()
+        return lstat(path, &info) == 0
+    }
+
     /// Removes an output (and directories it leaves empty, up to the bundle root).
     public static func remove(_ path: String, bundleRoot: String) {
         if unlink(path) == 0 { Directories.removeEmptyParents(of: path, stoppingAt: bundleRoot) }

@@ -38,6 +38,15 @@ public struct ProjectConfig: Sendable, Equatable {
     public var renderMemoryBudget: Int?
     /// Where `hybrid.yaml` was read from (for diagnostics); nil when the defaults were used.
     public var path: String?
+    /// Where `assets_dir`, `bundles_dir` and `cache_dir` were set, for diagnostics about them.
+    public var directoryKeys: [String: SourceLocation] = [:]
+
+    /// The folders that hold the repository's sources and records (besides `assets_dir`), with what
+    /// they hold: compiled bundles and the cache never go into them.
+    public static let sourceDirectories = [
+        ("env", "environment variables"), ("mappings", "tenant mappings"), (".git", "the Git repository"),
+        (".hybrid", "the deploy audit"),
+    ]
 
     public init() {}
 
@@ -87,9 +96,14 @@ public struct ProjectConfig: Sendable, Equatable {
             case "preset": try config.readPreset(value, reader)
             case "default_env":
                 config.defaultEnvironment = try reader.name(value, what: "default_env")
-            case "assets_dir": config.assetsDirectory = try reader.directory(value, what: "assets_dir")
-            case "bundles_dir": config.bundlesDirectory = try reader.directory(value, what: "bundles_dir")
-            case "cache_dir": config.cacheDirectory = try reader.directory(value, what: "cache_dir")
+            case "assets_dir", "bundles_dir", "cache_dir":
+                let directory = try reader.directory(value, what: key)
+                switch key {
+                case "assets_dir": config.assetsDirectory = directory
+                case "bundles_dir": config.bundlesDirectory = directory
+                default: config.cacheDirectory = directory
+                }
+                config.directoryKeys[key] = reader.location(value)
             case "uuid_namespace":
                 let text = try reader.string(value, what: "uuid_namespace")
                 guard let uuid = UUID(uuidString: text) else {
@@ -107,10 +121,48 @@ public struct ProjectConfig: Sendable, Equatable {
                 break  // unreachable: `mapping(_:allowed:)` rejected it
             }
         }
-        if config.assetsDirectory == config.bundlesDirectory {
-            throw .error(at: nil, "\(file): assets_dir and bundles_dir must differ")
-        }
+        if let clash = config.directoryClash(resolve: { $0 }) { throw clash }
         return config
+    }
+
+    /// The first way `bundles_dir` or `cache_dir` would make hybrid write where it must not —
+    /// into the sources (`assets_dir`, `env/`, `mappings/`, `.git/`, `.hybrid/`) or into each
+    /// other — as an error at the key's line. `resolve` maps a repository-relative folder to the
+    /// path to compare (itself for the text, its symlink-free form for the disk); `shown` adds
+    /// where a folder really leads.
+    public func directoryClash(resolve: (String) -> String, shown: (String) -> String = { _ in "" })
+        -> Diagnostic?
+    {
+        let sources =
+            [(assetsDirectory, "assets_dir '\(assetsDirectory)' (the templates)")]
+            + ProjectConfig.sourceDirectories.map { ($0.0, "\($0.0)/ (\($0.1))") }
+        let outputs = [
+            ("bundles_dir", bundlesDirectory, "compiled bundles"), ("cache_dir", cacheDirectory, "the build cache"),
+        ]
+        for (key, directory, holds) in outputs {
+            let resolved = resolve(directory)
+            for (source, name) in sources where ResolvedPath.overlaps(resolved, resolve(source)) {
+                return .error(
+                    at: directoryKeys[key] ?? defaultLocation,
+                    "\(key) '\(directory)'\(shown(directory)) overlaps \(name): hybrid would write \(holds) "
+                        + "into a folder it does not own; give \(key) a folder of its own (default '\(key == "cache_dir" ? ".hybrid-cache" : "bundles")')"
+                )
+            }
+        }
+        if ResolvedPath.overlaps(resolve(bundlesDirectory), resolve(cacheDirectory)) {
+            let key = directoryKeys["cache_dir"] != nil ? "cache_dir" : "bundles_dir"
+            return .error(
+                at: directoryKeys[key] ?? defaultLocation,
+                "bundles_dir '\(bundlesDirectory)'\(shown(bundlesDirectory)) and cache_dir '\(cacheDirectory)'"
+                    + "\(shown(cacheDirectory)) overlap: the cache must not be inside the bundles nor the bundles "
+                    + "inside the cache; give each a folder of its own")
+        }
+        return nil
+    }
+
+    /// `hybrid.yaml:1:1` when it was read, for a default that clashes.
+    private var defaultLocation: SourceLocation? {
+        path.map { SourceLocation(file: $0, line: 1, column: 1) }
     }
 
     /// `superset:` — `url` and `urls.<env>`.

@@ -1,4 +1,5 @@
 import Foundation
+import HybridCache
 import HybridDiagnostics
 
 /// A control-plane repository as every command sees it: its root, its `hybrid.yaml`, and where its
@@ -14,9 +15,33 @@ public struct Workspace: Sendable {
         self.config = config
     }
 
-    /// Reads `<root>/hybrid.yaml` (the defaults when there is none).
+    /// Reads `<root>/hybrid.yaml` (the defaults when there is none) and checks, through symlinks,
+    /// that the folders hybrid writes stay inside the repository and out of its sources.
     public static func load(root: String = ".") throws(Diagnostic) -> Workspace {
-        Workspace(root: root, config: try ProjectConfig.load(root: root))
+        let workspace = Workspace(root: root, config: try ProjectConfig.load(root: root))
+        try workspace.checkWritableDirectories()
+        return workspace
+    }
+
+    /// `bundles_dir` and `cache_dir` as they resolve on disk (a symlinked `bundles/` included): inside
+    /// the repository, and clear of its sources and of each other. The error is at the key's line.
+    public func checkWritableDirectories() throws(Diagnostic) {
+        let resolvedRoot = ResolvedPath.of(root)
+        let resolve = { (relative: String) in ResolvedPath.of(self.path(relative)) }
+        let shown = { (relative: String) -> String in
+            let resolved = resolve(relative)
+            return resolved == resolvedRoot + "/" + relative ? "" : " (resolving to \(resolved))"
+        }
+        for (key, directory) in [("bundles_dir", config.bundlesDirectory), ("cache_dir", config.cacheDirectory)] {
+            let resolved = resolve(directory)
+            if ResolvedPath.isInside(resolved, resolvedRoot) && resolved != resolvedRoot { continue }
+            throw .error(
+                at: config.directoryKeys[key] ?? config.path.map { SourceLocation(file: $0, line: 1, column: 1) },
+                "\(key) '\(directory)' resolves to \(resolved), not a folder inside the repository "
+                    + "(\(resolvedRoot)): hybrid writes only inside it; remove the symlink or point \(key) at a folder in the repository"
+            )
+        }
+        if let clash = config.directoryClash(resolve: resolve, shown: shown) { throw clash }
     }
 
     /// A repository-relative path as a path usable from the current directory.
@@ -50,19 +75,50 @@ public struct Workspace: Sendable {
         return file
     }
 
-    /// `path` (as given on the command line) when it lies inside the repository once symlinks are
-    /// resolved (its folder must exist); else an error naming `what`.
+    /// `path` (a file, as given on the command line) when it lies inside the repository once
+    /// symlinks are resolved (its folder must exist) and outside the folders hybrid must not write
+    /// into; else an error naming `what`.
     public func insidePath(_ path: String, what: String) throws(Diagnostic) -> String {
         let url = URL(fileURLWithPath: path)
-        let folder = url.deletingLastPathComponent().resolvingSymlinksInPath().standardizedFileURL.path
-        let root = URL(fileURLWithPath: self.root).resolvingSymlinksInPath().standardizedFileURL.path
+        let folder = url.deletingLastPathComponent().path
         guard FileManager.default.fileExists(atPath: folder) else {
             throw .error(at: nil, "\(what) \(path): the folder \(folder) does not exist")
         }
-        guard folder == root || folder.hasPrefix(root == "/" ? "/" : root + "/") else {
-            throw .error(at: nil, "\(what) \(path) is outside the repository (\(root)); hybrid writes only inside it")
+        let resolved = ResolvedPath.of(folder) + "/" + url.lastPathComponent
+        try checkWritable(resolved, given: path, what: what)
+        return resolved
+    }
+
+    /// `path` (a folder hybrid fills, such as `export --out`), resolved through symlinks, when it lies
+    /// inside the repository and clear of the folders hybrid must not write into.
+    public func writableDirectory(_ path: String, what: String) throws(Diagnostic) -> String {
+        let resolved = ResolvedPath.of(path)
+        try checkWritable(resolved, given: path, what: what)
+        return resolved
+    }
+
+    /// Refuses a resolved path outside the repository, at its root, or overlapping the sources
+    /// (`assets_dir`, `env/`, `mappings/`, `.git/`, `.hybrid/`), the bundles or the cache.
+    private func checkWritable(_ resolved: String, given: String, what: String) throws(Diagnostic) {
+        let root = ResolvedPath.of(self.root)
+        let shown = resolved == ResolvedPath.of(given) && given.hasPrefix("/") ? "" : " (\(resolved))"
+        guard ResolvedPath.isInside(resolved, root), resolved != root else {
+            throw .error(
+                at: nil, "\(what) \(given)\(shown) is not inside the repository (\(root)); hybrid writes only inside it"
+            )
         }
-        return folder + "/" + url.lastPathComponent
+        let protected =
+            [
+                (config.assetsDirectory, "assets_dir"), (config.bundlesDirectory, "bundles_dir"),
+                (config.cacheDirectory, "cache_dir"),
+            ]
+            + ProjectConfig.sourceDirectories.map { ($0.0, $0.1) }
+        for (folder, holds) in protected where ResolvedPath.overlaps(resolved, ResolvedPath.of(path(folder))) {
+            throw .error(
+                at: nil,
+                "\(what) \(given)\(shown) overlaps \(folder)/ (\(holds)), which hybrid does not write this way; "
+                    + "choose a folder of its own")
+        }
     }
 
     /// A template path relative to the assets directory, from a path given relative to the

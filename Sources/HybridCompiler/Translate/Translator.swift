@@ -45,6 +45,16 @@ public struct Translator: Sendable {
 
     /// Writes (or removes) the translated files atomically, inside the assets directory only.
     public static func write(_ files: [TranslatedFile], workspace: Workspace) throws(Diagnostic) {
+        let assets = ResolvedPath.of(workspace.assetsPath)
+        for file in files {
+            let resolved = ResolvedPath.of(workspace.path(file.path))
+            guard ResolvedPath.isInside(resolved, assets), resolved != assets else {
+                throw .error(
+                    at: SourceLocation(file: file.path, line: 1, column: 1),
+                    "resolves to \(resolved), outside \(workspace.config.assetsDirectory)/ (a symlink?); "
+                        + "nothing was written")
+            }
+        }
         for file in files {
             let path = workspace.path(file.path)
             do {
