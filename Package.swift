@@ -131,7 +131,8 @@ let package = Package(
         ),
         .testTarget(
             name: "HybridCLITests", dependencies: ["hybrid", "HybridTestSupport", "HybridYAML", "SupersetClient"]),
-        .testTarget(name: "SupersetClientTests", dependencies: ["SupersetClient", "HybridTestSupport"]),
+        .testTarget(
+            name: "SupersetClientTests", dependencies: ["SupersetClient", "HybridDiagnostics", "HybridTestSupport"]),
         .testTarget(
             name: "HybridRuntimeTests",
             dependencies: [

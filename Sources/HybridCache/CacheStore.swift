@@ -16,6 +16,7 @@ public final class CacheStore: @unchecked Sendable {
     public let root: String
     private let lock = NSLock()
     private var warningList: [String] = []
+    private var warned: Set<String> = []
 
     public init(directory: String) {
         root = directory + "/" + CacheStore.layoutVersion
@@ -33,9 +34,10 @@ public final class CacheStore: @unchecked Sendable {
         return warningList
     }
 
+    /// Records a problem once: an entry read twice in one run (probed, then loaded) is one warning.
     func warn(_ message: String) {
         lock.lock()
-        warningList.append(message)
+        if warned.insert(message).inserted { warningList.append(message) }
         lock.unlock()
     }
 

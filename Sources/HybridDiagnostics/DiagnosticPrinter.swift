@@ -60,8 +60,9 @@ public enum StandardStreams {
         write(Array(text.utf8), to: descriptor)
     }
 
+    /// Every write passes through the ``SecretRegistry``: no registered secret reaches a terminal or a log.
     private static func write(_ bytes: [UInt8], to descriptor: Int32) {
-        bytes.withUnsafeBufferPointer { buffer in
+        SecretRegistry.shared.redact(bytes).withUnsafeBufferPointer { buffer in
             var offset = 0
             while offset < buffer.count {
                 #if canImport(Glibc)

@@ -530,6 +530,7 @@ public struct Applier: Sendable {
         for databaseName: String, environment: [String: String] = ProcessInfo.processInfo.environment
     ) -> String? {
         guard let value = environment[passwordVariable(for: databaseName)], !value.isEmpty else { return nil }
+        SecretRegistry.shared.register(value)
         return value
     }
 }

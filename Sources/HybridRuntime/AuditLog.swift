@@ -1,5 +1,6 @@
 import Foundation
 import HybridCache
+import HybridDiagnostics
 
 #if canImport(Glibc)
     import Glibc
@@ -85,6 +86,7 @@ public struct AuditLog: Sendable {
         guard var line = try? encoder.encode(record) else {
             throw AtomicFile.IOError(path: path, message: "cannot encode the audit record")
         }
+        line = Data(SecretRegistry.shared.redact(Array(line)))
         line.append(0x0A)
         let resolved = ResolvedPath.of(path)
         let repository = ResolvedPath.of(root)

@@ -21,7 +21,7 @@ public struct RuntimeConnection: Sendable {
         var options = options
         if variables["HYBRID_TRACE_HTTP"] == "1", options.onRequest == nil {
             // One line per HTTP call on standard error (no query strings, headers or bodies).
-            options.onRequest = { event in FileHandle.standardError.write(Data("http: \(event)\n".utf8)) }
+            options.onRequest = { event in StandardStreams.writeError("http: \(event)\n") }
         }
         guard let url = override ?? config.runtimeURL(for: environment) else {
             let hint =

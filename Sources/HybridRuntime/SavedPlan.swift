@@ -81,7 +81,7 @@ public struct SavedPlan: Sendable, Codable, Equatable {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         do {
-            try AtomicFile.replace(Array(try encoder.encode(self)) + [0x0A], at: path)
+            try AtomicFile.replace(SecretRegistry.shared.redact(Array(try encoder.encode(self)) + [0x0A]), at: path)
         } catch {
             throw .error(at: nil, "cannot write the plan to \(path): \(error)")
         }

@@ -1,4 +1,5 @@
 import Foundation
+import HybridDiagnostics
 
 #if canImport(FoundationNetworking)
     import FoundationNetworking
@@ -35,6 +36,8 @@ struct CookieJar: Sendable {
                 cookies[key] = nil
             } else {
                 cookies[key] = Stored(value: cookie.value, expires: cookie.expiresDate)
+                // A session cookie is a credential: it must not come back in anything hybrid prints.
+                if cookie.value.count >= 16 { SecretRegistry.shared.register(cookie.value) }
             }
         }
     }

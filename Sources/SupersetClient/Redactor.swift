@@ -1,29 +1,22 @@
 import Foundation
+import HybridDiagnostics
 
-/// Removes known secrets from text before it reaches an error, a description or an event.
+/// Removes secrets from text before it reaches an error, a description or an event: the client's
+/// own credentials are registered in the process's ``SecretRegistry`` when it is made, and every
+/// token it receives when it receives it.
 struct Redactor: Sendable {
     /// What a secret is replaced with.
-    static let placeholder = "<redacted>"
-
-    /// Secrets shorter than this are not searched for: they would mangle ordinary words
-    /// without protecting anything.
-    static let minimumLength = 3
-
-    private let secrets: [String]
+    static let placeholder = SecretRegistry.placeholder
 
     init(secrets: [String]) {
-        // Longest first, so a secret containing another is removed whole.
-        self.secrets = Set(secrets.filter { $0.count >= Self.minimumLength }).sorted { $0.count > $1.count }
+        for secret in secrets { SecretRegistry.shared.register(secret) }
     }
 
-    /// `text` with every occurrence of every secret replaced by the placeholder.
-    func redact(_ text: String) -> String {
-        var text = text
-        for secret in secrets where text.contains(secret) {
-            text = text.replacingOccurrences(of: secret, with: Self.placeholder)
-        }
-        return text
-    }
+    /// Registers a secret received from a server (a JWT, a refresh token, a CSRF token, a cookie).
+    func register(_ secret: String?) { SecretRegistry.shared.register(secret) }
+
+    /// `text` with every occurrence of every registered secret replaced by the placeholder.
+    func redact(_ text: String) -> String { SecretRegistry.shared.redact(text) }
 
     /// A URL string without its `user:password@` part.
     static func removingUserInfo(_ url: String) -> String {

@@ -121,6 +121,7 @@ public actor SupersetAPIClient {
             case .preset(let apiToken, let apiSecret, let authURL):
                 token = try await exchangePresetToken(apiToken: apiToken, apiSecret: apiSecret, authURL: authURL)
             }
+            redactor.register(token)
             accessToken = token
             return .success(token)
         } catch {
@@ -141,9 +142,11 @@ public actor SupersetAPIClient {
             if answer.status == 401 { error.message = "login as '\(username)' was refused: \(error.message)" }
             throw error
         }
+        redactor.register(answer.jsonObject?["refresh_token"] as? String)
         guard let token = answer.jsonObject?["access_token"] as? String, !token.isEmpty else {
             throw unexpected(request, "the login answer has no access_token")
         }
+        redactor.register(token)
         return token
     }
 
@@ -167,6 +170,7 @@ public actor SupersetAPIClient {
             throw error
         }
         let payload = answer.jsonObject?["payload"] as? [String: Any]
+        redactor.register(payload?["refresh_token"] as? String)
         guard let token = payload?["access_token"] as? String, !token.isEmpty else {
             var error = unexpected(request, "the token exchange answer has no payload.access_token")
             error.server = server
@@ -202,6 +206,7 @@ public actor SupersetAPIClient {
             guard let token = answer.jsonObject?["result"] as? String, !token.isEmpty else {
                 return .failure(unexpected(request, "the CSRF token answer has no result"))
             }
+            redactor.register(token)
             csrf = .token(token)
             return .success(token)
         } catch  where error.kind == .notFound || error.kind == .forbidden {

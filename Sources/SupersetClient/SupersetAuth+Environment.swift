@@ -1,4 +1,5 @@
 import Foundation
+import HybridDiagnostics
 
 extension SupersetAuth {
     /// Which family of credentials `fromEnvironment` looks for.
@@ -32,6 +33,8 @@ extension SupersetAuth {
     ) throws(SupersetError) -> SupersetAuth {
         func value(_ name: String) -> String? {
             guard let value = environment[name], !value.isEmpty else { return nil }
+            // Every credential is registered the moment it is read (the user name is not secret).
+            if name != EnvironmentVariable.username { SecretRegistry.shared.register(value) }
             return value
         }
         typealias Variable = EnvironmentVariable

@@ -23,6 +23,9 @@ public struct SupersetTarget: Sendable, Equatable, CustomStringConvertible, Cust
         else {
             throw .configuration("'\(Redactor.removingUserInfo(url))' is not an http:// or https:// URL with a host")
         }
+        if let port = URLComponents(url: parsed, resolvingAgainstBaseURL: false)?.port, !(1...65535).contains(port) {
+            throw .configuration("'\(Redactor.removingUserInfo(url))' has port \(port); a port is 1 to 65535")
+        }
         self.init(baseURL: parsed, auth: auth)
     }
 

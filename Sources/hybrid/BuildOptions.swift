@@ -21,9 +21,6 @@ struct BuildOptions: ParsableArguments {
         help: "Most tasks run at once (default: the number of cores). Output does not depend on it.")
     var jobs: Int?
 
-    @Flag(help: "Replace files at output paths in bundles/ that hybrid did not write (by default they stop the build).")
-    var force = false
-
     func validate() throws {
         if allMappings && !mappings.isEmpty {
             throw ValidationError("--all-mappings and --mapping cannot be combined")
@@ -32,7 +29,7 @@ struct BuildOptions: ParsableArguments {
     }
 
     /// What to compile in `environment`.
-    func compileOptions(environment: String, explain: Bool = false) -> CompileOptions {
+    func compileOptions(environment: String, explain: Bool = false, force: Bool = false) -> CompileOptions {
         CompileOptions(
             environment: environment, mappings: mappingSelection, jobs: jobs, explain: explain, force: force)
     }

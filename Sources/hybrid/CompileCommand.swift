@@ -23,6 +23,9 @@ struct CompileCommand: AsyncParsableCommand {
     @Flag(help: "Print why each rebuilt node ran (template, include, variable, mapping changed, …).")
     var explain = false
 
+    @Flag(help: "Replace files at output paths in bundles/ that hybrid did not write (by default they stop the build).")
+    var force = false
+
     @OptionGroup var output: OutputOptions
 
     func run() async throws {
@@ -30,7 +33,7 @@ struct CompileCommand: AsyncParsableCommand {
         let environment = try context.environment(build.env)
         let display = ProgressDisplay()
         let report = await context.compiler(progress: display).compile(
-            build.compileOptions(environment: environment, explain: explain))
+            build.compileOptions(environment: environment, explain: explain, force: force))
         display.finish()
         try CompileCommand.print(report, format: output, printer: context.printer)
         if report.errorCount > 0 { throw ExitCode(1) }

@@ -27,8 +27,13 @@ struct PromoteCommand: AsyncParsableCommand {
     @Flag(help: "Promote every mappings/*.yaml tenant bundle.")
     var allMappings = false
 
-    @Option(help: "Most tasks run at once (default: the number of cores).")
+    @Option(parsing: .unconditional, help: "Most tasks run at once (default: the number of cores).")
     var jobs: Int?
+
+    func validate() throws {
+        if allMappings && !mappings.isEmpty { throw ValidationError("--all-mappings and --mapping cannot be combined") }
+        if let jobs, jobs < 1 { throw ValidationError("--jobs must be at least 1") }
+    }
 
     func run() async throws {
         let context = try CommandContext()

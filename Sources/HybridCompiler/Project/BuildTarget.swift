@@ -17,8 +17,15 @@ struct BuildTarget: Sendable {
             return [BuildTarget(mapping: nil)]
         case .all:
             let names = (try? FileManager.default.contentsOfDirectory(atPath: workspace.path("mappings"))) ?? []
-            files = names.filter { ($0.hasSuffix(".yaml") || $0.hasSuffix(".yml")) && !$0.hasPrefix(".") }.sorted()
-                .map { "mappings/" + $0 }
+            let yaml = names.filter { $0.hasSuffix(".yaml") || $0.hasSuffix(".yml") }.sorted()
+            files = yaml.filter { !$0.hasPrefix(".") }.map { "mappings/" + $0 }
+            for hidden in yaml where hidden.hasPrefix(".") {
+                diagnostics.append(
+                    .warning(
+                        at: SourceLocation(file: "mappings/" + hidden, line: 1, column: 1),
+                        "skipped by --all-mappings: a file whose name starts with '.' is hidden, not a tenant; "
+                            + "rename it to build its tenant"))
+            }
             if files.isEmpty { throw .error(at: nil, "--all-mappings: no mapping files in mappings/") }
         case .selected(let patterns):
             files = try MappingSelection.resolve(patterns, root: workspace.root)

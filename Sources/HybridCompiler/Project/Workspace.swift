@@ -65,7 +65,19 @@ public struct Workspace: Sendable {
     /// `env/<environment>.yaml` when it exists; else an error that lists the environments there are.
     public func environmentFile(for environment: String) throws(Diagnostic) -> String {
         let file = Workspace.environmentFile(environment)
-        guard StrictYAMLReader.isSafeName(environment), FileManager.default.fileExists(atPath: path(file)) else {
+        guard StrictYAMLReader.isSafeName(environment), !environment.contains("/") else {
+            var name = (environment as NSString).lastPathComponent
+            for suffix in [".yaml", ".yml"] where name.hasSuffix(suffix) { name.removeLast(suffix.count) }
+            let hint =
+                StrictYAMLReader.isSafeName(name)
+                    && FileManager.default.fileExists(atPath: path(Workspace.environmentFile(name)))
+                ? " (did you mean --env \(name)?)" : ""
+            throw .error(
+                at: nil,
+                "'\(environment)' is not an environment name: an environment is named by its file in env/ "
+                    + "(env/dev.yaml is --env dev)\(hint)")
+        }
+        guard FileManager.default.fileExists(atPath: path(file)) else {
             let known = environments()
             throw .error(
                 at: nil,
