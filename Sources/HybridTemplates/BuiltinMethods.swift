@@ -296,6 +296,7 @@ enum BuiltinMethods {
         case "copy": return method(name, type) { _ in .dict(dict.copy()) }
         case "update":
             return method(name, type) { arguments in
+                let before = dict.count
                 for source in arguments.positional {
                     switch source {
                     case .dict(let other):
@@ -313,12 +314,14 @@ enum BuiltinMethods {
                     }
                 }
                 for (key, value) in arguments.keyword { try dict.set(.string(key), value) }
+                try RenderBudget.charge(RenderBudget.times(dict.count - before, 48), for: "a dict grown by update")
                 return .none
             }
         case "setdefault":
             return method(name, type) { arguments in
                 let bound = try arguments.bind(name, [("key", nil), ("default", Value.none)])
                 if let existing = try dict.get(bound[0]) { return existing }
+                try RenderBudget.charge(48, for: "a dict grown by setdefault")
                 try dict.set(bound[0], bound[1])
                 return bound[1]
             }
@@ -377,6 +380,7 @@ enum BuiltinMethods {
                     throw EvalFailure(
                         .type, "list.append() takes exactly one argument (\(arguments.positional.count) given)")
                 }
+                try RenderBudget.charge(16, for: "a list grown by append")
                 list.items.append(arguments.positional[0])
                 return .none
             }
@@ -385,7 +389,9 @@ enum BuiltinMethods {
                 guard arguments.positional.count == 1 else {
                     throw EvalFailure(.type, "list.extend() takes exactly one argument")
                 }
-                list.items += try PythonOperators.iterate(arguments.positional[0])
+                let added = try PythonOperators.iterate(arguments.positional[0])
+                try RenderBudget.charge(RenderBudget.times(added.count, 16), for: "a list grown by extend")
+                list.items += added
                 return .none
             }
         case "insert":
@@ -393,6 +399,7 @@ enum BuiltinMethods {
                 guard arguments.positional.count == 2 else { throw EvalFailure(.type, "insert expected 2 arguments") }
                 var position = try intArgument(arguments.positional[0], name)
                 if position < 0 { position = max(0, position + list.items.count) }
+                try RenderBudget.charge(16, for: "a list grown by insert")
                 list.items.insert(arguments.positional[1], at: min(position, list.items.count))
                 return .none
             }

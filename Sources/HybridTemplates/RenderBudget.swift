@@ -80,6 +80,12 @@ final class RenderBudget {
         try budget.check(bytes, for: what())
     }
 
+    /// Charges the current render's budget (no-op outside a render): for a collection growing in place.
+    static func charge(_ bytes: Int, for what: @autoclosure () -> String) throws {
+        guard let budget = current else { return }
+        try budget.charge(bytes, for: what())
+    }
+
     /// The largest single value the current render may still build (the output bound outside one).
     static var limit: Int { current?.limit ?? Interpreter.maximumOutputBytes }
 }

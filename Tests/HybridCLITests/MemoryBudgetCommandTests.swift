@@ -58,4 +58,57 @@ struct MemoryBudgetCommandTests {
         let small = try HybridProcess.run(["render", "small.j2", "--env", "dev"], in: root)
         #expect(small.stdout == "1048576", "\(small.stderr)")
     }
+
+    @Test("lowering render.memory_budget re-renders: a render cached under a larger budget is not reused")
+    func budgetInRenderKey() throws {
+        let root = NSTemporaryDirectory() + "hybrid-budget-" + UUID().uuidString
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        for (path, text) in [
+            ("hybrid.yaml", "render:\n  memory_budget: 8MiB\n"), ("env/dev.yaml", "ENV: dev\n"),
+            (
+                "assets/databases/db.yaml.j2",
+                "database_name: db\nsqlalchemy_uri: sqlite://\nextra: '{{ (\"x\" * 3 * 2**20) | length }}'\n"
+            ),
+        ] {
+            let url = URL(fileURLWithPath: root + "/" + path)
+            try FileManager.default.createDirectory(
+                at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try Data(text.utf8).write(to: url)
+        }
+        let first = try HybridProcess.run(["compile", "--env", "dev"], in: root)
+        #expect(first.status == 0, "\(first.stderr)")
+        try Data("render:\n  memory_budget: 2MiB\n".utf8).write(to: URL(fileURLWithPath: root + "/hybrid.yaml"))
+        let lowered = try HybridProcess.run(["compile", "--env", "dev", "--explain"], in: root)
+        #expect(lowered.status == 1)
+        #expect(lowered.stderr.contains("exceeds the render's memory budget (2097152 bytes"), "\(lowered.stderr)")
+    }
+
+    @Test("a loop that grows a list or a dict in place stops at the budget", arguments: ["append", "extend", "update"])
+    func growthInPlace(method: String) throws {
+        let root = NSTemporaryDirectory() + "hybrid-budget-" + UUID().uuidString
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let grow = [
+            "append": "{% set c = [] %}{% for i in range(1000000) %}{% if c.append(i) %}{% endif %}{% endfor %}",
+            "extend": "{% set c = [] %}{% for i in range(1000000) %}{% if c.extend([i, i]) %}{% endif %}{% endfor %}",
+            "update": "{% set c = {} %}{% for i in range(1000000) %}{% if c.update({i: i}) %}{% endif %}{% endfor %}",
+        ][method]!
+        for (path, text) in [
+            ("hybrid.yaml", "render:\n  memory_budget: 1MiB\n"), ("env/dev.yaml", "ENV: dev\n"),
+            ("assets/grow.j2", "\n" + grow + "{{ c | length }}"),
+        ] {
+            let url = URL(fileURLWithPath: root + "/" + path)
+            try FileManager.default.createDirectory(
+                at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try Data(text.utf8).write(to: url)
+        }
+        let result = try HybridProcess.run(["render", "grow.j2", "--env", "dev"], in: root)
+        #expect(result.status == 1)
+        #expect(
+            result.stderr.hasPrefix("assets/grow.j2:2:"), "\(result.stderr)")
+        #expect(
+            result.stderr.contains(
+                "error: MemoryError: a \(method == "update" ? "dict" : "list") grown by \(method) of "),
+            "\(result.stderr)")
+        #expect(result.stderr.contains("exceeds the render's memory budget (1048576 bytes"), "\(result.stderr)")
+    }
 }

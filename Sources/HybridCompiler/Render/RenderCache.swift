@@ -1,4 +1,5 @@
 import HybridCache
+import HybridTemplates
 import SupersetModel
 
 /// Render manifests (ccache's "direct mode"): per template, the recent renders with exactly what
@@ -35,7 +36,7 @@ public enum RenderStaleness: Error, Sendable, Equatable, CustomStringConvertible
     public var description: String {
         switch self {
         case .noEntry: "no cache entry"
-        case .toolVersionChanged: "tool version changed"
+        case .toolVersionChanged: "tool version or render.memory_budget changed"
         case .templateChanged: "template changed"
         case .includeChanged(let name): "include \(name) changed"
         case .includeAppeared(let name): "\(name) now exists (it was looked for and missing)"
@@ -53,9 +54,13 @@ public struct RenderCache: Sendable {
     static let maximumEntries = 8
 
     let store: CacheStore
+    /// The engine version and the render memory budget the manifests were written under: a render
+    /// that succeeded under a larger budget may fail under a smaller one, so either change re-renders.
+    let version: String
 
-    public init(store: CacheStore) {
+    public init(store: CacheStore, memoryBudget: Int = TemplateOptions.defaultMemoryBudget) {
         self.store = store
+        version = RenderCache.engineVersion + " budget \(memoryBudget)"
     }
 
     static func key(template: String) -> ContentHash {
@@ -72,7 +77,7 @@ public struct RenderCache: Sendable {
         guard let payload = store.record(RenderCache.namespace, key) else { return ([], true) }
         var reader = BinaryReader(payload)
         do {
-            guard try reader.readString() == RenderCache.engineVersion else { return ([], false) }
+            guard try reader.readString() == version else { return ([], false) }
             var entries: [RenderEntry] = []
             for _ in 0..<(try reader.readCount()) {
                 var dependencies: [(String, ContentHash)] = []
@@ -103,7 +108,7 @@ public struct RenderCache: Sendable {
         var entries = [entry] + previous.filter { $0 != entry }
         if entries.count > RenderCache.maximumEntries { entries.removeLast(entries.count - RenderCache.maximumEntries) }
         var writer = BinaryWriter(capacity: 512)
-        writer.write(RenderCache.engineVersion)
+        writer.write(version)
         writer.write(UInt64(entries.count))
         for entry in entries {
             writer.write(UInt64(entry.dependencies.count))

@@ -56,13 +56,12 @@ final class RenderStage: @unchecked Sendable {
         environmentName = environment
         assetsPrefix = workspace.config.assetsDirectory + "/"
         assetsPath = workspace.assetsPath
+        let memoryBudget = workspace.config.renderMemoryBudget ?? TemplateOptions.defaultMemoryBudget
         engine = TemplateEnvironment(
             assetsDirectory: assetsPath, displayPrefix: assetsPrefix,
-            options: TemplateOptions(
-                fileCheck: .untilInvalidated,
-                memoryBudget: workspace.config.renderMemoryBudget ?? TemplateOptions.defaultMemoryBudget))
+            options: TemplateOptions(fileCheck: .untilInvalidated, memoryBudget: memoryBudget))
         fileIndex = FileHashIndex(store: store)
-        renderCache = RenderCache(store: store)
+        renderCache = RenderCache(store: store, memoryBudget: memoryBudget)
     }
 
     /// Renders (or finds in the cache) every template under every variable set; explanations
