@@ -1,10 +1,12 @@
 import Foundation
+import HybridTestSupport
 import Testing
 
 /// Small wrong inputs that used to get a wrong or cryptic answer, or none.
 @Suite("Wrong arguments get a message that says what is wrong (the executable)")
 struct InputErrorCommandTests {
-    let root = NSTemporaryDirectory() + "hybrid-input-" + UUID().uuidString
+    let repository = TemporaryDirectory()
+    var root: String { repository.path }
 
     init() throws {
         for (path, text) in [
@@ -17,10 +19,7 @@ struct InputErrorCommandTests {
                 "table_name: t\ndatabase: analytics_{{ ENV }}\ncolumns: [{column_name: a}]\n"
             ),
         ] {
-            let url = URL(fileURLWithPath: root + "/" + path)
-            try FileManager.default.createDirectory(
-                at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
-            try Data(text.utf8).write(to: url)
+            try repository.write(path, text)
         }
     }
 
@@ -58,7 +57,7 @@ struct InputErrorCommandTests {
 
     @Test("--all-mappings names the dot-named mapping files it skips")
     func hiddenMappings() throws {
-        try Data("source: {}\n".utf8).write(to: URL(fileURLWithPath: root + "/mappings/.beta.yaml"))
+        try repository.write("mappings/.beta.yaml", "source: {}\n")
         let result = try HybridProcess.run(["compile", "--all-mappings"], in: root)
         #expect(result.status == 0, "\(result.stderr)")
         #expect(
@@ -84,9 +83,7 @@ struct InputErrorCommandTests {
         }
         // Touch the templates so that their renders are looked up again.
         for name in ["databases/db.yaml.j2", "datasets/t.yaml.j2"] {
-            let path = root + "/assets/" + name
-            let text = try String(contentsOfFile: path, encoding: .utf8)
-            try Data((text + "\n").utf8).write(to: URL(fileURLWithPath: path))
+            try repository.write("assets/" + name, try repository.read("assets/" + name) + "\n")
         }
         let result = try HybridProcess.run(["compile"], in: root)
         #expect(result.status == 0)

@@ -1,4 +1,5 @@
 import Foundation
+import HybridTestSupport
 import Testing
 
 /// The memory bombs of issue 12 through `hybrid render`: each is a positioned error and exit 1
@@ -21,17 +22,18 @@ struct MemoryBudgetCommandTests {
         ("indent of many lines", "x\n{{ ('a\\n' * 10**6) | indent(1000) | length }}"),
     ]
 
+    /// A repository holding `files` (path, text), removed when the test ends.
+    static func repository(_ files: [(String, String)]) throws -> TemporaryDirectory {
+        let repository = TemporaryDirectory()
+        for (path, text) in files { try repository.write(path, text) }
+        return repository
+    }
+
     @Test("each memory bomb is a file:line:col error naming the budget, exit 1", arguments: bombs.map(\.name))
     func bomb(name: String) throws {
         let template = try #require(Self.bombs.first { $0.name == name }).template
-        let root = NSTemporaryDirectory() + "hybrid-budget-" + UUID().uuidString
-        defer { try? FileManager.default.removeItem(atPath: root) }
-        for (path, text) in [("env/dev.yaml", "ENV: dev\n"), ("assets/bomb.j2", template)] {
-            let url = URL(fileURLWithPath: root + "/" + path)
-            try FileManager.default.createDirectory(
-                at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
-            try Data(text.utf8).write(to: url)
-        }
+        let repository = try Self.repository([("env/dev.yaml", "ENV: dev\n"), ("assets/bomb.j2", template)])
+        let root = repository.path
         let result = try HybridProcess.run(["render", "bomb.j2", "--env", "dev"], in: root)
         #expect(result.status == 1, "\(result.stderr)")
         #expect(result.stdout.isEmpty)
@@ -41,17 +43,11 @@ struct MemoryBudgetCommandTests {
 
     @Test("render.memory_budget in hybrid.yaml sets the budget")
     func configured() throws {
-        let root = NSTemporaryDirectory() + "hybrid-budget-" + UUID().uuidString
-        defer { try? FileManager.default.removeItem(atPath: root) }
-        for (path, text) in [
+        let repository = try Self.repository([
             ("hybrid.yaml", "render:\n  memory_budget: 2MiB\n"), ("env/dev.yaml", "ENV: dev\n"),
             ("assets/big.j2", "{{ ('x' * 3 * 2**20) | length }}"), ("assets/small.j2", "{{ ('x' * 2**20) | length }}"),
-        ] {
-            let url = URL(fileURLWithPath: root + "/" + path)
-            try FileManager.default.createDirectory(
-                at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
-            try Data(text.utf8).write(to: url)
-        }
+        ])
+        let root = repository.path
         let big = try HybridProcess.run(["render", "big.j2", "--env", "dev"], in: root)
         #expect(big.status == 1)
         #expect(big.stderr.contains("exceeds the render's memory budget (2097152 bytes"), "\(big.stderr)")
@@ -61,23 +57,17 @@ struct MemoryBudgetCommandTests {
 
     @Test("lowering render.memory_budget re-renders: a render cached under a larger budget is not reused")
     func budgetInRenderKey() throws {
-        let root = NSTemporaryDirectory() + "hybrid-budget-" + UUID().uuidString
-        defer { try? FileManager.default.removeItem(atPath: root) }
-        for (path, text) in [
+        let repository = try Self.repository([
             ("hybrid.yaml", "render:\n  memory_budget: 8MiB\n"), ("env/dev.yaml", "ENV: dev\n"),
             (
                 "assets/databases/db.yaml.j2",
                 "database_name: db\nsqlalchemy_uri: sqlite://\nextra: '{{ (\"x\" * 3 * 2**20) | length }}'\n"
             ),
-        ] {
-            let url = URL(fileURLWithPath: root + "/" + path)
-            try FileManager.default.createDirectory(
-                at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
-            try Data(text.utf8).write(to: url)
-        }
+        ])
+        let root = repository.path
         let first = try HybridProcess.run(["compile", "--env", "dev"], in: root)
         #expect(first.status == 0, "\(first.stderr)")
-        try Data("render:\n  memory_budget: 2MiB\n".utf8).write(to: URL(fileURLWithPath: root + "/hybrid.yaml"))
+        try repository.write("hybrid.yaml", "render:\n  memory_budget: 2MiB\n")
         let lowered = try HybridProcess.run(["compile", "--env", "dev", "--explain"], in: root)
         #expect(lowered.status == 1)
         #expect(lowered.stderr.contains("exceeds the render's memory budget (2097152 bytes"), "\(lowered.stderr)")
@@ -85,23 +75,16 @@ struct MemoryBudgetCommandTests {
 
     @Test("a loop that grows a list or a dict in place stops at the budget", arguments: ["append", "extend", "update"])
     func growthInPlace(method: String) throws {
-        let root = NSTemporaryDirectory() + "hybrid-budget-" + UUID().uuidString
-        defer { try? FileManager.default.removeItem(atPath: root) }
         let grow = [
             "append": "{% set c = [] %}{% for i in range(1000000) %}{% if c.append(i) %}{% endif %}{% endfor %}",
             "extend": "{% set c = [] %}{% for i in range(1000000) %}{% if c.extend([i, i]) %}{% endif %}{% endfor %}",
             "update": "{% set c = {} %}{% for i in range(1000000) %}{% if c.update({i: i}) %}{% endif %}{% endfor %}",
         ][method]!
-        for (path, text) in [
+        let repository = try Self.repository([
             ("hybrid.yaml", "render:\n  memory_budget: 1MiB\n"), ("env/dev.yaml", "ENV: dev\n"),
             ("assets/grow.j2", "\n" + grow + "{{ c | length }}"),
-        ] {
-            let url = URL(fileURLWithPath: root + "/" + path)
-            try FileManager.default.createDirectory(
-                at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
-            try Data(text.utf8).write(to: url)
-        }
-        let result = try HybridProcess.run(["render", "grow.j2", "--env", "dev"], in: root)
+        ])
+        let result = try HybridProcess.run(["render", "grow.j2", "--env", "dev"], in: repository.path)
         #expect(result.status == 1)
         #expect(
             result.stderr.hasPrefix("assets/grow.j2:2:"), "\(result.stderr)")

@@ -23,7 +23,8 @@ struct SecretEchoCommandTests {
         case refuseLogin
     }
 
-    let root = NSTemporaryDirectory() + "hybrid-echo-" + UUID().uuidString
+    let repository = TemporaryDirectory()
+    var root: String { repository.path }
     let mode = Locked<Mode>(.emptyListings)
     let server: StubHTTPServer
 
@@ -45,10 +46,7 @@ struct SecretEchoCommandTests {
                 "table_name: orders\ndatabase: analytics\ncolumns: [{column_name: amount}]\n"
             ),
         ] {
-            let url = URL(fileURLWithPath: root + "/" + path)
-            try FileManager.default.createDirectory(
-                at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
-            try Data(text.utf8).write(to: url)
+            try repository.write(path, text)
         }
     }
 

@@ -1,12 +1,15 @@
 import Foundation
+import HybridTestSupport
 import Testing
 
 /// Where compile and export may write: never into the sources, never out of the repository through
 /// a symlink, never over a file hybrid did not write (without `--force`).
 @Suite("hybrid writes only where it owns (the executable)")
 struct WriteContainmentCommandTests {
-    let root = NSTemporaryDirectory() + "hybrid-contain-" + UUID().uuidString
-    let outside = NSTemporaryDirectory() + "hybrid-outside-" + UUID().uuidString
+    let repository = TemporaryDirectory()
+    let outsideDirectory = TemporaryDirectory()
+    var root: String { repository.path }
+    var outside: String { outsideDirectory.path }
 
     init() throws {
         for (path, text) in [
@@ -20,18 +23,13 @@ struct WriteContainmentCommandTests {
             ),
             ("assets/charts/c.yaml.j2", "slice_name: C\nviz_type: table\ndatasource: t\nparams: {groupby: [a]}\n"),
         ] {
-            try write(path, text)
+            try repository.write(path, text)
         }
-        try FileManager.default.createDirectory(atPath: outside, withIntermediateDirectories: true)
     }
 
-    func write(_ path: String, _ text: String) throws {
-        let url = URL(fileURLWithPath: root + "/" + path)
-        try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
-        try Data(text.utf8).write(to: url)
-    }
+    func write(_ path: String, _ text: String) throws { try repository.write(path, text) }
 
-    func read(_ path: String) throws -> String { try String(contentsOfFile: root + "/" + path, encoding: .utf8) }
+    func read(_ path: String) throws -> String { try repository.read(path) }
 
     func files(under path: String) -> [String] {
         (FileManager.default.enumerator(atPath: path)?.allObjects as? [String] ?? []).sorted()
