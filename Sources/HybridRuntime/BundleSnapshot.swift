@@ -25,10 +25,21 @@ public struct BundleSnapshot: Sendable {
     public var environment: String
     public var tenant: String?
     public var directory: String
-    public var assets: [Asset]
+    public let assets: [Asset]
+    /// The assets by uuid.
+    public let byUUID: [String: Asset]
+    /// What each asset needs (dependencies) within this bundle, built once per snapshot (apply asks
+    /// for closures per chunk and per retried asset).
+    public let dependencies: AssetDependencies
 
-    public var byUUID: [String: Asset] {
-        Dictionary(assets.map { ($0.uuid, $0) }, uniquingKeysWith: { first, _ in first })
+    init(name: String, environment: String, tenant: String?, directory: String, assets: [Asset]) {
+        self.name = name
+        self.environment = environment
+        self.tenant = tenant
+        self.directory = directory
+        self.assets = assets
+        byUUID = Dictionary(assets.map { ($0.uuid, $0) }, uniquingKeysWith: { first, _ in first })
+        dependencies = AssetDependencies(assets.map { BundleDocument(path: $0.path, node: $0.node, kind: $0.kind) })
     }
 
     /// Reads the bundle of `environment` (and `tenant`) under `bundles`; refuses one that is not
@@ -82,10 +93,5 @@ public struct BundleSnapshot: Sendable {
 
     static func nameKey(_ kind: AssetKind) -> String {
         kind == .dashboard ? "dashboard_title" : AssetIdentity.nameKey(kind)
-    }
-
-    /// What each asset needs (dependencies) within this bundle.
-    public var dependencies: AssetDependencies {
-        AssetDependencies(assets.map { BundleDocument(path: $0.path, node: $0.node, kind: $0.kind) })
     }
 }

@@ -10,10 +10,17 @@ enum PythonRound {
         case .int, .bigInt, .bool:
             let number = PythonOperators.toBig(PythonOperators.number(value)!)!
             if digits >= 0 { return PythonOperators.intValue(number) }
+            // 10**-digits past twice the number rounds it to 0 (Python gets there by building the
+            // power, which for round(5, -10**10) takes forever).
+            if -digits > number.magnitude.description.count { return .int(0) }
             let scale = BigInt(10).power(-digits)
             return PythonOperators.intValue(halfEven(number, scale) * scale)
         case .float(let x):
             guard x.isFinite, x != 0 else { return .float(x) }
+            // CPython's bounds (floatobject.c NDIGITS_MAX / NDIGITS_MIN): past them a double is
+            // returned unchanged, or as a zero of its sign.
+            if digits > 323 { return .float(x) }
+            if digits < -308 { return .float(copysign(0, x)) }
             let (numerator, denominator) = exactRatio(x)
             if digits >= 0 {
                 let scaled = halfEven(numerator * BigInt(10).power(digits), denominator)
