@@ -87,7 +87,9 @@ struct LiveRuntimeTests {
         #expect(applied.stdout.contains("imported 1 changed asset"), "\(applied.stdout)")
         let outside = try repo.hybrid(["plan", "--env", "live", "--out", "/tmp/hybrid-plan-outside.json"])
         #expect(outside.status == 1)
-        #expect(outside.stderr.contains("is outside the repository"))
+        #expect(
+            outside.stderr.contains("--out /tmp/hybrid-plan-outside.json is not inside the repository"),
+            "\(outside.stderr)")
     }
 
     @Test("a chart renamed through Superset's API is drift naming the field; apply restores it")
@@ -347,6 +349,17 @@ struct LiveAPI {
         request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization")
         let (data, _) = try await URLSession.shared.data(for: request)
         return try JSONSerialization.jsonObject(with: data) as? [String: Any]
+    }
+
+    /// `POST /api/v1/<path>` with a JSON body; expects 200.
+    func post(_ path: String, _ body: [String: Any]) async throws {
+        var request = URLRequest(url: URL(string: base + "/api/v1/" + path)!)
+        request.httpMethod = "POST"
+        request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization")
+        request.setValue("application/json", forHTTPHeaderField: "Content-Type")
+        request.httpBody = try JSONSerialization.data(withJSONObject: body)
+        let (_, response) = try await URLSession.shared.data(for: request)
+        #expect((response as? HTTPURLResponse)?.statusCode == 200)
     }
 
     func put(_ path: String, _ body: [String: Any]) async throws {
