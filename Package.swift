@@ -15,6 +15,8 @@ let package = Package(
         .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.1"),
         .package(url: "https://github.com/attaswift/BigInt", from: "6.0.1"),
         .package(url: "https://github.com/weichsel/ZIPFoundation", exact: "0.9.20"),
+        // HMAC-SHA256 for guest tokens signed locally (HS256).
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
     ],
     targets: [
         // System libraries (pkg-config names, Debian providers).
@@ -76,7 +78,7 @@ let package = Package(
             name: "HybridRuntime",
             dependencies: [
                 "HybridCompiler", "HybridValidation", "SupersetModel", "HybridYAML", "HybridCache", "HybridDiagnostics",
-                "SupersetClient",
+                "SupersetClient", .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
 
@@ -138,6 +140,7 @@ let package = Package(
             dependencies: [
                 "HybridRuntime", "HybridCompiler", "HybridValidation", "SupersetModel", "SupersetClient", "HybridYAML",
                 "HybridCache", "HybridDiagnostics", "HybridTestSupport",
+                .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
     ],

@@ -14,6 +14,8 @@ public struct AuditLog: Sendable {
     public enum Action: String, Codable, Sendable {
         case apply
         case promote
+        /// `hybrid embed mint-token`: a guest token minted, or refused.
+        case embedMint = "embed-mint"
     }
 
     /// How it ended.
@@ -23,6 +25,37 @@ public struct AuditLog: Sendable {
         /// Nothing needed doing (no import call, nothing deleted).
         case noop
         case failed
+        /// A guest token the policy refused (nothing minted).
+        case refused
+    }
+
+    /// What a guest token request asked for (never the token).
+    public struct EmbedMint: Codable, Sendable, Equatable {
+        public var dashboard: String
+        public var tenantID: String?
+        public var user: String?
+        public var roles: [String]
+        public var ttlSeconds: Int
+        /// `api` or `local` (minted tokens only).
+        public var signedBy: String?
+
+        public init(
+            dashboard: String, tenantID: String?, user: String?, roles: [String], ttlSeconds: Int, signedBy: String?
+        ) {
+            self.dashboard = dashboard
+            self.tenantID = tenantID
+            self.user = user
+            self.roles = roles
+            self.ttlSeconds = ttlSeconds
+            self.signedBy = signedBy
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case dashboard, user, roles
+            case tenantID = "tenant_id"
+            case ttlSeconds = "ttl_seconds"
+            case signedBy = "signed_by"
+        }
     }
 
     public struct Record: Codable, Sendable, Equatable {
@@ -41,11 +74,15 @@ public struct AuditLog: Sendable {
         public var status: Status
         public var durationSeconds: Double
         public var error: String?
+        /// For `embed-mint`: what was asked.
+        public var embed: EmbedMint?
 
         public init(
             timestamp: String, actor: String, action: Action, environment: String, tenant: String?, target: String,
-            gitSHA: String, assets: [String: Int], status: Status, durationSeconds: Double, error: String?
+            gitSHA: String, assets: [String: Int], status: Status, durationSeconds: Double, error: String?,
+            embed: EmbedMint? = nil
         ) {
+            self.embed = embed
             self.timestamp = timestamp
             self.actor = actor
             self.action = action
@@ -66,7 +103,7 @@ public struct AuditLog: Sendable {
             case gitSHA = "git_sha"
             case assets, status
             case durationSeconds = "duration_seconds"
-            case error
+            case error, embed
         }
     }
 

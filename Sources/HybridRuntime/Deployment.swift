@@ -85,7 +85,8 @@ public struct Deployment: Sendable {
     /// Appends an audit record (an audit failure is reported, never hides the deploy's own result).
     public func record(
         _ action: AuditLog.Action, environment: String, tenant: String?, target: String, gitSHA: String,
-        assets: [String: Int], status: AuditLog.Status, started: ContinuousClock.Instant, error: String?
+        assets: [String: Int], status: AuditLog.Status, started: ContinuousClock.Instant, error: String?,
+        embed: AuditLog.EmbedMint? = nil
     ) -> Diagnostic? {
         let seconds = (ContinuousClock.now - started).seconds
         do {
@@ -93,7 +94,7 @@ public struct Deployment: Sendable {
                 AuditLog.Record(
                     timestamp: AuditLog.timestamp(), actor: AuditLog.actor(root: workspace.root), action: action,
                     environment: environment, tenant: tenant, target: target, gitSHA: gitSHA, assets: assets,
-                    status: status, durationSeconds: (seconds * 1000).rounded() / 1000, error: error))
+                    status: status, durationSeconds: (seconds * 1000).rounded() / 1000, error: error, embed: embed))
             return nil
         } catch {
             return .warning(at: nil, "cannot write the audit log: \(error)")

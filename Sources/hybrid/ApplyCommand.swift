@@ -85,6 +85,16 @@ struct ApplyCommand: AsyncParsableCommand {
                     context.printer.print(warning)
                 }
                 if output.format == .text { StandardStreams.writeOutput(report.text) }
+                do throws(Diagnostic) {
+                    if let line = try await EmbedSteps.apply(
+                        bundle, workspace: context.workspace, connection: connection), output.format == .text
+                    {
+                        StandardStreams.writeOutput(line)
+                    }
+                } catch {
+                    failed = true
+                    context.printer.print(error)
+                }
             } catch {
                 failed = true
                 context.printer.print(error)

@@ -31,6 +31,7 @@ struct DriftPlanCommand: AsyncParsableCommand {
         let target = try await context.runtimeTarget(build, runtime)
         let (bundles, connection) = (target.bundles, target.connection)
         var all: [(String, [DriftPlanner.Drift])] = []
+        var embeds: [(String, [EmbeddedDashboards.State])] = []
         let listing = try await context.orExitAsync { () async throws(Diagnostic) in
             try await Deployment.sharedListing(bundles, connection: connection)
         }
@@ -42,21 +43,51 @@ struct DriftPlanCommand: AsyncParsableCommand {
                 context.printer.print(error)
                 throw ExitCode(1)
             }
+            let states = try await context.orExitAsync { () async throws(Diagnostic) in
+                try await EmbedSteps.states(
+                    bundle, workspace: context.workspace, connection: connection, listing: listing)
+            }
+            if let states { embeds.append((bundle.name, states)) }
         }
-        let drifted = all.contains { $0.1.contains { $0.state.isDrift } }
+        // Allowed domains changed on the server (in the UI) are drift; a dashboard not embedded yet is pending.
+        let embedDrift = embeds.flatMap { bundle, states in
+            states.filter { $0.current != nil && !$0.inSync }.map { (bundle, $0) }
+        }
+        let drifted = all.contains { $0.1.contains { $0.state.isDrift } } || !embedDrift.isEmpty
         if output.format == .json {
             struct Record: Encodable {
                 var status: String
                 var bundles: [Bundle]
+                var embeds: [Embed]
                 struct Bundle: Encodable {
                     var bundle: String
                     var drift: [DriftPlanner.Drift]
+                }
+                struct Embed: Encodable {
+                    var bundle: String
+                    var dashboard: String
+                    var state: String
+                    var serverDomains: [String]?
+                    var policyDomains: [String]
+                    enum CodingKeys: String, CodingKey {
+                        case bundle, dashboard, state
+                        case serverDomains = "server_domains"
+                        case policyDomains = "policy_domains"
+                    }
+                }
+            }
+            let embedRecords = embeds.flatMap { bundle, states in
+                states.map { state in
+                    Record.Embed(
+                        bundle: bundle, dashboard: state.dashboard.path,
+                        state: state.current == nil ? "not_embedded" : state.inSync ? "in_sync" : "domains_differ",
+                        serverDomains: state.current?.allowedDomains, policyDomains: state.wanted)
                 }
             }
             try output.printJSON(
                 Record(
                     status: drifted ? "DRIFT_FOUND" : "NO_DRIFT",
-                    bundles: all.map { Record.Bundle(bundle: $0.0, drift: $0.1) }))
+                    bundles: all.map { Record.Bundle(bundle: $0.0, drift: $0.1) }, embeds: embedRecords))
         } else {
             var text = drifted ? "DRIFT_FOUND\n" : "NO_DRIFT\n"
             for (bundle, drifts) in all {
@@ -74,6 +105,12 @@ struct DriftPlanCommand: AsyncParsableCommand {
                 }
                 for drift in drifts where !drift.state.isDrift {
                     text += "pending: \(bundle): \(drift.state.rawValue) \(drift.path)\n"
+                }
+            }
+            for (bundle, state) in embedDrift { text += "\(bundle): embed \(state.description)\n" }
+            for (bundle, states) in embeds {
+                for state in states where state.current == nil {
+                    text += "pending: \(bundle): embed \(state.description)\n"
                 }
             }
             StandardStreams.writeOutput(text)

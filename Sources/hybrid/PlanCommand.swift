@@ -47,6 +47,7 @@ struct PlanCommand: AsyncParsableCommand {
         var saved: [SavedPlan.Bundle] = []
         var text = ""
         var preflight: [Diagnostic] = []
+        var embedChanges = 0
         let listing = try await context.orExitAsync { () async throws(Diagnostic) in
             try await Deployment.sharedListing(bundles, connection: connection, refresh: !noRefresh)
         }
@@ -74,6 +75,16 @@ struct PlanCommand: AsyncParsableCommand {
             }
             everything += plan
             text += "plan \(bundle.name) → \(connection.target)\n"
+            if !noRefresh {
+                let states = try await context.orExitAsync { () async throws(Diagnostic) in
+                    try await EmbedSteps.states(
+                        bundle, workspace: context.workspace, connection: connection, listing: listing)
+                }
+                for state in states ?? [] where !state.inSync {
+                    embedChanges += 1
+                    text += "  ~ embed     \(state.description)\n"
+                }
+            }
             for item in plan where item.change != .unchanged {
                 let sign = ["create": "+", "update": "~", "orphaned": "-"][item.change.rawValue] ?? " "
                 text +=
@@ -101,12 +112,13 @@ struct PlanCommand: AsyncParsableCommand {
             }
         }
         let counts = Dictionary(grouping: everything, by: \.change).mapValues(\.count)
-        let changes = (counts[.create] ?? 0) + (counts[.update] ?? 0) + (counts[.orphaned] ?? 0)
+        let changes = (counts[.create] ?? 0) + (counts[.update] ?? 0) + (counts[.orphaned] ?? 0) + embedChanges
         if output.format == .json {
             try output.printJSON(everything)
         } else {
             text += "Plan: \(counts[.create] ?? 0) to create, \(counts[.update] ?? 0) to update, "
-            text += "\(counts[.orphaned] ?? 0) orphaned, \(counts[.unchanged] ?? 0) unchanged.\n"
+            text += "\(counts[.orphaned] ?? 0) orphaned, \(counts[.unchanged] ?? 0) unchanged"
+            text += embedChanges > 0 ? ", \(embedChanges) to embed.\n" : ".\n"
             StandardStreams.writeOutput(text)
         }
         for diagnostic in preflight { context.printer.print(diagnostic) }

@@ -42,18 +42,22 @@ struct ValidateCommand: AsyncParsableCommand {
         display.finish()
         let result = await BundleValidation(workspace: context.workspace).validate(report)
         let groups = FindingGroup.group(result.findings)
+        let embedFindings = report.errorCount == 0 ? EmbedSteps.validate(report, workspace: context.workspace) : []
+        let embedErrors = embedFindings.filter { $0.severity == .error }.count
         switch format {
         case .json:
             struct Record: Encodable {
                 var environment: String
                 var compile: [DiagnosticRecord]
                 var findings: [BundleValidation.Located]
+                var embed: [DiagnosticRecord]
                 var documentsChecked, documentsCached, bundlesChecked, bundlesCached: Int
             }
             try OutputOptions.printJSON(
                 Record(
                     environment: environment, compile: report.diagnostics.map(DiagnosticRecord.init),
-                    findings: result.findings, documentsChecked: result.documentsChecked,
+                    findings: result.findings, embed: embedFindings.map(DiagnosticRecord.init),
+                    documentsChecked: result.documentsChecked,
                     documentsCached: result.documentsCached, bundlesChecked: result.bundlesChecked,
                     bundlesCached: result.bundlesCached))
         case .github:
@@ -61,13 +65,16 @@ struct ValidateCommand: AsyncParsableCommand {
                 StandardStreams.writeOutput(GitHubAnnotation.line(for: diagnostic) + "\n")
             }
             for group in groups { StandardStreams.writeOutput(group.githubAnnotation + "\n") }
+            for finding in embedFindings { StandardStreams.writeOutput(GitHubAnnotation.line(for: finding) + "\n") }
         case .text:
             for diagnostic in report.diagnostics { printer.print(diagnostic) }
             for group in groups { printer.print(group.diagnostic) }
+            for finding in embedFindings { printer.print(finding) }
         }
         if format != .json {
-            let errors = report.errorCount + result.errorCount
-            let warnings = report.warningCount + result.findings.count - result.errorCount
+            let errors = report.errorCount + result.errorCount + embedErrors
+            let warnings =
+                report.warningCount + result.findings.count - result.errorCount + embedFindings.count - embedErrors
             var summary =
                 "validate \(environment): \(report.bundles.count) bundle\(report.bundles.count == 1 ? "" : "s"), "
             let documents = result.documentsChecked + result.documentsCached
@@ -78,7 +85,7 @@ struct ValidateCommand: AsyncParsableCommand {
             summary += ", \(errors) error\(errors == 1 ? "" : "s"), \(warnings) warning\(warnings == 1 ? "" : "s")"
             StandardStreams.writeError(summary + "\n")
         }
-        if report.errorCount > 0 || result.errorCount > 0 { throw ExitCode(1) }
+        if report.errorCount > 0 || result.errorCount > 0 || embedErrors > 0 { throw ExitCode(1) }
     }
 }
 

@@ -57,6 +57,12 @@ final class FakeSuperset: @unchecked Sendable {
         var failingDeletes: Set<Int> = []
         /// When set, an import that would give a unique name to a second uuid answers 500.
         var uniqueNames: UniqueNames?
+        /// Embedded configurations by dashboard id: (embedded uuid, allowed domains).
+        var embedded: [Int: (uuid: String, domains: [String])] = [:]
+        /// The bodies of `POST /api/v1/security/guest_token/`, in order.
+        var guestTokenRequests: [[String: Any]] = []
+        /// Seconds a guest token the fake signs lives (Superset's GUEST_TOKEN_JWT_EXP_SECONDS).
+        var guestTokenLifetime = 300.0
     }
 
     private let state = Locked(State())
@@ -146,6 +152,8 @@ final class FakeSuperset: @unchecked Sendable {
             return .json(400, #"{"message":"400 Bad Request: The CSRF token is missing."}"#)
         }
         switch (request.method, request.path) {
+        case ("POST", "/api/v1/security/guest_token/"):
+            return state.withValue { guestToken(request, state: &$0) }
         case ("POST", "/api/v1/assets/import/"):
             return state.withValue { importBundle(request, state: &$0) }
         case ("GET", "/api/v1/assets/export/"):
@@ -157,6 +165,9 @@ final class FakeSuperset: @unchecked Sendable {
         guard parts.count >= 3, parts[0] == "api", parts[1] == "v1",
             let kind = SupersetAssetKind(rawValue: parts[2])
         else { return .notFound }
+        if parts.count == 5, parts[2] == "dashboard", parts[4] == "embedded", let id = Int(parts[3]) {
+            return state.withValue { embedded(request, dashboard: id, state: &$0) }
+        }
         switch (request.method, parts.count) {
         case ("GET", 3):
             return state.withValue { list(kind, query: request.decodedQuery ?? "", state: $0) }
@@ -168,6 +179,46 @@ final class FakeSuperset: @unchecked Sendable {
         default:
             return .notFound
         }
+    }
+
+    /// `GET` (404 when not embedded) or `POST` (upsert, keeping the uuid) `/api/v1/dashboard/<id>/embedded`.
+    private static func embedded(_ request: StubRequest, dashboard id: Int, state: inout State) -> StubResponse {
+        guard state.objects.values.contains(where: { $0.kind == .dashboard && $0.id == id }) else { return .notFound }
+        if request.method == "POST" {
+            let domains = request.json?["allowed_domains"] as? [String] ?? []
+            let uuid = state.embedded[id]?.uuid ?? UUID().uuidString.lowercased()
+            state.embedded[id] = (uuid, domains)
+        }
+        guard let current = state.embedded[id] else { return .notFound }
+        return .json(200, object: ["result": ["uuid": current.uuid, "allowed_domains": current.domains]])
+    }
+
+    /// A guest token: an unsigned JWT with the claims Superset writes, `exp` after the fake's lifetime.
+    private static func guestToken(_ request: StubRequest, state: inout State) -> StubResponse {
+        state.guestTokenRequests.append(request.json ?? [:])
+        let now = Date().timeIntervalSince1970
+        let claims: [String: Any] = [
+            "user": request.json?["user"] ?? [:], "resources": request.json?["resources"] ?? [],
+            "rls_rules": request.json?["rls"] ?? [], "iat": now, "exp": now + state.guestTokenLifetime,
+            "aud": "http://0.0.0.0:8080/", "type": "guest",
+        ]
+        let payload = (try? JSONSerialization.data(withJSONObject: claims)) ?? Data()
+        let encode = { (data: Data) in
+            data.base64EncodedString().replacingOccurrences(of: "+", with: "-")
+                .replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
+        }
+        return .json(200, object: ["token": encode(Data(#"{"alg":"HS256"}"#.utf8)) + "." + encode(payload) + ".sig"])
+    }
+
+    /// The guest token requests received (JSON bodies).
+    var guestTokenRequests: [[String: Any]] { state.withValue { $0.guestTokenRequests } }
+
+    /// Sets how long the guest tokens the fake signs live.
+    func signGuestTokens(for seconds: Double) { state.withValue { $0.guestTokenLifetime = seconds } }
+
+    /// Changes a dashboard's allowed domains behind hybrid's back (as the UI would).
+    func setAllowedDomains(dashboard id: Int, _ domains: [String]) {
+        state.withValue { if let uuid = $0.embedded[id]?.uuid { $0.embedded[id] = (uuid, domains) } }
     }
 
     /// `GET /api/v1/<kind>/?q=(columns:...,page:N,page_size:M)`: the page's rows, sorted by name then id.

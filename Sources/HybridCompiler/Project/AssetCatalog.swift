@@ -98,6 +98,7 @@ public struct AssetCatalog: Sendable {
         let components = relativePath.split(separator: "/")
         if components.contains(where: { $0.hasPrefix("_") }) { return }  // a partial
         guard relativePath.hasSuffix(".j2") else { return }
+        if relativePath == EmbedPolicy.path + ".j2" { return }  // the embed policy, not an asset
         let location = SourceLocation(file: displayPrefix + relativePath, line: 1, column: 1)
         guard components.count >= 2, let kind = AssetKind(rawValue: String(components[0])) else {
             warnings.append(
