@@ -58,8 +58,8 @@ public struct EmbeddedDashboards: Sendable {
 
     /// Embeds every policy dashboard that is not, and sets the allowed origins where they differ;
     /// returns the states after (each with its embedded uuid) and how many calls changed something.
-    public func apply() async throws(SupersetError) -> (states: [State], changed: Int) {
-        var states = try await states()
+    public func apply(serverIDs: [String: Int]? = nil) async throws(SupersetError) -> (states: [State], changed: Int) {
+        var states = try await states(serverIDs: serverIDs)
         var changed = 0
         for index in states.indices where !states[index].inSync {
             guard let id = states[index].serverID else {
@@ -74,8 +74,8 @@ public struct EmbeddedDashboards: Sendable {
         return (states, changed)
     }
 
-    /// Dashboard server ids by lower-case uuid.
-    func dashboardIDs() async throws(SupersetError) -> [String: Int] {
+    /// Dashboard server ids by lower-case uuid (one listing, shared by every bundle of a run).
+    public func dashboardIDs() async throws(SupersetError) -> [String: Int] {
         var ids: [String: Int] = [:]
         for object in try await client.list(.dashboard) {
             if let uuid = object.uuid { ids[uuid] = object.id }

@@ -62,6 +62,7 @@ struct ApplyCommand: AsyncParsableCommand {
         let gitSHA = AuditLog.gitSHA(root: context.workspace.root)
         var failed = false
         var records: [ApplyReport] = []
+        var applied: [BundleSnapshot] = []
         let listing = try await context.orExitAsync { () async throws(Diagnostic) in
             try await Deployment.sharedListing(bundles, connection: connection, refresh: !noRefresh)
         }
@@ -85,22 +86,28 @@ struct ApplyCommand: AsyncParsableCommand {
                     context.printer.print(warning)
                 }
                 if output.format == .text { StandardStreams.writeOutput(report.text) }
-                do throws(Diagnostic) {
-                    if let line = try await EmbedSteps.apply(
-                        bundle, workspace: context.workspace, connection: connection), output.format == .text
-                    {
-                        StandardStreams.writeOutput(line)
-                    }
-                } catch {
-                    failed = true
-                    context.printer.print(error)
-                }
+                applied.append(bundle)
             } catch {
                 failed = true
                 context.printer.print(error)
                 _ = target.deployment.record(
                     .apply, environment: bundle.environment, tenant: bundle.tenant, target: connection.target,
                     gitSHA: gitSHA, assets: [:], status: .failed, started: started, error: error.message)
+            }
+        }
+        // The embed policy's dashboards, once every bundle's assets are in: one listing for all.
+        var serverIDs: [String: Int]?
+        for bundle in applied {
+            do throws(Diagnostic) {
+                if let line = try await EmbedSteps.apply(
+                    bundle, workspace: context.workspace, connection: connection, serverIDs: &serverIDs),
+                    output.format == .text
+                {
+                    StandardStreams.writeOutput(line)
+                }
+            } catch {
+                failed = true
+                context.printer.print(error)
             }
         }
         if output.format == .json { try output.printJSON(records) }

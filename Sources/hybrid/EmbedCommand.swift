@@ -18,14 +18,14 @@ struct MintTokenCommand: AsyncParsableCommand {
         commandName: "mint-token",
         abstract: "Mint a guest token for an embedded dashboard, only as the embed policy allows.",
         discussion: """
-            The token reads only the tenant's rows: for each dataset the dashboard reads, hybrid writes the
-            row-level-security clause `<tenant column> = <tenant id>` itself, the id checked against
-            tenant_id_pattern and quoted for the dataset's SQL dialect. --expires above token_policy.max_ttl,
-            a missing --user-id (require_user_id), a role outside require_roles and a dashboard outside the
-            policy are refused (exit 1, nothing minted). Signed by Superset's guest-token API, or locally
-            (HS256) when HYBRID_GUEST_TOKEN_SECRET holds the server's GUEST_TOKEN_JWT_SECRET (audience:
-            HYBRID_GUEST_TOKEN_AUDIENCE, else learned from a server-minted token). A token the server
-            would sign for longer than --expires is refused. Every mint and refusal is audited (never
+            The token reads only the tenant's rows: for each dataset the dashboard reads, hybrid writes the \
+            row-level-security clause `<tenant column> = <tenant id>` itself, the id checked against \
+            tenant_id_pattern and quoted for the dataset's SQL dialect. --expires above token_policy.max_ttl, \
+            a missing --user-id (require_user_id), a role outside require_roles and a dashboard outside the \
+            policy are refused (exit 1, nothing minted). Signed by Superset's guest-token API, or locally \
+            (HS256) when HYBRID_GUEST_TOKEN_SECRET holds the server's GUEST_TOKEN_JWT_SECRET (audience: \
+            HYBRID_GUEST_TOKEN_AUDIENCE, else learned from a server-minted token). A token the server \
+            would sign for longer than --expires is refused. Every mint and refusal is audited (never \
             the token).
             """
     )

@@ -44,14 +44,18 @@ enum EmbedSteps {
     }
 
     /// Embeds the bundle's policy dashboards with the policy's origins (after its assets were applied);
-    /// a line for people, nil when there is no policy.
-    static func apply(_ bundle: BundleSnapshot, workspace: Workspace, connection: RuntimeConnection)
-        async throws(Diagnostic) -> String?
-    {
+    /// a line for people, nil when there is no policy. `serverIDs` holds the dashboard ids of a listing
+    /// made after the imports (fetched here, once, when nil and needed).
+    static func apply(
+        _ bundle: BundleSnapshot, workspace: Workspace, connection: RuntimeConnection,
+        serverIDs: inout [String: Int]?
+    ) async throws(Diagnostic) -> String? {
         guard let embed = try EmbedBundle.load(workspace: workspace, bundle: bundle) else { return nil }
+        let embedded = EmbeddedDashboards(embed: embed, client: connection.client)
         let result: (states: [EmbeddedDashboards.State], changed: Int)
         do {
-            result = try await EmbeddedDashboards(embed: embed, client: connection.client).apply()
+            if serverIDs == nil { serverIDs = try await embedded.dashboardIDs() }
+            result = try await embedded.apply(serverIDs: serverIDs)
         } catch {
             throw error.diagnostic
         }
