@@ -12,12 +12,8 @@ public enum GuestTokenSigner {
         issuedAt: Double, expires: Double
     ) -> String {
         struct Claims: Encodable {
-            struct Resource: Encodable {
-                var type = "dashboard"
-                var id: String
-            }
             var user: GuestTokenUser
-            var resources: [Resource]
+            var resources: [GuestTokenResource]
             var rlsRules: [GuestTokenRule]
             var iat: Double
             var exp: Double
@@ -33,7 +29,8 @@ public enum GuestTokenSigner {
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         let header = Data(#"{"alg":"HS256","typ":"JWT"}"#.utf8)
         let claims = Claims(
-            user: user, resources: [.init(id: embeddedUUID)], rlsRules: rules, iat: issuedAt, exp: expires,
+            user: user, resources: [GuestTokenResource(embeddedUUID: embeddedUUID)], rlsRules: rules, iat: issuedAt,
+            exp: expires,
             aud: audience)
         let payload = (try? encoder.encode(claims)) ?? Data()
         let signingInput = base64URL(header) + "." + base64URL(payload)

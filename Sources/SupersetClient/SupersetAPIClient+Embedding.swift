@@ -22,6 +22,16 @@ public struct GuestTokenRule: Sendable, Equatable, Codable {
     }
 }
 
+/// What a guest token grants access to: one embedded dashboard (by its embedded uuid).
+public struct GuestTokenResource: Sendable, Equatable, Codable {
+    public var type = "dashboard"
+    public var id: String
+
+    public init(embeddedUUID: String) {
+        id = embeddedUUID
+    }
+}
+
 /// The user a guest token names (Superset shows it and logs it; it grants nothing).
 public struct GuestTokenUser: Sendable, Equatable, Codable {
     public var username: String
@@ -72,17 +82,14 @@ extension SupersetAPIClient {
         async throws(SupersetError) -> String
     {
         struct Body: Encodable {
-            struct Resource: Encodable {
-                var type = "dashboard"
-                var id: String
-            }
             var user: GuestTokenUser
-            var resources: [Resource]
+            var resources: [GuestTokenResource]
             var rls: [GuestTokenRule]
         }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
-        let body = try? encoder.encode(Body(user: user, resources: [.init(id: embeddedUUID)], rls: rules))
+        let body = try? encoder.encode(
+            Body(user: user, resources: [GuestTokenResource(embeddedUUID: embeddedUUID)], rls: rules))
         let request = APIRequest(
             method: "POST", path: "/api/v1/security/guest_token/", body: body, contentType: "application/json",
             timeout: options.requestTimeout, retry: .beforeSendingOnly)

@@ -56,3 +56,14 @@ struct HybridProcess {
         "GIT_COMMITTER_EMAIL": "t@example.com",
     ]
 }
+
+/// A small repository for CLI tests (env dev, one tenant mapping, a database, a dataset, a chart),
+/// as (path, text) pairs.
+let smallRepositoryFiles: [(String, String)] = [
+    ("hybrid.yaml", "mode: superset\ndefault_env: dev\n"),
+    ("env/dev.yaml", "ENV: dev\n"),
+    ("mappings/acme.yaml", "source:\n  tables: {t: t}\ntarget:\n  tables: {t: acme_t}\n"),
+    ("assets/databases/db.yaml.j2", "database_name: analytics_{{ ENV }}\nsqlalchemy_uri: sqlite://\n"),
+    ("assets/datasets/t.yaml.j2", "table_name: t\ndatabase: analytics_{{ ENV }}\ncolumns: [{column_name: a}]\n"),
+    ("assets/charts/c.yaml.j2", "slice_name: C\nviz_type: table\ndatasource: t\nparams: {groupby: [a]}\n"),
+]

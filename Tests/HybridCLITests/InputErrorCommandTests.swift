@@ -9,16 +9,7 @@ struct InputErrorCommandTests {
     var root: String { repository.path }
 
     init() throws {
-        for (path, text) in [
-            ("hybrid.yaml", "mode: superset\ndefault_env: dev\n"),
-            ("env/dev.yaml", "ENV: dev\n"),
-            ("mappings/acme.yaml", "source:\n  tables: {t: t}\ntarget:\n  tables: {t: acme_t}\n"),
-            ("assets/databases/db.yaml.j2", "database_name: analytics_{{ ENV }}\nsqlalchemy_uri: sqlite://\n"),
-            (
-                "assets/datasets/t.yaml.j2",
-                "table_name: t\ndatabase: analytics_{{ ENV }}\ncolumns: [{column_name: a}]\n"
-            ),
-        ] {
+        for (path, text) in smallRepositoryFiles {
             try repository.write(path, text)
         }
     }
