@@ -23,11 +23,7 @@ public struct EmbedBundle: Sendable {
     /// The policy of `bundle` (nil when the repository has none); a policy that names what the bundle
     /// does not hold is an error at the policy's line.
     public static func load(workspace: Workspace, bundle: BundleSnapshot) throws(Diagnostic) -> EmbedBundle? {
-        let policyPath = workspace.assetsPath + "/" + EmbedPolicy.path
-        guard
-            FileManager.default.fileExists(atPath: policyPath)
-                || FileManager.default.fileExists(atPath: policyPath + ".j2")
-        else { return nil }
+        guard EmbedPolicy.exists(in: workspace) else { return nil }
         var variables = TemplateVariables()
         let envFile = try workspace.environmentFile(for: bundle.environment)
         try variables.merge(file: workspace.path(envFile), displayPath: envFile)

@@ -25,6 +25,7 @@ enum EmbedSteps {
     /// The embed policy's findings for every compiled bundle (each distinct finding once): a policy
     /// that does not parse, names what a bundle lacks, or leaves a dataset a tenant could not be held to.
     static func validate(_ report: CompileReport, workspace: Workspace) -> [Diagnostic] {
+        guard EmbedPolicy.exists(in: workspace) else { return [] }
         var findings: [Diagnostic] = []
         var seen: Set<String> = []
         for summary in report.bundles where summary.state == .complete {

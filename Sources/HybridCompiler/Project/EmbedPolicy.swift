@@ -58,6 +58,12 @@ public struct EmbedPolicy: Sendable, Equatable {
         return match.range == range
     }
 
+    /// Whether the repository has an embed policy (`policy.yaml` or `policy.yaml.j2`).
+    public static func exists(in workspace: Workspace) -> Bool {
+        let plain = workspace.assetsPath + "/" + path
+        return FileManager.default.fileExists(atPath: plain) || FileManager.default.fileExists(atPath: plain + ".j2")
+    }
+
     /// Reads the policy of a bundle: renders `assets/embeds/policy.yaml.j2` with `variables` (or reads
     /// `policy.yaml` as it is); nil when the repository has no policy.
     public static func load(workspace: Workspace, variables: [String: YAMLNode]) throws(Diagnostic) -> EmbedPolicy? {
