@@ -66,6 +66,11 @@ struct BundleTransaction {
                 || OutputFile.contentMatches(metadataFile, BundleLocation.metadataHash))
         let changes = pending.count + removals.count + (metadataCurrent ? 0 : 1)
 
+        if changes > 0 {
+            try location.checkContainment(
+                folders: Set(pending.compactMap { outputs[$0].outputPath.split(separator: "/").first.map(String.init) })
+            )
+        }
         // One file replaced atomically leaves the bundle consistent at every moment; anything more
         // (or a file hybrid did not own yet) is announced first.
         var onDisk = status
@@ -75,11 +80,6 @@ struct BundleTransaction {
                 outputs: owned.union(produced).sorted())
             try building.save(at: location.statusPath, temporaryDirectory: location.scratch)
             onDisk = building
-        }
-        if changes > 0 {
-            try location.checkContainment(
-                folders: Set(pending.compactMap { outputs[$0].outputPath.split(separator: "/").first.map(String.init) })
-            )
         }
         if changes > 0 {
             let writer = StagedWrites(bundle: location.directory, scratch: location.scratch)
