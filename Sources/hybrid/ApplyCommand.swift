@@ -10,21 +10,21 @@ struct ApplyCommand: AsyncParsableCommand {
         commandName: "apply",
         abstract: "Import into Superset exactly the assets that differ (and what they need).",
         discussion: """
-            Compiles if needed, then compares each asset of the bundle with the last successful apply
-            to this target and (unless --no-refresh) with the server's current export, so a change made
-            in the UI is restored. Only assets that differ are imported, with their dependencies, in
-            chunks; with nothing to do no import call is made. Database passwords come from
-            HYBRID_DB_PASSWORD_<DATABASE_NAME>. Credentials: HYBRID_SUPERSET_USERNAME and
-            HYBRID_SUPERSET_PASSWORD, or HYBRID_SUPERSET_TOKEN; PRESET_API_TOKEN and PRESET_API_SECRET
+            Compiles if needed, then compares each asset of the bundle with the last successful apply \
+            to this target and (unless --no-refresh) with the server's current export, so a change made \
+            in the UI is restored. Only assets that differ are imported, with their dependencies, in \
+            chunks; with nothing to do no import call is made. Database passwords come from \
+            HYBRID_DB_PASSWORD_<DATABASE_NAME>. Credentials: HYBRID_SUPERSET_USERNAME and \
+            HYBRID_SUPERSET_PASSWORD, or HYBRID_SUPERSET_TOKEN; PRESET_API_TOKEN and PRESET_API_SECRET \
             in preset mode. Every run appends a record to .hybrid/audit.jsonl.
 
-            Preflight: before any import, an asset that would take a name Superset keeps unique (a
-            database_name, a dataset's table in its database and schema, a dashboard slug) from an
-            asset of another uuid on the server is refused with both assets named (not with
-            --no-refresh, which does not read the server). An import the server still answers with a
+            Preflight: before any import, an asset that would take a name Superset keeps unique (a \
+            database_name, a dataset's table in its database and schema, a dashboard slug) from an \
+            asset of another uuid on the server is refused with both assets named (not with \
+            --no-refresh, which does not read the server). An import the server still answers with a \
             5xx is retried asset by asset (at most 25) to name the one it refuses.
 
-            With PLAN (written by `hybrid plan --out PLAN`), applies exactly that plan: it is refused
+            With PLAN (written by `hybrid plan --out PLAN`), applies exactly that plan: it is refused \
             when a bundle or a planned asset on the server changed since the plan was made.
             """
     )

@@ -8,12 +8,12 @@ struct CompileCommand: AsyncParsableCommand {
         commandName: "compile",
         abstract: "Compile templates into Superset import bundles, incrementally.",
         discussion: """
-            Renders assets/<type>/**/*.yaml.j2 with env/<ENV>.yaml (and a tenant's vars), retargets
-            with each selected mapping, links names to uuids, and writes bundles/<ENV>/ (or
-            bundles/<ENV>/<tenant>/ per mapping) in the normal form. Only what changed is rebuilt,
+            Renders assets/<type>/**/*.yaml.j2 with env/<ENV>.yaml (and a tenant's vars), retargets \
+            with each selected mapping, links names to uuids, and writes bundles/<ENV>/ (or \
+            bundles/<ENV>/<tenant>/ per mapping) in the normal form. Only what changed is rebuilt, \
             decided by content hashes in .hybrid-cache/; unchanged files are not rewritten.
 
-            A bundle with an error is marked failed (bundles/.hybrid-status/ENV[/TENANT].json) and its files
+            A bundle with an error is marked failed (bundles/.hybrid-status/ENV[/TENANT].json) and its files \
             are left as they were; apply refuses it. Exit status 1 on any error.
             """
     )

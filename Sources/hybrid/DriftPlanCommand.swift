@@ -9,7 +9,7 @@ struct DriftPlanCommand: AsyncParsableCommand {
         commandName: "drift-plan",
         abstract: "Compare the compiled bundle with what Superset holds now.",
         discussion: """
-            Compiles (incrementally), exports the managed assets, and classifies each against the
+            Compiles (incrementally), exports the managed assets, and classifies each against the \
             target from what hybrid last applied there:
               create        never applied, not on the server (pending, not drift)
               adopt         not applied from here, the server holds the bundle's content
@@ -17,7 +17,7 @@ struct DriftPlanCommand: AsyncParsableCommand {
               drifted       applied, then changed on the server outside Git (drift)
               deleted       applied, then deleted on the server outside Git (drift)
               adopt-differs not applied from here, the server holds other content (drift)
-            Prints NO_DRIFT (then the pending creates and updates) and exits 0, or DRIFT_FOUND with
+            Prints NO_DRIFT (then the pending creates and updates) and exits 0, or DRIFT_FOUND with \
             a unified diff per drifted asset and exits 2. Exit 1 on error.
             """
     )

@@ -10,8 +10,8 @@ struct ExportCommand: AsyncParsableCommand {
         commandName: "export",
         abstract: "Download the environment's assets from Superset into hybrid's normal form.",
         discussion: """
-            Each asset managed by the bundle is written at its bundle path (matched by uuid), in the
-            normal form compile writes, so right after an apply `diff -r bundles/ENV DIR` is empty.
+            Each asset managed by the bundle is written at its bundle path (matched by uuid), in the \
+            normal form compile writes, so right after an apply `diff -r bundles/ENV DIR` is empty. \
             With --all, the server's other assets go under DIR/_unmanaged/.
             """
     )

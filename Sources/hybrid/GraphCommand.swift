@@ -8,12 +8,12 @@ struct GraphCommand: AsyncParsableCommand {
         commandName: "graph",
         abstract: "Print the build graph of an environment (compiling first if needed).",
         discussion: """
-            Nodes: input files (templates, partials, env and mapping files), variables, renders (one
-            per template and variable set) and outputs (one per template and bundle). Edges: a render
-            loads files and reads variables; env and mapping files define variables; a render
+            Nodes: input files (templates, partials, env and mapping files), variables, renders (one \
+            per template and variable set) and outputs (one per template and bundle). Edges: a render \
+            loads files and reads variables; env and mapping files define variables; a render \
             produces outputs; a mapping retargets outputs; an output references the outputs it links to.
 
-            --format dot prints Graphviz (hybrid graph --env prod | dot -Tsvg > graph.svg);
+            --format dot prints Graphviz (hybrid graph --env prod | dot -Tsvg > graph.svg); \
             --format json prints {"nodes": [{id, kind, label}], "edges": [{from, to, kind}]}.
             """
     )

@@ -6,7 +6,7 @@ struct HybridCommand: AsyncParsableCommand {
         commandName: "hybrid",
         abstract: "A GitOps control plane for Apache Superset and Preset.",
         discussion: """
-            Dashboards as code: Jinja2 YAML templates in assets/, variables per environment in env/,
+            Dashboards as code: Jinja2 YAML templates in assets/, variables per environment in env/, \
             per-tenant schema mappings in mappings/, configuration in hybrid.yaml.
             """,
         version: HybridVersion.current,

@@ -8,8 +8,8 @@ struct InitCommand: AsyncParsableCommand {
         commandName: "init",
         abstract: "Scaffold a control-plane repository.",
         discussion: """
-            Writes hybrid.yaml, assets/{databases,datasets,charts,dashboards}/ with four example
-            templates, env/{dev,staging,prod}.yaml, mappings/client_a.yaml and a .gitignore.
+            Writes hybrid.yaml, assets/{databases,datasets,charts,dashboards}/ with four example \
+            templates, env/{dev,staging,prod}.yaml, mappings/client_a.yaml and a .gitignore. \
             Existing files are kept unless --force is given; the command lists what it did.
             """
     )

@@ -9,17 +9,17 @@ struct NormalizeCommand: AsyncParsableCommand {
         commandName: "normalize",
         abstract: "Rewrite YAML files into hybrid's canonical form.",
         discussion: """
-            The canonical form is block style with 2-space indentation, keys sorted by code point,
-            strings quoted only where PyYAML would otherwise read them as something else, and
-            multi-line strings as literal blocks. PyYAML's safe_load reads back exactly the same
+            The canonical form is block style with 2-space indentation, keys sorted by code point, \
+            strings quoted only where PyYAML would otherwise read them as something else, and \
+            multi-line strings as literal blocks. PyYAML's safe_load reads back exactly the same \
             data, and normalizing twice changes nothing.
 
-            Without PATH, normalizes env/ and mappings/ of the current directory. Directories are
-            searched for *.yaml and *.yml files (hidden entries skipped). A file that does not parse
-            is reported as file:line:col and left untouched. Comments cannot be kept in the
+            Without PATH, normalizes env/ and mappings/ of the current directory. Directories are \
+            searched for *.yaml and *.yml files (hidden entries skipped). A file that does not parse \
+            is reported as file:line:col and left untouched. Comments cannot be kept in the \
             canonical form: a file with comments is not rewritten unless --drop-comments is given.
 
-            Exit status: 0 on success; 1 if a file does not parse, or with --check if a file is not
+            Exit status: 0 on success; 1 if a file does not parse, or with --check if a file is not \
             canonical.
             """
     )

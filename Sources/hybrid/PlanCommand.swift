@@ -9,10 +9,10 @@ struct PlanCommand: AsyncParsableCommand {
         commandName: "plan",
         abstract: "Show what apply would do: per asset create, update, unchanged or orphaned.",
         discussion: """
-            From the bundle, the applied state and (unless --no-refresh) the server. Each update
-            lists what it changes on the server, attribute by attribute in the normal form
-            (`~ params.row_limit: 1000 → 999`, `+ metrics[2]: …`, `- description: …`; long values as
-            a unified diff); --compact shows only their number. Ends with a summary line. With
+            From the bundle, the applied state and (unless --no-refresh) the server. Each update \
+            lists what it changes on the server, attribute by attribute in the normal form \
+            (`~ params.row_limit: 1000 → 999`, `+ metrics[2]: …`, `- description: …`; long values as \
+            a unified diff); --compact shows only their number. Ends with a summary line. With \
             --detailed-exitcode: 0 nothing to do, 2 changes, 1 error.
             """
     )

@@ -9,8 +9,8 @@ struct PromoteCommand: AsyncParsableCommand {
         commandName: "promote",
         abstract: "Compile, validate, (check drift,) and apply each environment of a chain in order.",
         discussion: """
-            The chain is --chain, else promotion.chain in hybrid.yaml, else dev,staging,prod. Stops at
-            the first environment that fails (exit 1) or, with --drift, that has drifted (exit 2).
+            The chain is --chain, else promotion.chain in hybrid.yaml, else dev,staging,prod. Stops at \
+            the first environment that fails (exit 1) or, with --drift, that has drifted (exit 2). \
             Every step is audited with the same git sha.
             """
     )

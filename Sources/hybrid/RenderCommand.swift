@@ -9,13 +9,13 @@ struct RenderCommand: AsyncParsableCommand {
         commandName: "render",
         abstract: "Render one template with an environment's variables and print it exactly.",
         discussion: """
-            Renders like Python Jinja2 3.1 with StrictUndefined (byte for byte). Variables come from
-            env/<ENV>.yaml, then --vars-file, then each --var (its value read as a YAML scalar with
-            PyYAML's rules: --var LIMIT=0755 is the integer 493). TEMPLATE is a path relative to the
-            repository root (assets/charts/x.yaml.j2) or to the assets directory (charts/x.yaml.j2).
+            Renders like Python Jinja2 3.1 with StrictUndefined (byte for byte). Variables come from \
+            env/<ENV>.yaml, then --vars-file, then each --var (its value read as a YAML scalar with \
+            PyYAML's rules: --var LIMIT=0755 is the integer 493). TEMPLATE is a path relative to the \
+            repository root (assets/charts/x.yaml.j2) or to the assets directory (charts/x.yaml.j2). \
             The output is printed without an added newline.
 
-            With --format json, prints {"output", "templates", "variables"}: the text, every template
+            With --format json, prints {"output", "templates", "variables"}: the text, every template \
             the render loaded, and every top-level variable it read.
             """
     )

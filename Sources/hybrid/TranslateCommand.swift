@@ -8,9 +8,9 @@ struct TranslateCommand: AsyncParsableCommand {
         commandName: "translate",
         abstract: "Turn a normal-form export (UI edits) back into templates.",
         discussion: """
-            Reads DIR (default ui_exports/ENV, as `hybrid export --out` writes it; a
-            tenant's export in DIR/<tenant>/) and writes templates under the assets
-            directory so that compiling them for ENV reproduces DIR byte for byte.
+            Reads DIR (default ui_exports/ENV, as `hybrid export --out` writes it; a \
+            tenant's export in DIR/<tenant>/) and writes templates under the assets \
+            directory so that compiling them for ENV reproduces DIR byte for byte. \
             Assets are matched by uuid against what the templates compile to now:
 
               unchanged  the template is not touched;
@@ -23,20 +23,20 @@ struct TranslateCommand: AsyncParsableCommand {
                          references written as names;
               deleted    reported; the template is removed only with --prune.
 
-            Values of env/ENV.yaml (3 characters or more, whole tokens) become
-            {{ VAR }}; the rules under `translate:` in hybrid.yaml apply first
-            (rules: [{pattern, replace}]; default_rules: true adds the seed's
-            dev/staging/prod → {{ ENV }}). Superset's own Jinja in SQL, params or
+            Values of env/ENV.yaml (3 characters or more, whole tokens) become \
+            {{ VAR }}; the rules under `translate:` in hybrid.yaml apply first \
+            (rules: [{pattern, replace}]; default_rules: true adds the seed's \
+            dev/staging/prod → {{ ENV }}). Superset's own Jinja in SQL, params or \
             markdown is escaped so that it renders back verbatim.
 
-            A change that cannot be placed (the value comes out of a loop, a macro,
-            a filter) is never guessed: `TEMPLATE:LINE: cannot place change of
-            KEY_PATH (produced by ...)` is printed, the whole translated template is
-            written beside it as NAME.yaml.j2.ui, and the exit status is 3. Every
-            patch is checked by compiling the translated templates before anything
+            A change that cannot be placed (the value comes out of a loop, a macro, \
+            a filter) is never guessed: `TEMPLATE:LINE: cannot place change of \
+            KEY_PATH (produced by ...)` is printed, the whole translated template is \
+            written beside it as NAME.yaml.j2.ui, and the exit status is 3. Every \
+            patch is checked by compiling the translated templates before anything \
             is written.
 
-            Exit status: 0 done (or nothing to do); 3 done, with changes that could
+            Exit status: 0 done (or nothing to do); 3 done, with changes that could \
             not be placed; 1 error (nothing written).
             """
     )

@@ -10,13 +10,13 @@ struct ValidateCommand: AsyncParsableCommand {
         commandName: "validate",
         abstract: "Compile if needed, then check every bundle against Superset's import schema and the policy.",
         discussion: """
-            Checks, per bundle: Superset 6.x import schema of each file (required keys, types,
-            unknown keys); references (a dataset's database, a chart's dataset, chart metrics and
-            columns in its dataset, dashboard charts, native filter targets); duplicates (uuid, slug,
-            slice_name, table per database); policy: from hybrid.yaml. Each finding names the
+            Checks, per bundle: Superset 6.x import schema of each file (required keys, types, \
+            unknown keys); references (a dataset's database, a chart's dataset, chart metrics and \
+            columns in its dataset, dashboard charts, native filter targets); duplicates (uuid, slug, \
+            slice_name, table per database); policy: from hybrid.yaml. Each finding names the \
             template, its line (best effort) and the YAML key path, and the compiled file.
 
-            Results are cached per file and per bundle: with nothing changed, nothing is checked
+            Results are cached per file and per bundle: with nothing changed, nothing is checked \
             again. Exit status 1 when there is an error (compile or validation).
             """
     )
