@@ -91,6 +91,12 @@ public struct BundleSnapshot: Sendable {
             name: name, environment: status.environment, tenant: status.tenant, directory: directory, assets: assets)
     }
 
+    /// Reads the bundle named `prod` or `prod/client_a` (a compile report's bundle name).
+    public static func read(bundles: String, name: String) throws(Diagnostic) -> BundleSnapshot {
+        let parts = name.split(separator: "/", maxSplits: 1).map(String.init)
+        return try read(bundles: bundles, environment: parts[0], tenant: parts.count > 1 ? parts[1] : nil)
+    }
+
     static func nameKey(_ kind: AssetKind) -> String {
         kind == .dashboard ? "dashboard_title" : AssetIdentity.nameKey(kind)
     }

@@ -28,12 +28,8 @@ public struct Deployment: Sendable {
         guard report.errorCount == 0 else { return (report, []) }
         var snapshots: [BundleSnapshot] = []
         for bundle in report.bundles {
-            let parts = bundle.name.split(separator: "/", maxSplits: 1).map(String.init)
             do throws(Diagnostic) {
-                snapshots.append(
-                    try BundleSnapshot.read(
-                        bundles: workspace.bundlesPath, environment: parts[0], tenant: parts.count > 1 ? parts[1] : nil)
-                )
+                snapshots.append(try BundleSnapshot.read(bundles: workspace.bundlesPath, name: bundle.name))
             } catch {
                 report.diagnostics.append(error)
             }

@@ -43,15 +43,14 @@ public struct EmbeddedDashboards: Sendable {
     /// by uuid, from a listing already made) saves listing the dashboards again.
     public func states(serverIDs: [String: Int]? = nil) async throws(SupersetError) -> [State] {
         let ids: [String: Int]
-        if let serverIDs { ids = serverIDs } else { ids = try await dashboardIDs() }
+        if let serverIDs { ids = serverIDs } else { ids = try await client.ids(.dashboard) }
         let wanted = embed.policy.allowedDomains.map(\.origin).sorted()
         var states: [State] = []
         for dashboard in embed.dashboards {
             let id = ids[dashboard.uuid]
-            let current = try await id.asyncMap { id async throws(SupersetError) in
-                try await client.embeddedDashboard(dashboardID: id)
-            }
-            states.append(State(dashboard: dashboard, serverID: id, current: current ?? nil, wanted: wanted))
+            var current: EmbeddedDashboard?
+            if let id { current = try await client.embeddedDashboard(dashboardID: id) }
+            states.append(State(dashboard: dashboard, serverID: id, current: current, wanted: wanted))
         }
         return states
     }
@@ -72,22 +71,5 @@ public struct EmbeddedDashboards: Sendable {
             changed += 1
         }
         return (states, changed)
-    }
-
-    /// Dashboard server ids by lower-case uuid (one listing, shared by every bundle of a run).
-    public func dashboardIDs() async throws(SupersetError) -> [String: Int] {
-        var ids: [String: Int] = [:]
-        for object in try await client.list(.dashboard) {
-            if let uuid = object.uuid { ids[uuid] = object.id }
-        }
-        return ids
-    }
-}
-
-extension Optional {
-    /// `map` for an async throwing transform.
-    fileprivate func asyncMap<T, E: Error>(_ transform: (Wrapped) async throws(E) -> T) async throws(E) -> T? {
-        guard let value = self else { return nil }
-        return try await transform(value)
     }
 }

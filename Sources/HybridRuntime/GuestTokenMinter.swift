@@ -74,7 +74,8 @@ public struct GuestTokenMinter: Sendable {
     public func mint(_ request: Request) async throws(Diagnostic) -> Minted {
         let policy = embed.policy
         try checkTokenPolicy(request, policy)
-        let dashboard = try await resolveDashboard(request.dashboard)
+        var dashboardIDs: [String: Int]?
+        let dashboard = try await resolveDashboard(request.dashboard, listed: &dashboardIDs)
         guard embed.embeds(dashboard) else {
             throw refusal(
                 "dashboard \(dashboard.path) (\(dashboard.name)) is not in the embed policy's dashboards; "
@@ -92,8 +93,8 @@ public struct GuestTokenMinter: Sendable {
         } else if policy.tenantRequired {
             throw refusal("the embed policy requires a tenant: pass --tenant-id")
         }
-        let serverIDs = try await serverIDs(.dashboard)
-        guard let dashboardID = serverIDs[dashboard.uuid] else {
+        if dashboardIDs == nil { dashboardIDs = try await serverIDs(.dashboard) }
+        guard let dashboardID = dashboardIDs?[dashboard.uuid] else {
             throw refusal("dashboard \(dashboard.path) is not on the server: run hybrid apply first")
         }
         let embedded: EmbeddedDashboard?
@@ -136,11 +137,16 @@ public struct GuestTokenMinter: Sendable {
         }
     }
 
-    /// The bundle dashboard a reference names; a numeric id is looked up on the server.
-    private func resolveDashboard(_ reference: String) async throws(Diagnostic) -> BundleSnapshot.Asset {
+    /// The bundle dashboard a reference names; a numeric id is looked up on the server (the listing is
+    /// kept in `listed` for the caller).
+    private func resolveDashboard(_ reference: String, listed: inout [String: Int]?) async throws(Diagnostic)
+        -> BundleSnapshot.Asset
+    {
         let dashboards = embed.bundle.assets.filter { $0.kind == .dashboard }
         if let id = Int(reference) {
-            let byID = try await serverIDs(.dashboard).first { $0.value == id }
+            let ids = try await serverIDs(.dashboard)
+            listed = ids
+            let byID = ids.first { $0.value == id }
             if let uuid = byID?.key, let dashboard = dashboards.first(where: { $0.uuid == uuid }) { return dashboard }
             throw refusal("no dashboard of bundle \(embed.bundle.name) has id \(id) on the server")
         }
@@ -175,11 +181,7 @@ public struct GuestTokenMinter: Sendable {
 
     private func serverIDs(_ kind: SupersetAssetKind) async throws(Diagnostic) -> [String: Int] {
         do {
-            var ids: [String: Int] = [:]
-            for object in try await client.list(kind) {
-                if let uuid = object.uuid { ids[uuid] = object.id }
-            }
-            return ids
+            return try await client.ids(kind)
         } catch {
             throw error.diagnostic
         }

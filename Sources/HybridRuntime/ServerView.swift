@@ -49,6 +49,11 @@ public struct ServerView: Sendable {
     /// Normalized exports, by lower-case uuid (the requested objects and what their exports include).
     public var exported: [String: Exported] = [:]
 
+    /// The server ids of the listed objects of a kind, by lower-case uuid.
+    public func ids(of kind: AssetKind) -> [String: Int] {
+        objects.filter { $0.value.kind == kind }.mapValues(\.id)
+    }
+
     static func kind(_ kind: SupersetAssetKind) -> AssetKind {
         switch kind {
         case .database: .database

@@ -68,6 +68,15 @@ extension SupersetAPIClient {
     ///
     /// Pages are sorted by name (Superset lets no list be sorted by id); objects are deduplicated by id, and a
     /// second pass runs if ties between equal names made the pages miss some.
+    /// The server ids of every object of a kind, by lower-case uuid (one listing).
+    public func ids(_ kind: SupersetAssetKind) async throws(SupersetError) -> [String: Int] {
+        var ids: [String: Int] = [:]
+        for object in try await list(kind) {
+            if let uuid = object.uuid { ids[uuid] = object.id }
+        }
+        return ids
+    }
+
     public func list(_ kind: SupersetAssetKind) async throws(SupersetError) -> [SupersetObject] {
         var found: [Int: SupersetObject] = [:]
         var expected = 0

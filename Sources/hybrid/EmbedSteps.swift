@@ -10,13 +10,9 @@ enum EmbedSteps {
         _ bundle: BundleSnapshot, workspace: Workspace, connection: RuntimeConnection, listing: ServerView?
     ) async throws(Diagnostic) -> [EmbeddedDashboards.State]? {
         guard let embed = try EmbedBundle.load(workspace: workspace, bundle: bundle) else { return nil }
-        let ids = listing.map { view in
-            Dictionary(
-                view.objects.filter { $0.value.kind == .dashboard }.map { ($0.key, $0.value.id) },
-                uniquingKeysWith: { first, _ in first })
-        }
         do {
-            return try await EmbeddedDashboards(embed: embed, client: connection.client).states(serverIDs: ids)
+            return try await EmbeddedDashboards(embed: embed, client: connection.client).states(
+                serverIDs: listing?.ids(of: .dashboard))
         } catch {
             throw error.diagnostic
         }
@@ -29,11 +25,9 @@ enum EmbedSteps {
         var findings: [Diagnostic] = []
         var seen: Set<String> = []
         for summary in report.bundles where summary.state == .complete {
-            let parts = summary.name.split(separator: "/", maxSplits: 1).map(String.init)
             var found: [Diagnostic]
             do throws(Diagnostic) {
-                let bundle = try BundleSnapshot.read(
-                    bundles: workspace.bundlesPath, environment: parts[0], tenant: parts.count > 1 ? parts[1] : nil)
+                let bundle = try BundleSnapshot.read(bundles: workspace.bundlesPath, name: summary.name)
                 guard let embed = try EmbedBundle.load(workspace: workspace, bundle: bundle) else { return [] }
                 found = embed.findings()
             } catch {
@@ -55,7 +49,7 @@ enum EmbedSteps {
         let embedded = EmbeddedDashboards(embed: embed, client: connection.client)
         let result: (states: [EmbeddedDashboards.State], changed: Int)
         do {
-            if serverIDs == nil { serverIDs = try await embedded.dashboardIDs() }
+            if serverIDs == nil { serverIDs = try await connection.client.ids(.dashboard) }
             result = try await embedded.apply(serverIDs: serverIDs)
         } catch {
             throw error.diagnostic

@@ -27,7 +27,13 @@ public struct Workspace: Sendable {
     /// the repository, and clear of its sources and of each other. The error is at the key's line.
     public func checkWritableDirectories() throws(Diagnostic) {
         let resolvedRoot = ResolvedPath.of(root)
-        let resolve = { (relative: String) in ResolvedPath.of(self.path(relative)) }
+        // Each folder resolved once (the clash check compares every pair).
+        let folders =
+            [config.assetsDirectory, config.bundlesDirectory, config.cacheDirectory]
+            + ProjectConfig.sourceDirectories.map { $0.0 }
+        let resolvedFolders = Dictionary(
+            folders.map { ($0, ResolvedPath.of(path($0))) }, uniquingKeysWith: { first, _ in first })
+        let resolve = { (relative: String) in resolvedFolders[relative] ?? ResolvedPath.of(self.path(relative)) }
         let shown = { (relative: String) -> String in
             let resolved = resolve(relative)
             return resolved == resolvedRoot + "/" + relative ? "" : " (resolving to \(resolved))"
