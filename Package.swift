@@ -17,6 +17,14 @@ let package = Package(
         .package(url: "https://github.com/weichsel/ZIPFoundation", exact: "0.9.20"),
         // HMAC-SHA256 for guest tokens signed locally (HS256).
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        // The audit store: SQLite (the default) and PostgreSQL (CI fleets).
+        .package(url: "https://github.com/groue/GRDB.swift", exact: "7.10.0"),
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        // `hybrid serve`: the HTTP server and its Prometheus metrics.
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
     ],
     targets: [
         // System libraries (pkg-config names, Debian providers).
@@ -73,12 +81,34 @@ let package = Package(
             ]
         ),
 
+        // The deploy audit store: records, SQLite (GRDB) and PostgreSQL (postgres-nio) backends, the spool.
+        .target(
+            name: "HybridAudit",
+            dependencies: [
+                "HybridDiagnostics", "HybridCache",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+
         // The runtime: apply, export, drift-plan, plan, promote against Superset; applied state, audit log.
         .target(
             name: "HybridRuntime",
             dependencies: [
                 "HybridCompiler", "HybridValidation", "SupersetModel", "HybridYAML", "HybridCache", "HybridDiagnostics",
-                "SupersetClient", .product(name: "Crypto", package: "swift-crypto"),
+                "SupersetClient", "HybridAudit", .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
+
+        // `hybrid serve`: the audit and metrics API, the guest-token endpoint, /metrics and the page.
+        .target(
+            name: "HybridServe",
+            dependencies: [
+                "HybridAudit", "HybridRuntime", "HybridCompiler", "HybridDiagnostics", "SupersetClient",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
             ]
         ),
 
@@ -87,7 +117,7 @@ let package = Package(
             name: "hybrid",
             dependencies: [
                 "HybridCompiler", "HybridValidation", "SupersetModel", "HybridYAML", "HybridDiagnostics",
-                "HybridCache", "HybridTemplates", "SupersetClient", "HybridRuntime",
+                "HybridCache", "HybridTemplates", "SupersetClient", "HybridRuntime", "HybridAudit", "HybridServe",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -96,8 +126,11 @@ let package = Package(
         // Benchmark driver used by scripts/bench-yaml.py (not a test).
         .executableTarget(name: "hybrid-bench", dependencies: ["HybridYAML", "HybridTemplates", "HybridDiagnostics"]),
 
+        // Writes audit records in a loop (the concurrency and kill tests, scripts/bench-serve.py); not a test.
+        .executableTarget(name: "hybrid-audit-writer", dependencies: ["HybridAudit"]),
+
         // Test helpers shared by the test targets: a stub HTTP server, temporary directories.
-        .target(name: "HybridTestSupport", path: "Tests/HybridTestSupport"),
+        .target(name: "HybridTestSupport", dependencies: ["HybridAudit"], path: "Tests/HybridTestSupport"),
 
         .testTarget(
             name: "HybridYAMLTests",
@@ -141,6 +174,23 @@ let package = Package(
                 "HybridRuntime", "HybridCompiler", "HybridValidation", "SupersetModel", "SupersetClient", "HybridYAML",
                 "HybridCache", "HybridDiagnostics", "HybridTestSupport",
                 .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
+        .testTarget(
+            name: "HybridAuditTests",
+            dependencies: [
+                "HybridAudit", "HybridDiagnostics", "HybridTestSupport", "hybrid-audit-writer",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .testTarget(
+            name: "HybridServeTests",
+            dependencies: [
+                "HybridServe", "HybridAudit", "HybridRuntime", "HybridCompiler", "HybridDiagnostics", "SupersetClient",
+                "HybridTestSupport", "hybrid-audit-writer",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
             ]
         ),
     ],

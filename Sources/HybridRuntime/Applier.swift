@@ -1,4 +1,5 @@
 import Foundation
+import HybridAudit
 import HybridCache
 import HybridCompiler
 import HybridDiagnostics
@@ -75,7 +76,7 @@ public struct Applier: Sendable {
         public var warnings: [Diagnostic] = []
 
         /// `noop` when nothing was imported or deleted.
-        public var auditStatus: AuditLog.Status { importCalls == 0 && deleted.isEmpty ? .noop : .success }
+        public var auditStatus: AuditRecord.Status { importCalls == 0 && deleted.isEmpty ? .noop : .success }
 
         /// What the audit records: assets imported per kind, and deleted ones as `<kind>_deleted`.
         public var auditAssets: [String: Int] {

@@ -1,4 +1,5 @@
 import Foundation
+import HybridAudit
 import HybridCache
 import HybridCompiler
 import HybridDiagnostics
@@ -11,13 +12,13 @@ public struct Deployment: Sendable {
     public let workspace: Workspace
     public let compiler: Compiler
     public let store: CacheStore
-    public let audit: AuditLog
+    public let audit: AuditRecorder
 
     public init(workspace: Workspace, notice: @escaping @Sendable (String) -> Void = { _ in }) {
         self.workspace = workspace
         compiler = Compiler(workspace: workspace, notice: notice)
         store = CacheStore(directory: workspace.cachePath)
-        audit = AuditLog(root: workspace.root)
+        audit = AuditRecorder(root: workspace.root)
     }
 
     public var config: ProjectConfig { workspace.config }
@@ -78,22 +79,19 @@ public struct Deployment: Sendable {
         try RuntimeConnection.resolve(config: config, environment: environment, url: url)
     }
 
-    /// Appends an audit record (an audit failure is reported, never hides the deploy's own result).
+    /// Stores an audit record; an error when the store cannot take it (the record is then spooled,
+    /// never lost), which fails the command's audit step without hiding the deploy's own result.
     public func record(
-        _ action: AuditLog.Action, environment: String, tenant: String?, target: String, gitSHA: String,
-        assets: [String: Int], status: AuditLog.Status, started: ContinuousClock.Instant, error: String?,
-        embed: AuditLog.EmbedMint? = nil
-    ) -> Diagnostic? {
+        _ action: AuditRecord.Action, environment: String, tenant: String?, target: String, gitSHA: String,
+        assets: [String: Int], status: AuditRecord.Status, started: ContinuousClock.Instant, error: String?,
+        embed: AuditRecord.EmbedMint? = nil
+    ) async -> Diagnostic? {
         let seconds = (ContinuousClock.now - started).seconds
-        do {
-            try audit.append(
-                AuditLog.Record(
-                    timestamp: AuditLog.timestamp(), actor: AuditLog.actor(root: workspace.root), action: action,
-                    environment: environment, tenant: tenant, target: target, gitSHA: gitSHA, assets: assets,
-                    status: status, durationSeconds: (seconds * 1000).rounded() / 1000, error: error, embed: embed))
-            return nil
-        } catch {
-            return .warning(at: nil, "cannot write the audit log: \(error)")
-        }
+        return await audit.record(
+            AuditRecord(
+                timestamp: AuditTime.timestamp(), actor: AuditIdentity.actor(root: workspace.root), action: action,
+                environment: environment, tenant: tenant, target: target, gitSHA: gitSHA, assets: assets,
+                status: status, durationSeconds: (seconds * 1000).rounded() / 1000, error: error, embed: embed))
     }
+
 }

@@ -1,4 +1,5 @@
 import Foundation
+import HybridAudit
 import HybridCompiler
 import HybridDiagnostics
 import HybridValidation
@@ -22,7 +23,7 @@ public struct Promoter: Sendable {
         public var succeeded: Bool { self == .applied || self == .upToDate }
 
         /// The audit status of a step that ended so.
-        public var auditStatus: AuditLog.Status {
+        public var auditStatus: AuditRecord.Status {
             switch self {
             case .applied: .success
             case .upToDate: .noop
@@ -35,6 +36,10 @@ public struct Promoter: Sendable {
         public var environment: String
         public var result: StepResult
         public var message: String?
+        /// The step's audit record could not be stored (it was spooled).
+        public var auditFailed = false
+
+        enum CodingKeys: String, CodingKey { case environment, result, message }
     }
 
     let deployment: Deployment
@@ -52,20 +57,21 @@ public struct Promoter: Sendable {
     /// Runs the chain; `report` receives each environment's outcome, with its findings, as it
     /// ends. Stops at the first step that is not applied or up to date.
     public func run(chain: [String], report: (Step, [Diagnostic]) -> Void) async -> [Step] {
-        let gitSHA = AuditLog.gitSHA(root: deployment.workspace.root)
+        let gitSHA = AuditIdentity.gitSHA(root: deployment.workspace.root)
         var steps: [Step] = []
         for environment in chain {
             let started = ContinuousClock.now
             var ended = await promote(environment)
-            let step = Step(environment: environment, result: ended.result, message: ended.message)
-            steps.append(step)
-            if let warning = deployment.record(
+            var step = Step(environment: environment, result: ended.result, message: ended.message)
+            if let auditError = await deployment.record(
                 .promote, environment: environment, tenant: nil, target: ended.target, gitSHA: gitSHA,
                 assets: ended.assets, status: ended.result.auditStatus, started: started,
                 error: ended.result.succeeded ? nil : ended.message)
             {
-                ended.findings.append(warning)
+                ended.findings.append(auditError)
+                step.auditFailed = true
             }
+            steps.append(step)
             report(step, ended.findings)
             if !ended.result.succeeded { break }
         }

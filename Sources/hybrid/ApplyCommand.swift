@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import HybridAudit
 import HybridCompiler
 import HybridDiagnostics
 import HybridRuntime
@@ -16,7 +17,7 @@ struct ApplyCommand: AsyncParsableCommand {
             chunks; with nothing to do no import call is made. Database passwords come from \
             HYBRID_DB_PASSWORD_<DATABASE_NAME>. Credentials: HYBRID_SUPERSET_USERNAME and \
             HYBRID_SUPERSET_PASSWORD, or HYBRID_SUPERSET_TOKEN; PRESET_API_TOKEN and PRESET_API_SECRET \
-            in preset mode. Every run appends a record to .hybrid/audit.jsonl.
+            in preset mode. Every run stores an audit record (hybrid audit list; the audit store is .hybrid/audit.db, or PostgreSQL when HYBRID_AUDIT_URL is set).
 
             Preflight: before any import, an asset that would take a name Superset keeps unique (a \
             database_name, a dataset's table in its database and schema, a dashboard slug) from an \
@@ -59,7 +60,7 @@ struct ApplyCommand: AsyncParsableCommand {
             throw ExitCode(1)
         }
         if let plan { try await checkSaved(plan, bundles: bundles, target: target, context: context) }
-        let gitSHA = AuditLog.gitSHA(root: context.workspace.root)
+        let gitSHA = AuditIdentity.gitSHA(root: context.workspace.root)
         var failed = false
         var records: [ApplyReport] = []
         var applied: [BundleSnapshot] = []
@@ -78,21 +79,25 @@ struct ApplyCommand: AsyncParsableCommand {
                 for warning in outcome.warnings { context.printer.print(warning) }
                 let report = ApplyReport(outcome, seconds: (ContinuousClock.now - started).seconds)
                 records.append(report)
-                if let warning = target.deployment.record(
+                if let auditError = await target.deployment.record(
                     .apply, environment: bundle.environment, tenant: bundle.tenant, target: connection.target,
                     gitSHA: gitSHA, assets: outcome.auditAssets, status: outcome.auditStatus, started: started,
                     error: nil)
                 {
-                    context.printer.print(warning)
+                    context.printer.print(auditError)
+                    failed = true
                 }
                 if output.format == .text { StandardStreams.writeOutput(report.text) }
                 applied.append(bundle)
             } catch {
                 failed = true
                 context.printer.print(error)
-                _ = target.deployment.record(
+                if let auditError = await target.deployment.record(
                     .apply, environment: bundle.environment, tenant: bundle.tenant, target: connection.target,
                     gitSHA: gitSHA, assets: [:], status: .failed, started: started, error: error.message)
+                {
+                    context.printer.print(auditError)
+                }
             }
         }
         // The embed policy's dashboards, once every bundle's assets are in: one listing for all.

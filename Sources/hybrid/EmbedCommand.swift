@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import HybridAudit
 import HybridCompiler
 import HybridDiagnostics
 import HybridRuntime
@@ -59,64 +60,33 @@ struct MintTokenCommand: AsyncParsableCommand {
         let context = try CommandContext()
         let environment = try context.environment(env)
         let deployment = context.deployment()
-        let (report, bundles) = await deployment.bundles(
-            CompileOptions(environment: environment, mappings: mapping.map { .selected([$0]) } ?? .none))
-        for diagnostic in report.diagnostics where diagnostic.severity == .error { context.printer.print(diagnostic) }
-        guard report.errorCount == 0, let bundle = bundles.first else {
-            StandardStreams.writeError("compile \(environment) failed: nothing minted\n")
-            throw ExitCode(1)
-        }
         let roleList = (roles ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
             .filter { !$0.isEmpty }
         let request = GuestTokenMinter.Request(
             dashboard: dashboardId, tenantID: tenantId, userID: userId, expires: expires, roles: roleList)
-        let started = ContinuousClock.now
         let connection = try context.connect(runtime, environment: environment, deployment: deployment)
-        let outcome: Result<GuestTokenMinter.Minted, Diagnostic>
-        do throws(Diagnostic) {
-            guard let embed = try EmbedBundle.load(workspace: context.workspace, bundle: bundle) else {
-                throw .error(
-                    at: nil,
-                    "embed mint-token refused: no embed policy (\(context.workspace.config.assetsDirectory)/"
-                        + "\(EmbedPolicy.path)); hybrid mints guest tokens only under one")
-            }
-            let minter = GuestTokenMinter(embed: embed, client: connection.client, signing: signing())
-            outcome = .success(try await minter.mint(request))
-        } catch {
-            outcome = .failure(error)
-        }
-        let minted = try? outcome.get()
-        let audit = AuditLog.EmbedMint(
-            dashboard: minted?.dashboardUUID ?? dashboardId, tenantID: tenantId, user: userId, roles: roleList,
-            ttlSeconds: expires, signedBy: minted?.signedBy)
-        var auditError: String?
-        if case .failure(let diagnostic) = outcome { auditError = diagnostic.message }
-        if let warning = deployment.record(
-            .embedMint, environment: environment, tenant: bundle.tenant, target: connection.target,
-            gitSHA: AuditLog.gitSHA(root: context.workspace.root), assets: [:],
-            status: minted == nil ? .refused : .success, started: started, error: auditError, embed: audit)
-        {
-            context.printer.print(warning)
-        }
-        switch outcome {
-        case .failure(let diagnostic):
-            context.printer.print(diagnostic)
+        let issued = await GuestTokenIssuer(deployment: deployment).issue(
+            environment: environment, mapping: mapping, request: request, signing: .fromEnvironment(),
+            connection: connection)
+        switch issued {
+        case .compileFailed(let errors):
+            for error in errors { context.printer.print(error) }
+            StandardStreams.writeError("compile \(environment) failed: nothing minted\n")
             throw ExitCode(1)
-        case .success(let minted):
-            if output.format == .json {
-                try output.printJSON(minted)
-            } else {
-                StandardStreams.writeOutput(minted.token + "\n")
+        case .done(let outcome, let auditError):
+            if let auditError { context.printer.print(auditError) }
+            switch outcome {
+            case .failure(let refusal):
+                context.printer.print(refusal.diagnostic)
+                throw ExitCode(1)
+            case .success(let minted):
+                if output.format == .json {
+                    try output.printJSON(minted)
+                } else {
+                    StandardStreams.writeOutput(minted.token + "\n")
+                }
+                if auditError != nil { throw ExitCode(1) }
             }
         }
-    }
-
-    /// Local HS256 signing when HYBRID_GUEST_TOKEN_SECRET is set, else the server's API.
-    private func signing() -> GuestTokenMinter.Signing {
-        let environment = ProcessInfo.processInfo.environment
-        guard let secret = environment["HYBRID_GUEST_TOKEN_SECRET"], !secret.isEmpty else { return .api }
-        SecretRegistry.shared.register(secret)
-        let audience = environment["HYBRID_GUEST_TOKEN_AUDIENCE"].flatMap { $0.isEmpty ? nil : $0 }
-        return .local(secret: secret, audience: audience)
     }
 }

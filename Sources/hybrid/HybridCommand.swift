@@ -13,7 +13,8 @@ struct HybridCommand: AsyncParsableCommand {
         subcommands: [
             InitCommand.self, NormalizeCommand.self, RenderCommand.self, CompileCommand.self, ValidateCommand.self,
             PlanCommand.self, ApplyCommand.self, ExportCommand.self, DriftPlanCommand.self, PromoteCommand.self,
-            EmbedCommand.self, TranslateCommand.self, GraphCommand.self, CacheCommand.self,
+            EmbedCommand.self, TranslateCommand.self, GraphCommand.self, CacheCommand.self, AuditCommand.self,
+            ServeCommand.self,
         ]
     )
 }

@@ -56,5 +56,6 @@ struct PromoteCommand: AsyncParsableCommand {
         if steps.last?.result == .drift { throw ExitCode(2) }
         if let last = steps.last, !last.result.succeeded { throw ExitCode(1) }
         if steps.count < environments.count { throw ExitCode(1) }
+        if steps.contains(where: \.auditFailed) { throw ExitCode(1) }
     }
 }

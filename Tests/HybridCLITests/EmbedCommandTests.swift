@@ -64,7 +64,7 @@ struct EmbedCommandTests {
     }
 
     @Test("mint-token refuses by the token policy before any request, and audits the refusal")
-    func refusedOffline() throws {
+    func refusedOffline() async throws {
         let result = try HybridProcess.run(
             [
                 "embed", "mint-token", "--dashboard-id", "d-dev", "--tenant-id", "c1", "--user-id", "u", "--expires",
@@ -78,7 +78,7 @@ struct EmbedCommandTests {
                 "error: embed mint-token refused: --expires 601 is longer than the policy's token_policy.max_ttl (600 s)"
             ),
             "\(result.stderr)")
-        let audit = try repository.read(".hybrid/audit.jsonl")
+        let audit = try await AuditTrail.lines(root: root).joined(separator: "\n")
         #expect(audit.contains("\"action\":\"embed-mint\""))
         #expect(audit.contains("\"status\":\"refused\""))
         #expect(audit.contains("\"ttl_seconds\":601"))

@@ -1,4 +1,5 @@
 import Foundation
+import HybridTestSupport
 import Testing
 
 #if canImport(FoundationNetworking)
@@ -106,7 +107,7 @@ extension LiveRuntimeTests {
                 #expect(Set(seen.tenants) == [tenant], "\(seen.tenants)")
             }
             // The audit has both mints, never the token.
-            let audit = try repo.read(".hybrid/audit.jsonl")
+            let audit = try await AuditTrail.lines(root: repo.root).joined(separator: "\n")
             #expect(audit.components(separatedBy: "\"action\":\"embed-mint\"").count - 1 == 2)
             #expect(audit.contains("\"tenant_id\":\"c2\""))
             #expect(!audit.contains("eyJ"))
@@ -148,7 +149,7 @@ extension LiveRuntimeTests {
         }
 
         @Test("an over-long TTL, a missing user, a foreign role and a dashboard outside the policy are refused")
-        func refusals() throws {
+        func refusals() async throws {
             try applied()
             let base = ["--tenant-id", "c1", "--user-id", "u", "--roles", "viewer", "--expires", "60"]
             let cases: [([String], String)] = [
@@ -174,7 +175,7 @@ extension LiveRuntimeTests {
                 ["embed", "mint-token", "--env", "live", "--dashboard-id", "hidden-\(repo.suffix)"] + base)
             #expect(outside.status == 1)
             #expect(outside.stderr.contains("is not in the embed policy's dashboards"), "\(outside.stderr)")
-            let audit = try repo.read(".hybrid/audit.jsonl")
+            let audit = try await AuditTrail.lines(root: repo.root).joined(separator: "\n")
             #expect(audit.components(separatedBy: "\"status\":\"refused\"").count - 1 == cases.count + 1)
         }
 

@@ -1,4 +1,5 @@
 import Foundation
+import HybridTestSupport
 import Testing
 
 #if canImport(Glibc)
@@ -109,7 +110,7 @@ struct LiveRuntimeTests {
     }
 
     @Test("promote over two targets (the second with CSRF on) applies both and audits each step")
-    func promoteTwoTargets() throws {
+    func promoteTwoTargets() async throws {
         try repo.write(
             "hybrid.yaml",
             "superset:\n  urls:\n    live: \(LiveServer.url)\n    second: \(LiveServer.csrfURL ?? LiveServer.url)\n"
@@ -120,7 +121,7 @@ struct LiveRuntimeTests {
         #expect(promote.status == 0, "\(promote.stdout)\(promote.stderr)")
         #expect(promote.stdout.contains("promote live: applied"))
         #expect(promote.stdout.contains("promote second: applied"))
-        let audit = try repo.read(".hybrid/audit.jsonl").split(separator: "\n")
+        let audit = try await AuditTrail.lines(root: repo.root)
         #expect(audit.count == 2)
         #expect(audit.allSatisfy { $0.contains("\"action\":\"promote\"") && $0.contains("\"status\":\"success\"") })
         let again = try repo.hybrid(["promote", "--drift"])

@@ -1,4 +1,5 @@
 import Foundation
+import HybridAudit
 import HybridCompiler
 import HybridDiagnostics
 import HybridTestSupport
@@ -65,10 +66,8 @@ struct PromoterTests {
         steps.map { "\($0.environment) \($0.result.rawValue): \($0.message ?? "-")" }
     }
 
-    private static func audit(_ harness: RuntimeHarness) -> [AuditLog.Record] {
-        let (records, unreadable) = AuditLog(root: harness.workspace.root).records()
-        #expect(unreadable == 0)
-        return records
+    private static func audit(_ harness: RuntimeHarness) async throws -> [AuditRecord] {
+        try await AuditTrail.records(root: harness.workspace.root)
     }
 
     @Test("a chain over two environments applies both and audits each step as a successful promote")
@@ -85,7 +84,7 @@ struct PromoterTests {
         #expect(prod.acceptedImports.count == 1)
         #expect(Set(dev.objects.values.map(\.name)).contains("analytics_dev"))
         #expect(Set(prod.objects.values.map(\.name)).contains("analytics_prod"))
-        let records = Self.audit(harness)
+        let records = try await Self.audit(harness)
         #expect(records.map(\.action) == [.promote, .promote])
         #expect(records.map(\.environment) == ["dev", "prod"])
         #expect(records.map(\.status) == [.success, .success])
@@ -103,7 +102,7 @@ struct PromoterTests {
         let harness = try Self.harness(dev: dev.url, prod: prod.url)
         _ = await Self.promote(harness)
         _ = await Self.promote(harness)
-        let records = Self.audit(harness)
+        let records = try await Self.audit(harness)
         #expect(records.map(\.status) == [.success, .success, .noop, .noop])
         #expect(records.map(\.error) == [nil, nil, nil, nil])
     }
@@ -120,7 +119,7 @@ struct PromoterTests {
         #expect(Self.summary(steps) == ["dev up-to-date: nothing to apply", "prod up-to-date: nothing to apply"])
         #expect(dev.imports.count == 1)
         #expect(prod.imports.count == 1)
-        let records = Self.audit(harness)
+        let records = try await Self.audit(harness)
         #expect(records.map(\.status) == [.success, .success, .noop, .noop])
         #expect(records.suffix(2).allSatisfy { $0.action == .promote && $0.assets.isEmpty })
     }
@@ -141,7 +140,7 @@ struct PromoterTests {
         #expect(findings.contains { $0.severity == .error && $0.location?.file.contains("by_tenant") == true })
         #expect(dev.requests.isEmpty)
         #expect(prod.requests.isEmpty)
-        let records = Self.audit(harness)
+        let records = try await Self.audit(harness)
         #expect(records.map(\.environment) == ["dev"])
         #expect(records.map(\.status) == [.failed])
         #expect(records.first?.error == steps.first?.message)
@@ -167,7 +166,7 @@ struct PromoterTests {
             })
         #expect(dev.requests.isEmpty)
         #expect(prod.requests.isEmpty)
-        #expect(Self.audit(harness).map(\.status) == [.failed])
+        #expect(try await Self.audit(harness).map(\.status) == [.failed])
     }
 
     @Test("with checkDrift a server-side edit stops the chain as drift, before any import there")
@@ -193,7 +192,7 @@ struct PromoterTests {
                 "dev up-to-date: nothing to apply", "prod drift: drift in prod/charts/revenue.yaml",
             ])
         #expect(prod.imports.count == 1)
-        #expect(Self.audit(harness).map(\.status) == [.success, .success, .noop, .failed])
+        #expect(try await Self.audit(harness).map(\.status) == [.success, .success, .noop, .failed])
     }
 
     @Test("with checkDrift a first promotion to fresh servers applies both: never applied is no drift")
@@ -263,7 +262,7 @@ struct PromoterTests {
         #expect(steps.first?.message?.contains("connection refused") == true)
         #expect(findings.contains { $0.severity == .error && $0.message.contains("connection refused") })
         #expect(prod.requests.isEmpty)
-        let records = Self.audit(harness)
+        let records = try await Self.audit(harness)
         #expect(records.map(\.status) == [.failed])
         #expect(records.first?.target == "http://127.0.0.1:\(port)")
     }
@@ -275,8 +274,8 @@ struct PromoterTests {
         try harness.fixture.write("assets/charts/by_tenant.yaml.j2", "slice_name: \"{{ ENV \"\n")
         let (steps, _) = await Self.promote(harness)
         #expect(steps.map(\.result) == [.compileFailed])
-        let records = Self.audit(harness)
+        let records = try await Self.audit(harness)
         #expect(records.map(\.target) == ["http://127.0.0.1:1"])
-        #expect(!(try harness.fixture.read(".hybrid/audit.jsonl")).contains("hunter2"))
+        #expect(!(try await AuditTrail.lines(root: harness.workspace.root)).joined().contains("hunter2"))
     }
 }

@@ -47,22 +47,4 @@ struct RuntimeRecordsTests {
         try state.save(at: path, store: store)
         #expect(AppliedState.load(at: path, store: store) == state)
     }
-
-    @Test("audit records append as JSON lines with the documented keys")
-    func auditLog() throws {
-        let directory = TemporaryDirectory()
-        let log = AuditLog(root: directory.path)
-        let record = AuditLog.Record(
-            timestamp: AuditLog.timestamp(Date(timeIntervalSince1970: 0)), actor: "ci", action: .apply,
-            environment: "prod", tenant: nil, target: "http://127.0.0.1:8088", gitSHA: "unknown",
-            assets: ["charts": 2], status: .success, durationSeconds: 1.5, error: nil)
-        try log.append(record)
-        try log.append(record)
-        #expect(log.records().records == [record, record])
-        let text = try directory.read(".hybrid/audit.jsonl")
-        #expect(
-            text.hasPrefix(
-                "{\"action\":\"apply\",\"actor\":\"ci\",\"assets\":{\"charts\":2},\"duration_seconds\":1.5,\"env\":\"prod\",\"git_sha\":\"unknown\",\"status\":\"success\",\"target\":\"http://127.0.0.1:8088\",\"timestamp\":\"1970-01-01T00:00:00Z\"}\n"
-            ))
-    }
 }

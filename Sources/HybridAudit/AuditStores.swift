@@ -1,0 +1,40 @@
+import Foundation
+import HybridCache
+
+/// Which store a repository's commands use: PostgreSQL when `HYBRID_AUDIT_URL` is set, else SQLite at
+/// `.hybrid/audit.db` inside the repository.
+public enum AuditStores {
+    public static let urlVariable = "HYBRID_AUDIT_URL"
+
+    /// The SQLite file of a repository.
+    public static func sqlitePath(root: String) -> String {
+        (root == "." ? "" : root + "/") + ".hybrid/audit.db"
+    }
+
+    /// Opens (and migrates) the store; the legacy `.hybrid/audit.jsonl` is imported the first time.
+    public static func open(
+        root: String, environment: [String: String] = ProcessInfo.processInfo.environment
+    ) async throws(AuditStoreError) -> any AuditStore {
+        let store: any AuditStore
+        if let url = environment[urlVariable], !url.isEmpty {
+            store = try await PostgresAuditStore.open(url: url)
+        } else {
+            let path = sqlitePath(root: root)
+            let resolved = ResolvedPath.of(path)
+            let repository = ResolvedPath.of(root)
+            guard ResolvedPath.isInside(resolved, repository), !ResolvedPath.isInside(resolved, repository + "/.git")
+            else {
+                throw AuditStoreError(
+                    location: path, "resolves to \(resolved), outside the repository \(repository) (a symlink?)")
+            }
+            store = try SQLiteAuditStore(path: path)
+        }
+        do {
+            _ = try await LegacyAuditLog(root: root).importOnce(into: store)
+        } catch {
+            await store.close()
+            throw error
+        }
+        return store
+    }
+}

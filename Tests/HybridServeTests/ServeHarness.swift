@@ -1,0 +1,68 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import HybridAudit
+import HybridCompiler
+import HybridRuntime
+import HybridServe
+import HybridTestSupport
+import NIOCore
+
+/// A repository with an embed policy (its Superset unreachable: refusals come before any call), its
+/// SQLite audit store, and a server over them.
+struct ServeHarness {
+    static let token = "serve-test-token-0123456789"
+    let repository = TemporaryDirectory()
+    let server: HybridServer
+    let store: any AuditStore
+
+    init(token: String? = ServeHarness.token, supersetURL: String = "http://127.0.0.1:1") async throws {
+        for (path, text) in [
+            ("hybrid.yaml", "mode: superset\ndefault_env: dev\nsuperset:\n  url: \(supersetURL)\n"),
+            ("env/dev.yaml", "ENV: dev\n"),
+            ("assets/databases/db.yaml.j2", "database_name: analytics_{{ ENV }}\nsqlalchemy_uri: sqlite:///x.db\n"),
+            (
+                "assets/datasets/t.yaml.j2",
+                "table_name: t\ndatabase: analytics_{{ ENV }}\ncolumns: [{column_name: customer_id}, {column_name: v}]\n"
+            ),
+            ("assets/charts/c.yaml.j2", "slice_name: C\nviz_type: table\ndatasource: t\nparams: {groupby: [v]}\n"),
+            (
+                "assets/dashboards/d.yaml.j2",
+                "dashboard_title: D\nslug: d-{{ ENV }}\nposition:\n  CHART-1: {type: CHART, id: CHART-1, meta: {chart: charts/c}}\n"
+            ),
+            (
+                "assets/embeds/policy.yaml.j2",
+                "allowed_domains: [app.example.com]\ntenant_enforcement: {tenant_column: customer_id}\n"
+                    + "token_policy: {max_ttl: 600, require_user_id: true}\n"
+            ),
+        ] {
+            try repository.write(path, text)
+        }
+        let workspace = try Workspace.load(root: repository.path)
+        store = try await AuditStores.open(root: repository.path, environment: [:])
+        server = HybridServer(
+            options: HybridServer.Options(bind: "127.0.0.1", port: 0, token: token, queryCacheSeconds: 30),
+            deployment: Deployment(workspace: workspace), store: store,
+            variables: ["HYBRID_SUPERSET_USERNAME": "u", "HYBRID_SUPERSET_PASSWORD": "p"])
+    }
+
+    static var authorized: HTTPFields { [.authorization: "Bearer \(token)"] }
+}
+
+extension TestResponse {
+    var json: [String: Any] {
+        (try? JSONSerialization.jsonObject(with: Data(buffer: body))) as? [String: Any] ?? [:]
+    }
+
+    var text: String { String(buffer: body) }
+
+    /// The `parameter` of a JSON error.
+    var parameter: String? { (json["error"] as? [String: Any])?["parameter"] as? String }
+}
+
+extension ByteBuffer {
+    init(json: String) {
+        self.init(string: json)
+    }
+}

@@ -1,0 +1,19 @@
+import Foundation
+import HybridAudit
+
+/// What a repository's audit store holds, for tests that check what a command audited.
+public enum AuditTrail {
+    /// Every record, oldest first.
+    public static func records(root: String) async throws -> [AuditRecord] {
+        let store = try await AuditStores.open(root: root, environment: [:])
+        defer { Task { await store.close() } }
+        return try await store.records(after: 0, limit: 100_000).map(\.record)
+    }
+
+    /// Every record as a line of key-sorted JSON (what `.hybrid/audit.jsonl` held), oldest first.
+    public static func lines(root: String) async throws -> [String] {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return try await records(root: root).map { String(decoding: try encoder.encode($0), as: UTF8.self) }
+    }
+}
