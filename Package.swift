@@ -130,7 +130,14 @@ let package = Package(
         .executableTarget(name: "hybrid-audit-writer", dependencies: ["HybridAudit"]),
 
         // Test helpers shared by the test targets: a stub HTTP server, temporary directories.
-        .target(name: "HybridTestSupport", dependencies: ["HybridAudit"], path: "Tests/HybridTestSupport"),
+        .target(
+            name: "HybridTestSupport",
+            dependencies: [
+                "HybridAudit", .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Tests/HybridTestSupport"
+        ),
 
         .testTarget(
             name: "HybridYAMLTests",
@@ -165,7 +172,11 @@ let package = Package(
             ]
         ),
         .testTarget(
-            name: "HybridCLITests", dependencies: ["hybrid", "HybridTestSupport", "HybridYAML", "SupersetClient"]),
+            name: "HybridCLITests",
+            dependencies: [
+                "hybrid", "hybrid-audit-writer", "HybridTestSupport", "HybridYAML", "SupersetClient", "HybridAudit",
+            ]
+        ),
         .testTarget(
             name: "SupersetClientTests", dependencies: ["SupersetClient", "HybridDiagnostics", "HybridTestSupport"]),
         .testTarget(
@@ -180,8 +191,6 @@ let package = Package(
             name: "HybridAuditTests",
             dependencies: [
                 "HybridAudit", "HybridDiagnostics", "HybridTestSupport", "hybrid-audit-writer",
-                .product(name: "PostgresNIO", package: "postgres-nio"),
-                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .testTarget(

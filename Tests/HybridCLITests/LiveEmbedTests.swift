@@ -1,4 +1,5 @@
 import Foundation
+import HybridAudit
 import HybridTestSupport
 import Testing
 
@@ -67,7 +68,10 @@ extension LiveRuntimeTests {
                 ],
                 "result_format": "json", "result_type": "full",
             ]
-            var request = URLRequest(url: URL(string: LiveServer.url + "/api/v1/chart/data")!)
+            // As Superset's frontend asks: the chart and dashboard in the query string, which its action
+            // log records with the event.
+            let logged = "?form_data=%7B%22slice_id%22%3A\(chart)%7D&dashboard_id=\(dashboard)"
+            var request = URLRequest(url: URL(string: LiveServer.url + "/api/v1/chart/data" + logged)!)
             request.httpMethod = "POST"
             request.setValue("application/json", forHTTPHeaderField: "Content-Type")
             if asAdmin {
@@ -231,6 +235,58 @@ extension LiveRuntimeTests {
             #expect(after["allowed_domains"] as? [String] == ["https://app.example.com"])
             #expect(after["uuid"] as? String == uuid, "the embedded uuid is kept")
             #expect(try repo.hybrid(["drift-plan", "--env", "live"]).status == 0)
+        }
+
+        @Test(
+            "hybrid serve: a guest token from POST reads only its tenant's rows; /api/metrics/queries counts Superset's log"
+        )
+        func serve() async throws {
+            try applied()
+            let since = AuditTime.timestamp(Date().addingTimeInterval(-2))
+            let api = try await LiveAPI.login(LiveServer.url)
+            var environment = ProcessInfo.processInfo.environment
+            environment["HYBRID_SUPERSET_USERNAME"] = LiveServer.username
+            environment["HYBRID_SUPERSET_PASSWORD"] = LiveServer.password
+            environment["HYBRID_SERVE_TOKEN"] = "live-serve-token-0123456789"
+            let server = try ServeProcess(root: repo.root, environment: environment)
+            let token = "live-serve-token-0123456789"
+            let asked =
+                #"{"env": "live", "dashboard_id": "dashboards/overview", "tenant_id": "c2", "user_id": "u-c2", "#
+                + #""roles": ["viewer"], "expires": 600}"#
+            let minted = try await server.json("/api/embed/guest-token", method: "POST", token: token, body: asked)
+            #expect(minted.status == 200, "\(minted.json) \(server.stderr)")
+            let guestToken = try #require(minted.json["token"] as? String)
+            #expect((minted.json["rls"] as? [[String: Any]])?.first?["clause"] as? String == "customer_id = 'c2'")
+            let seen = try await tenantsSeen(token: guestToken, api: api)
+            #expect(seen.status == 200)
+            #expect(Set(seen.tenants) == ["c2"])
+            let refused = try await server.json(
+                "/api/embed/guest-token", method: "POST", token: token,
+                body: asked.replacingOccurrences(of: #"["viewer"]"#, with: #"["owner"]"#))
+            #expect(refused.status == 403)
+            #expect((refused.json["error"] as? [String: Any])?["reason"] as? String == "roles")
+            // Three chart-data queries as an admin, logged by Superset with their durations.
+            for _ in 0..<3 { _ = try await tenantsSeen(token: "", api: api, asAdmin: true) }
+            let chart = try #require(try await api.find("chart", column: "slice_name", value: "Revenue \(repo.suffix)"))
+            let path = "/api/metrics/queries?env=live&group_by=chart&since=\(since)"
+            let queries = try await server.json(path, token: token)
+            #expect(queries.status == 200, "\(queries.json)")
+            #expect(queries.json["cached"] as? Bool == false)
+            let groups = queries.json["chart_data"] as? [[String: Any]] ?? []
+            let group = try #require(groups.first { $0["key"] as? String == String(chart) }, "\(queries.json)")
+            #expect((group["count"] as? Int ?? 0) >= 4, "three as admin, one as the guest: \(group)")
+            #expect(group["errors"] as? Int == 0)
+            let p50 = try #require(group["p50_ms"] as? Double)
+            let p95 = try #require(group["p95_ms"] as? Double)
+            let maximum = try #require(group["max_ms"] as? Double)
+            #expect(p50 >= 0 && p50 <= p95 && p95 <= maximum)
+            let again = try await server.json(path, token: token)
+            #expect(again.json["cached"] as? Bool == true, "a second ask within the cache time is not Superset's")
+            let embeds = try await server.json("/api/metrics/embeds?group_by=tenant&since=\(since)", token: token)
+            let c2 = (embeds.json["groups"] as? [[String: Any]])?.first { $0["key"] as? String == "c2" }
+            #expect(c2?["minted"] as? Int == 1)
+            #expect(c2?["refused_by_reason"] as? [String: Int] == ["roles": 1])
+            #expect(server.stop() == 0)
         }
     }
 }

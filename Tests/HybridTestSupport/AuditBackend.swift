@@ -1,35 +1,34 @@
 import Foundation
 import HybridAudit
-import HybridTestSupport
 import Logging
 import PostgresNIO
 
 /// The two stores the same tests run against: SQLite always, PostgreSQL when
 /// `HYBRID_TEST_POSTGRES_URL` names a server (`.ci/run` starts one; under CI a missing one fails).
-enum AuditBackend: String, CaseIterable, CustomStringConvertible, Sendable {
+public enum AuditBackend: String, CaseIterable, CustomStringConvertible, Sendable {
     case sqlite
     case postgres
 
-    var description: String { rawValue }
+    public var description: String { rawValue }
 
-    static let postgresURL = ProcessInfo.processInfo.environment["HYBRID_TEST_POSTGRES_URL"].flatMap {
+    public static let postgresURL = ProcessInfo.processInfo.environment["HYBRID_TEST_POSTGRES_URL"].flatMap {
         $0.isEmpty ? nil : $0
     }
 
     /// The backends to test here.
-    static var available: [AuditBackend] {
+    public static var available: [AuditBackend] {
         postgresURL != nil || ProcessInfo.processInfo.environment["CI"] == "true" ? [.sqlite, .postgres] : [.sqlite]
     }
 }
 
 /// A repository folder and the environment whose store is empty: SQLite in the folder, or a new
 /// PostgreSQL database made for this test.
-struct AuditFixture {
-    let directory = TemporaryDirectory()
-    let environment: [String: String]
-    let backend: AuditBackend
+public struct AuditFixture: @unchecked Sendable {
+    public let directory = TemporaryDirectory()
+    public let environment: [String: String]
+    public let backend: AuditBackend
 
-    static func make(_ backend: AuditBackend) async throws -> AuditFixture {
+    public static func make(_ backend: AuditBackend) async throws -> AuditFixture {
         switch backend {
         case .sqlite:
             return AuditFixture(environment: [:], backend: backend)
@@ -46,14 +45,14 @@ struct AuditFixture {
         }
     }
 
-    var root: String { directory.path }
+    public var root: String { directory.path }
 
-    func open() async throws -> any AuditStore {
+    public func open() async throws -> any AuditStore {
         try await AuditStores.open(root: root, environment: environment)
     }
 
     /// The environment a child process needs to write to this store.
-    var processEnvironment: [String: String] {
+    public var processEnvironment: [String: String] {
         var environment = ProcessInfo.processInfo.environment
         environment[AuditStores.urlVariable] = nil
         environment.merge(self.environment) { $1 }
@@ -72,13 +71,13 @@ struct AuditFixture {
     }
 }
 
-struct FixtureError: Error, CustomStringConvertible {
-    let description: String
-    init(_ description: String) { self.description = description }
+public struct FixtureError: Error, CustomStringConvertible {
+    public let description: String
+    public init(_ description: String) { self.description = description }
 }
 
 /// A deploy record for tests.
-func deployRecord(
+public func deployRecord(
     _ id: String, at milliseconds: Int64, env: String = "prod", status: AuditRecord.Status = .success,
     actor: String = "ci@example.com", tenant: String? = nil, action: AuditRecord.Action = .apply,
     duration: Double = 1.5
@@ -91,7 +90,7 @@ func deployRecord(
 }
 
 /// The `hybrid-audit-writer` binary beside the test bundle.
-var auditWriterExecutable: String {
+public var auditWriterExecutable: String {
     let products =
         Bundle.main.bundleURL.lastPathComponent.hasSuffix(".xctest")
         ? Bundle.main.bundleURL.deletingLastPathComponent() : Bundle.main.bundleURL
