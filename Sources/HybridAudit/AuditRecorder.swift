@@ -3,10 +3,14 @@ import HybridDiagnostics
 
 /// Writes the records of a command: to the store, after flushing what earlier commands spooled; when
 /// the store cannot be reached or written, the record is spooled and the failure is an error (the
-/// command's audit step fails loudly, the record is not lost).
-public struct AuditRecorder: Sendable {
+/// command's audit step fails loudly, the record is not lost). The legacy log import and the spool
+/// flush run at a command's first record; each record opens and closes the store (a connection that
+/// outlives its command is never left open).
+public actor AuditRecorder {
     public let root: String
     public let environment: [String: String]
+    /// The legacy log was imported and the spool flushed by an earlier record of this command.
+    private var prepared = false
 
     public init(root: String, environment: [String: String] = ProcessInfo.processInfo.environment) {
         self.root = root
@@ -18,15 +22,16 @@ public struct AuditRecorder: Sendable {
         let record = record.redacted()
         let spool = AuditSpool(root: root)
         do throws(AuditStoreError) {
-            let store = try await AuditStores.open(root: root, environment: environment)
+            let store = try await AuditStores.open(root: root, environment: environment, importLegacy: !prepared)
             do throws(AuditStoreError) {
-                _ = try await spool.flush(into: store)
+                if !prepared { _ = try await spool.flush(into: store) }
                 try await store.append([record])
             } catch {
                 await store.close()
                 throw error
             }
             await store.close()
+            prepared = true
             return nil
         } catch {
             do {

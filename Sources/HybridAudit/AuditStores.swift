@@ -11,9 +11,10 @@ public enum AuditStores {
         (root == "." ? "" : root + "/") + ".hybrid/audit.db"
     }
 
-    /// Opens (and migrates) the store; the legacy `.hybrid/audit.jsonl` is imported the first time.
+    /// Opens (and migrates) the store; the legacy `.hybrid/audit.jsonl` is imported the first time
+    /// (looked at unless `importLegacy` is false). Close it when done.
     public static func open(
-        root: String, environment: [String: String] = ProcessInfo.processInfo.environment
+        root: String, environment: [String: String] = ProcessInfo.processInfo.environment, importLegacy: Bool = true
     ) async throws(AuditStoreError) -> any AuditStore {
         let store: any AuditStore
         if let url = environment[urlVariable], !url.isEmpty {
@@ -29,6 +30,7 @@ public enum AuditStores {
             }
             store = try SQLiteAuditStore(path: path)
         }
+        guard importLegacy else { return store }
         do {
             _ = try await LegacyAuditLog(root: root).importOnce(into: store)
         } catch {

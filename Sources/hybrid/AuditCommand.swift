@@ -53,8 +53,14 @@ struct AuditListCommand: AsyncParsableCommand {
         let page = try await context.orExitAsync { () async throws(Diagnostic) in
             do throws(AuditStoreError) {
                 let store = try await AuditStores.open(root: root)
-                defer { Task { await store.close() } }
-                return try await store.deploys(query)
+                do throws(AuditStoreError) {
+                    let page = try await store.deploys(query)
+                    await store.close()
+                    return page
+                } catch {
+                    await store.close()
+                    throw error
+                }
             } catch {
                 throw .error(at: nil, error.description)
             }
