@@ -87,8 +87,9 @@ def main():
         sys.exit(f"no Superset instance at {instance} (scripts/superset-local up --port 8088)")
     venv = os.path.join(ROOT, ".superset-local", "venv")
 
-    subprocess.run(["swift", "build", "-c", "release", "--product", "hybrid", "--product", "hybrid-audit-writer"],
-                   cwd=ROOT, check=True, capture_output=True)
+    for product in ("hybrid", "hybrid-audit-writer"):  # one --product per build (SwiftPM keeps only the last)
+        subprocess.run(["swift", "build", "-c", "release", "--product", product], cwd=ROOT, check=True,
+                       capture_output=True)
     binaries = subprocess.run(["swift", "build", "-c", "release", "--show-bin-path"], cwd=ROOT, check=True,
                               capture_output=True, text=True).stdout.strip()
     hybrid, writer = os.path.join(binaries, "hybrid"), os.path.join(binaries, "hybrid-audit-writer")

@@ -132,13 +132,13 @@ enum AuditSQL {
         if let since = query.since { add({ "at_ms >= \($0)" }, .integer(since)) }
         if let until = query.until { add({ "at_ms < \($0)" }, .integer(until)) }
         if let cursor = query.cursor {
+            // A row-value comparison: both SQLite and PostgreSQL seek the (kind, [env,] at_ms, id) index
+            // to it, where an OR of two conditions would scan every newer record first.
             arguments.append(.integer(cursor.milliseconds))
             let time = dialect.placeholder(arguments.count)
-            arguments.append(.integer(cursor.milliseconds))
-            let sameTime = dialect.placeholder(arguments.count)
             arguments.append(.integer(cursor.id))
             let id = dialect.placeholder(arguments.count)
-            conditions.append("(at_ms < \(time) OR (at_ms = \(sameTime) AND id < \(id)))")
+            conditions.append("(at_ms, id) < (\(time), \(id))")
         }
         arguments.append(.integer(Int64(query.limit + 1)))
         return Statement(

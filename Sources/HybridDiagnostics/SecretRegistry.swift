@@ -1,5 +1,9 @@
 import Foundation
 
+#if canImport(Glibc)
+    import Glibc
+#endif
+
 /// Every secret this process holds — login passwords, bearer, access and refresh tokens, JWTs it
 /// received, CSRF tokens and session cookies, database passwords, Preset secrets — registered once
 /// where it is read or received, and replaced by `<redacted>` in everything hybrid prints, logs or
@@ -23,6 +27,8 @@ public final class SecretRegistry: @unchecked Sendable {
     private let lock = NSLock()
     /// Every form of every secret, longest first (so a secret containing another is removed whole).
     private var forms: [String] = []
+    /// ``forms`` as UTF-8 bytes, in the same order (what the search runs on).
+    private var formBytes: [[UInt8]] = []
     private var known: Set<String> = []
 
     public init() {}
@@ -36,6 +42,7 @@ public final class SecretRegistry: @unchecked Sendable {
         var added = Set(Self.encodings(of: secret).filter { $0.count >= Self.minimumLength })
         added.subtract(forms)
         forms = (forms + added).sorted { $0.count != $1.count ? $0.count > $1.count : $0 < $1 }
+        formBytes = forms.map { Array($0.utf8) }
     }
 
     /// Registers the user name and password of HTTP Basic credentials, and their header form.
@@ -55,26 +62,70 @@ public final class SecretRegistry: @unchecked Sendable {
     public func redact(_ text: String) -> String {
         let forms = currentForms()
         guard !forms.isEmpty else { return text }
-        var text = text
-        for form in forms where text.contains(form) {
-            text = text.replacingOccurrences(of: form, with: Self.placeholder)
-        }
-        return text
+        let bytes = Array(text.utf8)
+        guard let redacted = Self.redacted(bytes, forms) else { return text }
+        return String(decoding: redacted, as: UTF8.self)
     }
 
     /// `bytes` (UTF-8 text) redacted; the same bytes when no secret occurs in them.
     public func redact(_ bytes: [UInt8]) -> [UInt8] {
         let forms = currentForms()
         guard !forms.isEmpty else { return bytes }
-        let text = String(decoding: bytes, as: UTF8.self)
-        let redacted = redact(text)
-        return redacted == text ? bytes : Array(redacted.utf8)
+        return Self.redacted(bytes, forms) ?? bytes
     }
 
-    private func currentForms() -> [String] {
+    private func currentForms() -> [[UInt8]] {
         lock.lock()
         defer { lock.unlock() }
-        return forms
+        return formBytes
+    }
+
+    /// Every occurrence of each form (longest first) replaced, byte for byte (a match of valid UTF-8
+    /// in valid UTF-8 starts and ends on character boundaries); nil when nothing occurs. One linear
+    /// search (memmem) per form.
+    private static func redacted(_ bytes: [UInt8], _ forms: [[UInt8]]) -> [UInt8]? {
+        var current = bytes
+        var changed = false
+        let placeholder = Array(Self.placeholder.utf8)
+        for form in forms where form.count <= current.count {
+            guard var match = find(form, in: current, from: 0) else { continue }
+            var result: [UInt8] = []
+            result.reserveCapacity(current.count)
+            var start = 0
+            while true {
+                result += current[start..<match]
+                result += placeholder
+                start = match + form.count
+                guard let next = find(form, in: current, from: start) else { break }
+                match = next
+            }
+            result += current[start...]
+            current = result
+            changed = true
+        }
+        return changed ? current : nil
+    }
+
+    /// The first index of `needle` in `haystack` at or after `start` (memchr for the first byte,
+    /// then memcmp).
+    private static func find(_ needle: [UInt8], in haystack: [UInt8], from start: Int) -> Int? {
+        guard let first = needle.first, start <= haystack.count, needle.count <= haystack.count - start else {
+            return nil
+        }
+        return haystack.withUnsafeBytes { hay -> Int? in
+            needle.withUnsafeBytes { pin -> Int? in
+                guard let base = hay.baseAddress, let pattern = pin.baseAddress else { return nil }
+                var index = start
+                let last = hay.count - pin.count
+                while index <= last {
+                    guard let hit = memchr(base + index, Int32(first), last - index + 1) else { return nil }
+                    let offset = base.distance(to: UnsafeRawPointer(hit))
+                    if memcmp(base + offset, pattern, pin.count) == 0 { return offset }
+                    index = offset + 1
+                }
+                return nil
+            }
+        }
     }
 
     /// The secret as it may appear in a request or an echo of one.
