@@ -39,4 +39,20 @@ public enum AuditStores {
         }
         return store
     }
+
+    /// Opens the store, runs `body` on it and closes it, whatever `body` does.
+    public static func using<T: Sendable>(
+        root: String, environment: [String: String] = ProcessInfo.processInfo.environment,
+        _ body: (any AuditStore) async throws(AuditStoreError) -> T
+    ) async throws(AuditStoreError) -> T {
+        let store = try await open(root: root, environment: environment)
+        do throws(AuditStoreError) {
+            let value = try await body(store)
+            await store.close()
+            return value
+        } catch {
+            await store.close()
+            throw error
+        }
+    }
 }

@@ -52,14 +52,8 @@ struct AuditListCommand: AsyncParsableCommand {
         let root = context.workspace.root
         let page = try await context.orExitAsync { () async throws(Diagnostic) in
             do throws(AuditStoreError) {
-                let store = try await AuditStores.open(root: root)
-                do throws(AuditStoreError) {
-                    let page = try await store.deploys(query)
-                    await store.close()
-                    return page
-                } catch {
-                    await store.close()
-                    throw error
+                return try await AuditStores.using(root: root) { store throws(AuditStoreError) in
+                    try await store.deploys(query)
                 }
             } catch {
                 throw .error(at: nil, error.description)
@@ -96,14 +90,8 @@ struct AuditFlushCommand: AsyncParsableCommand {
         let (_, unreadable) = spool.pending()
         let flushed = try await context.orExitAsync { () async throws(Diagnostic) in
             do throws(AuditStoreError) {
-                let store = try await AuditStores.open(root: root)
-                do throws(AuditStoreError) {
-                    let count = try await spool.flush(into: store)
-                    await store.close()
-                    return count
-                } catch {
-                    await store.close()
-                    throw error
+                return try await AuditStores.using(root: root) { store throws(AuditStoreError) in
+                    try await spool.flush(into: store)
                 }
             } catch {
                 throw .error(at: nil, error.description)

@@ -18,25 +18,7 @@ struct ServeHarness {
     let store: any AuditStore
 
     init(token: String? = ServeHarness.token, supersetURL: String = "http://127.0.0.1:1") async throws {
-        for (path, text) in [
-            ("hybrid.yaml", "mode: superset\ndefault_env: dev\nsuperset:\n  url: \(supersetURL)\n"),
-            ("env/dev.yaml", "ENV: dev\n"),
-            ("assets/databases/db.yaml.j2", "database_name: analytics_{{ ENV }}\nsqlalchemy_uri: sqlite:///x.db\n"),
-            (
-                "assets/datasets/t.yaml.j2",
-                "table_name: t\ndatabase: analytics_{{ ENV }}\ncolumns: [{column_name: customer_id}, {column_name: v}]\n"
-            ),
-            ("assets/charts/c.yaml.j2", "slice_name: C\nviz_type: table\ndatasource: t\nparams: {groupby: [v]}\n"),
-            (
-                "assets/dashboards/d.yaml.j2",
-                "dashboard_title: D\nslug: d-{{ ENV }}\nposition:\n  CHART-1: {type: CHART, id: CHART-1, meta: {chart: charts/c}}\n"
-            ),
-            (
-                "assets/embeds/policy.yaml.j2",
-                "allowed_domains: [app.example.com]\ntenant_enforcement: {tenant_column: customer_id}\n"
-                    + "token_policy: {max_ttl: 600, require_user_id: true}\n"
-            ),
-        ] {
+        for (path, text) in embedRepositoryFiles(supersetURL: supersetURL) {
             try repository.write(path, text)
         }
         let workspace = try Workspace.load(root: repository.path)

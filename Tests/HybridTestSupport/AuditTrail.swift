@@ -5,9 +5,9 @@ import HybridAudit
 public enum AuditTrail {
     /// Every record, oldest first.
     public static func records(root: String) async throws -> [AuditRecord] {
-        let store = try await AuditStores.open(root: root, environment: [:])
-        defer { Task { await store.close() } }
-        return try await store.records(after: 0, limit: 100_000).map(\.record)
+        try await AuditStores.using(root: root, environment: [:]) { store throws(AuditStoreError) in
+            try await store.records(after: 0, limit: 100_000).map(\.record)
+        }
     }
 
     /// Every record as a line of key-sorted JSON (what `.hybrid/audit.jsonl` held), oldest first.
