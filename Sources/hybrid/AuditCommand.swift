@@ -46,7 +46,7 @@ struct AuditListCommand: AsyncParsableCommand {
             query = try DeployQuery.parse(parameters)
         } catch {
             context.printer.print(
-                .error(at: nil, "--\(error.parameter == "env" ? "env" : error.parameter) \(error.message)"))
+                .error(at: nil, "--\(error.parameter) \(error.message)"))
             throw ExitCode(1)
         }
         let root = context.workspace.root
