@@ -93,5 +93,4 @@ public struct Deployment: Sendable {
                 environment: environment, tenant: tenant, target: target, gitSHA: gitSHA, assets: assets,
                 status: status, durationSeconds: (seconds * 1000).rounded() / 1000, error: error, embed: embed))
     }
-
 }

@@ -253,7 +253,13 @@ extension LiveRuntimeTests {
             let asked =
                 #"{"env": "live", "dashboard_id": "dashboards/overview", "tenant_id": "c2", "user_id": "u-c2", "#
                 + #""roles": ["viewer"], "expires": 600}"#
-            let minted = try await server.json("/api/embed/guest-token", method: "POST", token: token, body: asked)
+            var minted = try await server.json("/api/embed/guest-token", method: "POST", token: token, body: asked)
+            if minted.status == 502 {
+                // Superset's development server under CI once left a listing unanswered for 15 s; the
+                // server said so (502, naming the call). One more ask, which must mint.
+                print("serve: first mint answered 502 (\(minted.json)); asking once more")
+                minted = try await server.json("/api/embed/guest-token", method: "POST", token: token, body: asked)
+            }
             #expect(minted.status == 200, "\(minted.json) \(server.stderr)")
             let guestToken = try #require(minted.json["token"] as? String)
             #expect((minted.json["rls"] as? [[String: Any]])?.first?["clause"] as? String == "customer_id = 'c2'")
