@@ -171,3 +171,13 @@ extension AuditRecord {
         return copy
     }
 }
+
+/// The JSON form of audit values wherever hybrid writes them (the spool, the stored assets and roles):
+/// sorted keys, slashes unescaped.
+public enum AuditJSON {
+    public static func encode<T: Encodable>(_ value: T) -> Data? {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return try? encoder.encode(value)
+    }
+}

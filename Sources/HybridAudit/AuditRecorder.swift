@@ -41,9 +41,7 @@ public actor AuditRecorder {
                     "cannot write the audit record (\(error)); it is kept in \(path) and written to the store by the "
                         + "next command that reaches it (or hybrid audit flush)")
             } catch let spoolError {
-                let encoder = JSONEncoder()
-                encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-                let json = (try? encoder.encode(record)).map { String(decoding: $0, as: UTF8.self) } ?? "?"
+                let json = AuditJSON.encode(record).map { String(decoding: $0, as: UTF8.self) } ?? "?"
                 return .error(
                     at: nil,
                     "cannot write the audit record (\(error)) nor spool it (\(spoolError)); the record: \(json)")

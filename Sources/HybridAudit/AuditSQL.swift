@@ -111,7 +111,8 @@ enum AuditSQL {
         ]
         let placeholders = (1...names.count).map(dialect.placeholder).joined(separator: ", ")
         let conflict = dialect == .sqlite ? "INSERT OR IGNORE INTO" : "INSERT INTO"
-        let suffix = dialect == .sqlite ? "" : " ON CONFLICT (record_id) DO NOTHING"
+        // PostgreSQL answers with the id of a row it inserted, and nothing for a skipped one.
+        let suffix = dialect == .sqlite ? "" : " ON CONFLICT (record_id) DO NOTHING RETURNING id"
         return Statement(
             sql: "\(conflict) audit_records (\(names.joined(separator: ", "))) VALUES (\(placeholders))\(suffix)",
             arguments: arguments)
@@ -179,6 +180,24 @@ enum AuditSQL {
             arguments: [.integer(id), .integer(Int64(limit))])
     }
 
+    /// The rows of ``deploys(_:_:)`` as a page: one row more than the limit means a next page, whose
+    /// cursor is the last kept row's time (the extra `at_ms` column) and id.
+    static func deployPage(_ rows: [[Value]], limit: Int) -> DeployPage {
+        let records = rows.compactMap(record)
+        guard records.count > limit, limit > 0, let last = records.prefix(limit).last else {
+            return DeployPage(items: records, nextCursor: nil)
+        }
+        let cursor = AuditCursor(milliseconds: rows[limit - 1].last?.integer ?? 0, id: last.id)
+        return DeployPage(items: Array(records.prefix(limit)), nextCursor: cursor.encoded)
+    }
+
+    /// The rows of ``embedCounts(_:_:)`` folded into one count per key.
+    static func embedCounts(_ rows: [[Value]]) -> [EmbedCount] {
+        EmbedCount.fold(
+            rows.map { (key: $0[0].text, status: $0[1].text ?? "", reason: $0[2].text, count: Int($0[3].integer ?? 0)) }
+        )
+    }
+
     /// A row of ``columns`` read back.
     static func record(_ row: [Value]) -> StoredAuditRecord? {
         guard row.count >= 20, let id = row[0].integer, let recordID = row[1].text, let timestamp = row[2].text,
@@ -203,8 +222,6 @@ enum AuditSQL {
     }
 
     private static func json<T: Encodable>(_ value: T) -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return (try? encoder.encode(value)).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
+        AuditJSON.encode(value).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
     }
 }

@@ -12,15 +12,13 @@ public struct AuditSpool: Sendable {
     public let directory: String
 
     public init(root: String) {
-        directory = (root == "." ? "" : root + "/") + ".hybrid/audit-spool"
+        directory = AuditStores.path(root: root, ".hybrid/audit-spool")
     }
 
     /// Keeps a record; returns its file.
     @discardableResult
     public func keep(_ record: AuditRecord) throws(AtomicFile.IOError) -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        guard let data = try? encoder.encode(record) else {
+        guard let data = AuditJSON.encode(record) else {
             throw AtomicFile.IOError(path: directory, message: "cannot encode the audit record")
         }
         let bytes = SecretRegistry.shared.redact(Array(data)) + [0x0A]

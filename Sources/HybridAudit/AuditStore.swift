@@ -25,9 +25,11 @@ public protocol AuditStore: Sendable {
     @discardableResult
     func append(_ records: [AuditRecord]) async throws(AuditStoreError) -> Int
 
-    /// Stores the records under `marker` once: when the marker is already stored nothing is written
-    /// and the answer is false (the one-time import of `.hybrid/audit.jsonl`).
-    func importOnce(marker: String, _ records: [AuditRecord]) async throws(AuditStoreError) -> Bool
+    /// Stores the records under `marker` once: when the marker is already stored nothing is written,
+    /// `records` is not even called, and the answer is false (the one-time import of
+    /// `.hybrid/audit.jsonl`).
+    func importOnce(marker: String, _ records: @escaping @Sendable () -> [AuditRecord]) async throws(AuditStoreError)
+        -> Bool
 
     /// One page of deploys (apply, promote), newest first.
     func deploys(_ query: DeployQuery) async throws(AuditStoreError) -> DeployPage
@@ -40,15 +42,4 @@ public protocol AuditStore: Sendable {
 
     /// Releases connections.
     func close() async
-}
-
-extension AuditStore {
-    /// The page after running ``AuditSQL/deploys`` (one row more than the limit means a next page).
-    static func page(_ rows: [StoredAuditRecord], milliseconds: [Int64], limit: Int) -> DeployPage {
-        guard rows.count > limit, let last = rows.prefix(limit).last, limit > 0 else {
-            return DeployPage(items: rows, nextCursor: nil)
-        }
-        let cursor = AuditCursor(milliseconds: milliseconds[limit - 1], id: last.id)
-        return DeployPage(items: Array(rows.prefix(limit)), nextCursor: cursor.encoded)
-    }
 }

@@ -8,7 +8,12 @@ public enum AuditStores {
 
     /// The SQLite file of a repository.
     public static func sqlitePath(root: String) -> String {
-        (root == "." ? "" : root + "/") + ".hybrid/audit.db"
+        path(root: root, ".hybrid/audit.db")
+    }
+
+    /// `relative` inside the repository at `root` (as written: `.hybrid/x` for the current folder).
+    static func path(root: String, _ relative: String) -> String {
+        (root == "." ? "" : root + "/") + relative
     }
 
     /// Opens (and migrates) the store; the legacy `.hybrid/audit.jsonl` is imported the first time
@@ -32,7 +37,7 @@ public enum AuditStores {
         }
         guard importLegacy else { return store }
         do {
-            _ = try await LegacyAuditLog(root: root).importOnce(into: store)
+            try await LegacyAuditLog(root: root).importOnce(into: store)
         } catch {
             await store.close()
             throw error

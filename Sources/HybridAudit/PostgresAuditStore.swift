@@ -38,23 +38,25 @@ public actor PostgresAuditStore: AuditStore {
             var inserted = 0
             for record in records {
                 let rows = try await connection.query(Self.query(AuditSQL.insert(record, .postgres)), logger: logger)
-                for try await _ in rows {}
-                inserted += 1
+                for try await _ in rows { inserted += 1 }
             }
             return inserted
         }
     }
 
-    public func importOnce(marker: String, _ records: [AuditRecord]) async throws(AuditStoreError) -> Bool {
+    public func importOnce(marker: String, _ records: @escaping @Sendable () -> [AuditRecord])
+        async throws(AuditStoreError) -> Bool
+    {
         try await transaction { connection, logger in
             try await connection.query("SELECT pg_advisory_xact_lock(\(Self.insertLock))", logger: logger)
             let key = "import:" + marker
             let existing = try await connection.query("SELECT value FROM audit_meta WHERE key = \(key)", logger: logger)
             for try await _ in existing { return false }
-            for record in records {
+            let imported = records()
+            for record in imported {
                 try await connection.query(Self.query(AuditSQL.insert(record, .postgres)), logger: logger)
             }
-            let value = "\(records.count) records at \(AuditTime.timestamp())"
+            let value = "\(imported.count) records at \(AuditTime.timestamp())"
             try await connection.query(
                 "INSERT INTO audit_meta (key, value) VALUES (\(key), \(value))", logger: logger)
             return true
@@ -62,16 +64,11 @@ public actor PostgresAuditStore: AuditStore {
     }
 
     public func deploys(_ query: DeployQuery) async throws(AuditStoreError) -> DeployPage {
-        let rows = try await rows(AuditSQL.deploys(query, .postgres))
-        let records = rows.compactMap(AuditSQL.record)
-        return Self.page(records, milliseconds: rows.map { $0.last?.integer ?? 0 }, limit: query.limit)
+        AuditSQL.deployPage(try await rows(AuditSQL.deploys(query, .postgres)), limit: query.limit)
     }
 
     public func embedCounts(_ query: EmbedCountQuery) async throws(AuditStoreError) -> [EmbedCount] {
-        let rows = try await rows(AuditSQL.embedCounts(query, .postgres))
-        return EmbedCount.fold(
-            rows.map { (key: $0[0].text, status: $0[1].text ?? "", reason: $0[2].text, count: Int($0[3].integer ?? 0)) }
-        )
+        AuditSQL.embedCounts(try await rows(AuditSQL.embedCounts(query, .postgres)))
     }
 
     public func records(after id: Int64, limit: Int) async throws(AuditStoreError) -> [StoredAuditRecord] {

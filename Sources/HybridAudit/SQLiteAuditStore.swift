@@ -66,33 +66,31 @@ public final class SQLiteAuditStore: AuditStore {
         }
     }
 
-    public func importOnce(marker: String, _ records: [AuditRecord]) async throws(AuditStoreError) -> Bool {
+    public func importOnce(marker: String, _ records: @escaping @Sendable () -> [AuditRecord])
+        async throws(AuditStoreError) -> Bool
+    {
         try await writing { db in
             let key = "import:" + marker
             guard try String.fetchOne(db, sql: "SELECT value FROM audit_meta WHERE key = ?", arguments: [key]) == nil
             else { return false }
-            for record in records {
+            let imported = records()
+            for record in imported {
                 let statement = AuditSQL.insert(record, .sqlite)
                 try db.execute(sql: statement.sql, arguments: Self.arguments(statement.arguments))
             }
             try db.execute(
                 sql: "INSERT INTO audit_meta (key, value) VALUES (?, ?)",
-                arguments: [key, "\(records.count) records at \(AuditTime.timestamp())"])
+                arguments: [key, "\(imported.count) records at \(AuditTime.timestamp())"])
             return true
         }
     }
 
     public func deploys(_ query: DeployQuery) async throws(AuditStoreError) -> DeployPage {
-        let rows = try await rows(AuditSQL.deploys(query, .sqlite))
-        let records = rows.compactMap(AuditSQL.record)
-        return Self.page(records, milliseconds: rows.map { $0.last?.integer ?? 0 }, limit: query.limit)
+        AuditSQL.deployPage(try await rows(AuditSQL.deploys(query, .sqlite)), limit: query.limit)
     }
 
     public func embedCounts(_ query: EmbedCountQuery) async throws(AuditStoreError) -> [EmbedCount] {
-        let rows = try await rows(AuditSQL.embedCounts(query, .sqlite))
-        return EmbedCount.fold(
-            rows.map { (key: $0[0].text, status: $0[1].text ?? "", reason: $0[2].text, count: Int($0[3].integer ?? 0)) }
-        )
+        AuditSQL.embedCounts(try await rows(AuditSQL.embedCounts(query, .sqlite)))
     }
 
     public func records(after id: Int64, limit: Int) async throws(AuditStoreError) -> [StoredAuditRecord] {

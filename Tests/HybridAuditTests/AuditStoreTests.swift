@@ -66,8 +66,8 @@ struct AuditStoreTests {
         let fixture = try await AuditFixture.make(backend)
         let store = try await fixture.open()
         let record = deployRecord("same", at: Self.base)
-        try await store.append([record])
-        try await store.append([record, deployRecord("other", at: Self.base)])
+        #expect(try await store.append([record]) == 1)
+        #expect(try await store.append([record, deployRecord("other", at: Self.base)]) == 1, "only the new one counts")
         #expect(try await store.records(after: 0, limit: 100).map(\.record.recordID) == ["same", "other"])
         await store.close()
     }

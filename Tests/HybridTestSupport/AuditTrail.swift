@@ -12,8 +12,6 @@ public enum AuditTrail {
 
     /// Every record as a line of key-sorted JSON (what `.hybrid/audit.jsonl` held), oldest first.
     public static func lines(root: String) async throws -> [String] {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return try await records(root: root).map { String(decoding: try encoder.encode($0), as: UTF8.self) }
+        try await records(root: root).map { String(decoding: AuditJSON.encode($0) ?? Data(), as: UTF8.self) }
     }
 }
