@@ -2,6 +2,9 @@
 /// (inline SVG). Plain HTML and one small script, no external assets. The page asks the API with the
 /// token given in its URL fragment (`/#token=...`, which browsers never send to the server) or typed in.
 enum DeployHistoryPage {
+    /// ``html`` as served (encoded once).
+    static let bytes = Array(html.utf8)
+
     static let html = #"""
         <!doctype html>
         <html lang="en">

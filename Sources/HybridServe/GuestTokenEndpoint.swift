@@ -57,13 +57,11 @@ enum GuestTokenEndpoint {
             return JSONResponses.error(
                 .contentTooLarge, parameter: nil, "the body is not JSON of at most \(maximumBody) bytes")
         }
-        let config = state.deployment.config
-        guard let environment = body.environment ?? config.defaultEnvironment else {
-            return JSONResponses.error(
-                .badRequest, parameter: "env", "env: is required (hybrid.yaml has no default_env)")
-        }
-        guard state.deployment.workspace.environments().contains(environment) else {
-            return JSONResponses.error(.badRequest, parameter: "env", "env: is not an environment of this repository")
+        let environment: String
+        do throws(AuditQueryError) {
+            environment = try state.environment(body.environment)
+        } catch {
+            return JSONResponses.error(.badRequest, parameter: error.parameter, error.description)
         }
         let connection: RuntimeConnection
         do throws(Diagnostic) {

@@ -105,6 +105,19 @@ final class ServeState: Sendable {
         queries = QueryMetrics(cacheSeconds: queryCacheSeconds)
     }
 
+    /// The environment a request names (`env`), else `default_env`; one with an `env/<name>.yaml`.
+    func environment(_ given: String?) throws(AuditQueryError) -> String {
+        guard let environment = given ?? deployment.config.defaultEnvironment else {
+            throw AuditQueryError(parameter: "env", "is required (hybrid.yaml has no default_env)")
+        }
+        let known = deployment.workspace.environments()
+        guard known.contains(environment) else {
+            throw AuditQueryError(
+                parameter: "env", "is not an environment of this repository (\(known.joined(separator: ", ")))")
+        }
+        return environment
+    }
+
     /// One connection per environment (its login is reused across requests).
     func connection(_ environment: String) async throws(Diagnostic) -> RuntimeConnection {
         try await connections.connection(environment, deployment: deployment)

@@ -8,23 +8,19 @@ struct RequestMetricsMiddleware<Context: RequestContext>: RouterMiddleware {
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response)
         async throws -> Response
     {
-        let status: Int
-        let response: Response
+        // A thrown error answers with its own status, anything else with a 500.
+        var status = 500
+        defer {
+            metrics.countRequest(
+                route: context.endpointPath ?? "unmatched", method: request.method.rawValue, status: status)
+        }
         do {
-            response = try await next(request, context)
+            let response = try await next(request, context)
             status = Int(response.status.code)
+            return response
         } catch let error as HTTPResponseError {
-            metrics.countRequest(
-                route: context.endpointPath ?? "unmatched", method: request.method.rawValue,
-                status: Int(error.status.code))
-            throw error
-        } catch {
-            metrics.countRequest(
-                route: context.endpointPath ?? "unmatched", method: request.method.rawValue, status: 500)
+            status = Int(error.status.code)
             throw error
         }
-        metrics.countRequest(
-            route: context.endpointPath ?? "unmatched", method: request.method.rawValue, status: status)
-        return response
     }
 }

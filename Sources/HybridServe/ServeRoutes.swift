@@ -13,8 +13,7 @@ enum ServeRoutes {
             JSONResponses.bytes(Array(#"{"status":"ok"}"#.utf8), status: .ok)
         }
         router.get("/") { _, _ in
-            JSONResponses.bytes(
-                Array(DeployHistoryPage.html.utf8), status: .ok, contentType: "text/html; charset=utf-8")
+            JSONResponses.bytes(DeployHistoryPage.bytes, status: .ok, contentType: "text/html; charset=utf-8")
         }
         router.get("/metrics") { _, _ in
             do throws(AuditStoreError) {
@@ -79,14 +78,7 @@ enum ServeRoutes {
         do throws(AuditQueryError) {
             let values = try AuditParameters(
                 try QueryString.parse(request.uri.query), allowed: ["env", "since", "until", "group_by"])
-            let known = state.deployment.workspace.environments()
-            guard let environment = try values.text("env") ?? state.deployment.config.defaultEnvironment else {
-                throw AuditQueryError(parameter: "env", "is required (hybrid.yaml has no default_env)")
-            }
-            guard known.contains(environment) else {
-                throw AuditQueryError(
-                    parameter: "env", "is not an environment of this repository (\(known.joined(separator: ", ")))")
-            }
+            let environment = try state.environment(try values.text("env"))
             var groupBy = QueryMetrics.GroupBy.dashboard
             if let text = values["group_by"] {
                 guard let parsed = QueryMetrics.GroupBy(rawValue: text) else {
