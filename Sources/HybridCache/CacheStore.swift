@@ -112,9 +112,11 @@ public final class CacheStore: @unchecked Sendable {
     }
 
     public func writeRecord(_ payload: [UInt8], at path: String) throws(AtomicFile.IOError) {
-        var framed = BinaryWriter(capacity: payload.count + 32)
-        var bytes = CacheStore.recordMagic
+        var framed = BinaryWriter(capacity: 32)
         framed.write(ContentHash(of: payload))
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(CacheStore.recordMagic.count + framed.bytes.count + payload.count)
+        bytes += CacheStore.recordMagic
         bytes += framed.bytes
         bytes += payload
         try AtomicFile.replace(bytes, at: path, temporaryDirectory: try temporaries())

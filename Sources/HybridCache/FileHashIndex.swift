@@ -18,7 +18,7 @@ public final class FileHashIndex: @unchecked Sendable {
     private let lock = NSLock()
     private var entries: [String: Entry] = [:]
     private var changed = false
-    private let now = FileStamp.nowSeconds()
+    private var now = FileStamp.nowSeconds()
     /// Files whose bytes were read and hashed in this run (stamp missing, changed or racy).
     public private(set) var rehashed = 0
 
@@ -62,6 +62,14 @@ public final class FileHashIndex: @unchecked Sendable {
         }
         lock.unlock()
         return hash
+    }
+
+    /// Starts another run with the same index (kept in memory): stamps are judged racy against now.
+    public func startRun() {
+        lock.lock()
+        defer { lock.unlock() }
+        now = FileStamp.nowSeconds()
+        rehashed = 0
     }
 
     /// Forgets files not in `names` (deleted inputs), so the index does not grow forever.

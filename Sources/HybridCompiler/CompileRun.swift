@@ -12,6 +12,8 @@ struct CompileRun {
     let workspace: Workspace
     let options: CompileOptions
     let progress: (@Sendable (CompileProgress) -> Void)?
+    /// What the last compile in this process kept (watch mode); nil: everything is read from disk.
+    var memory: CompileMemory? = nil
 
     /// What a finished run leaves for describing its graph.
     struct Built {
@@ -40,7 +42,7 @@ struct CompileRun {
         let groups = VariableGroups(base: inputs.variables, targets: inputs.targets)
         let renders = RenderStage(
             workspace: workspace, environment: options.environment, catalog: inputs.catalog, groups: groups,
-            store: store, log: log)
+            store: store, log: log, memory: memory)
         await renders.renderAll(jobs: options.jobs) { done, total in
             progress?(CompileProgress(phase: "render", done: done, total: total))
         }
@@ -53,6 +55,18 @@ struct CompileRun {
             log.count { $0.removed += removal.removedFiles }
         }
         renders.finish()
+        if let memory {
+            memory.retainBundles(
+                Set(
+                    inputs.targets.map { target in
+                        BundleScope(
+                            environment: options.environment, tenant: target.mapping?.name,
+                            namespace: workspace.config.uuidNamespace
+                        ).bundleRelativePath
+                    }))
+            memory.retainRenders(templates: Set(inputs.catalog.templates.map(\.path)))
+            memory.mappingFiles.retain(Set(inputs.targets.compactMap { $0.mapping.map { workspace.path($0.path) } }))
+        }
         report.diagnostics += log.diagnostics
         report.explanations = log.explanations
         for outcome in outcomes {
@@ -79,8 +93,16 @@ struct CompileRun {
     private func readInputs(_ diagnostics: inout [Diagnostic]) throws(Diagnostic) -> Inputs {
         let envFile = try workspace.environmentFile(for: options.environment)
         var variables = TemplateVariables()
-        try variables.merge(file: workspace.path(envFile), displayPath: envFile)
-        let targets = try BuildTarget.select(options.mappings, in: workspace, diagnostics: &diagnostics)
+        if let memory {
+            variables.merge(
+                try memory.variableFiles.value(path: workspace.path(envFile)) { bytes throws(Diagnostic) in
+                    try TemplateVariables.parse(bytes, file: envFile)
+                })
+        } else {
+            try variables.merge(file: workspace.path(envFile), displayPath: envFile)
+        }
+        let targets = try BuildTarget.select(
+            options.mappings, in: workspace, diagnostics: &diagnostics, memory: memory)
         let catalog = try AssetCatalog.scan(
             assetsPath: workspace.assetsPath, displayPrefix: workspace.config.assetsDirectory + "/")
         diagnostics += catalog.warnings
@@ -98,7 +120,7 @@ struct CompileRun {
         let namespace = workspace.config.uuidNamespace
         let assetsPrefix = workspace.config.assetsDirectory + "/"
         let keyEncoding = OutputKeyEncoding(templates: renders.catalog.templates)
-        return await concurrentMap(Array(targets.indices), jobs: options.jobs) { [options, progress] _, index in
+        return await concurrentMap(Array(targets.indices), jobs: options.jobs) { [options, progress, memory] _, index in
             let target = targets[index]
             let group = renders.groups.groupOfTarget[index]
             let scope = BundleScope(
@@ -107,7 +129,7 @@ struct CompileRun {
                 location: BundleLocation(scope: scope, bundlesPath: bundlesPath), mapping: target.mapping,
                 templates: renders.catalog.templates, rendered: renders.slots[group].map(\.hash), documents: renders,
                 keyEncoding: keyEncoding, group: group, store: store, log: log, assetsPrefix: assetsPrefix,
-                force: options.force)
+                force: options.force, memory: memory)
             let outcome = builder.build()
             progress?(CompileProgress(phase: "bundles", done: finished.increment(), total: total))
             return outcome

@@ -57,9 +57,10 @@ public final class Compiler: Sendable {
         self.progress = progress
     }
 
-    /// Compiles, holding the cache lock for the whole run.
-    public func compile(_ options: CompileOptions) async -> CompileReport {
-        await compile(options, graph: false).report
+    /// Compiles, holding the cache lock for the whole run. With `memory` (watch mode), what this
+    /// compile reads and builds is kept for the next one, which then reads and rebuilds only what changed.
+    public func compile(_ options: CompileOptions, memory: CompileMemory? = nil) async -> CompileReport {
+        await compile(options, graph: false, memory: memory).report
     }
 
     /// Compiles, then describes the build graph (files, variables, renders, outputs and their edges).
@@ -68,17 +69,21 @@ public final class Compiler: Sendable {
         return (result.report, result.graph ?? BuildGraph())
     }
 
-    private func compile(_ options: CompileOptions, graph: Bool) async -> (report: CompileReport, graph: BuildGraph?) {
+    private func compile(_ options: CompileOptions, graph: Bool, memory: CompileMemory? = nil) async -> (
+        report: CompileReport, graph: BuildGraph?
+    ) {
         let started = ContinuousClock.now
         var report = CompileReport(environment: options.environment)
         let lock: BuildLock
+        let lockDirectory = workspace.cachePath + "/" + CacheStore.layoutVersion
         do {
-            lock = try BuildLock(directory: workspace.cachePath + "/" + CacheStore.layoutVersion, waiting: notice)
+            lock = try BuildLock(directory: lockDirectory, waiting: notice)
         } catch {
             report.diagnostics.append(.error(at: nil, "cannot lock the cache: \(error)"))
             return (report, nil)
         }
-        let run = CompileRun(workspace: workspace, options: options, progress: progress)
+        CacheGeneration.advance(lockDirectory: lockDirectory, memory: memory)
+        let run = CompileRun(workspace: workspace, options: options, progress: progress, memory: memory)
         let built = await run.run(into: &report)
         let described = graph ? built.map(BuildGraph.init) : nil
         withExtendedLifetime(lock) {}

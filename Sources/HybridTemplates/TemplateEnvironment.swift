@@ -89,6 +89,10 @@ public final class TemplateEnvironment: @unchecked Sendable {
     /// template stats it again (and re-reads it if it changed).
     public func invalidateFiles() { cache.invalidateFiles() }
 
+    /// Drops parsed templates that an edit replaced (keeps the latest parse of each name), so an
+    /// environment kept alive across rebuilds does not grow with every save.
+    public func forgetSupersededTemplates() { cache.forgetSuperseded() }
+
     // MARK: rendering
 
     /// Renders the template `name` (relative to the assets directory); with `tracksSources`, the
@@ -296,6 +300,14 @@ final class ParseCache: @unchecked Sendable {
         lock.lock()
         defer { lock.unlock() }
         trustedNames.removeAll()
+    }
+
+    func forgetSuperseded() {
+        lock.lock()
+        defer { lock.unlock() }
+        let latest = Set(latestByName.values.map(ObjectIdentifier.init))
+        storage = storage.filter { latest.contains(ObjectIdentifier($0.value)) }
+        byPath = byPath.filter { latest.contains(ObjectIdentifier($0.value.1)) }
     }
 
     func parsed(atPath path: String, stamp: FileStamp) -> ParsedTemplate? {

@@ -57,7 +57,7 @@ struct ProjectConfigTests {
         arguments: [
             (
                 "mode: superset\nbundle_dir: x\n",
-                "hybrid.yaml:2:1: error: unknown key 'bundle_dir' in hybrid.yaml (allowed: mode, superset, preset, default_env, assets_dir, bundles_dir, cache_dir, uuid_namespace, promotion, policy, translate, render)"
+                "hybrid.yaml:2:1: error: unknown key 'bundle_dir' in hybrid.yaml (allowed: mode, superset, preset, default_env, assets_dir, bundles_dir, cache_dir, uuid_namespace, promotion, policy, translate, render, watch)"
             ),
             ("mode: cloud\n", "hybrid.yaml:1:7: error: mode must be one of: superset, preset (got 'cloud')"),
             ("superset:\n  url: 8088\n", "hybrid.yaml:2:8: error: superset.url must be a string, not an integer"),
@@ -87,6 +87,14 @@ struct ProjectConfigTests {
             ),
             ("policy:\n  forbidden:\n    prod: ['(']\n", nil),
             ("preset: [a]\n", "hybrid.yaml:1:9: error: preset must be a mapping, not a list"),
+            (
+                "watch:\n  no_apply: prod\n",
+                "hybrid.yaml:2:13: error: watch.no_apply must be a list, not a string"
+            ),
+            (
+                "watch:\n  noapply: [prod]\n",
+                "hybrid.yaml:2:3: error: unknown key 'noapply' in watch (allowed: no_apply)"
+            ),
         ] as [(String, String?)])
     func errors(text: String, expected: String?) {
         let message = error(text)
@@ -95,6 +103,17 @@ struct ProjectConfigTests {
         } else {
             #expect(message?.hasPrefix("hybrid.yaml:3:12: error: invalid regular expression '('") == true)
         }
+    }
+
+    @Test("watch.no_apply lists the environments watch --apply refuses; [prod] by default")
+    func watchNoApply() throws {
+        let directory = TemporaryDirectory()
+        try directory.write("hybrid.yaml", "mode: superset\n")
+        #expect(try ProjectConfig.load(root: directory.path).watchNoApply == ["prod"])
+        try directory.write("hybrid.yaml", "watch:\n  no_apply: [staging, prod]\n")
+        #expect(try ProjectConfig.load(root: directory.path).watchNoApply == ["staging", "prod"])
+        try directory.write("hybrid.yaml", "watch:\n  no_apply: []\n")
+        #expect(try ProjectConfig.load(root: directory.path).watchNoApply == [])
     }
 
     @Test("a missing hybrid.yaml means the defaults")

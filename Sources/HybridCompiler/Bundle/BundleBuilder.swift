@@ -33,6 +33,9 @@ struct BundleBuilder {
     let assetsPrefix: String
     /// Replace files at output paths that hybrid did not write (`--force`).
     var force = false
+    /// The bundle as the last compile in this process left it (watch mode): its record and status
+    /// are not read again, and with the same inputs digest the bundle is current without a stat.
+    var memory: CompileMemory? = nil
 
     private var scope: BundleScope { location.scope }
 
@@ -66,13 +69,32 @@ struct BundleBuilder {
         let renderedHashes = rendered.map { $0! }
         let keys = keyEncoding.bundle(OutputKey.BundlePart(scope: scope, mapping: mapping?.contentHash))
         let digest = keys.bundleDigest(rendered: renderedHashes)
+        let keyDigests = keys.digests(rendered: renderedHashes)
+        let remembered = memory?.bundle(location.name)
+        if let remembered, remembered.inputs == digest {
+            // Built by this process with the same inputs; bundles/ is not watched, so its files are trusted.
+            let record = remembered.record
+            outcome.diagnostics += record.outputs.flatMap(\.warnings)
+            log.count { $0.cached += record.outputs.count }
+            outcome.summary.outputs = record.outputs.count
+            outcome.diagnostics += unusedEntryWarnings(record.outputs.map(\.usage))
+            return outcome
+        }
         let directory = OutputDirectory(path: location.directory)
-        let previous = BundleRecord.load(store: store, scope: scope)
-        let status = BundleStatus.load(at: location.statusPath)
+        if let remembered, let built = buildFromMemory(remembered, keys: keyDigests, digest: digest, outcome) {
+            return built
+        }
+        let previous = remembered.map(\.record) ?? BundleRecord.load(store: store, scope: scope)
+        let status = remembered.map(\.status) ?? BundleStatus.load(at: location.statusPath)
 
         var forced: Set<String> = []
         switch verifyFastPath(previous: previous, status: status, digest: digest, directory: directory) {
         case .current(let record):
+            memory?.remember(
+                bundle: CompileMemory.Bundle(
+                    inputs: digest, record: record, status: status!, templates: templates.map(\.path),
+                    keys: keyDigests),
+                name: location.name)
             outcome.diagnostics += record.outputs.flatMap(\.warnings)
             log.count { $0.cached += record.outputs.count }
             outcome.summary.outputs = record.outputs.count
@@ -82,13 +104,13 @@ struct BundleBuilder {
             forced = changedOutside
         }
 
-        var works = planOutputs(
-            keys: keys.digests(rendered: renderedHashes), previous: previous, forced: forced, &outcome)
+        var works = planOutputs(keys: keyDigests, previous: previous, forced: forced, &outcome)
         if outcome.diagnostics.contains(where: { $0.severity == .error }) {
             return failed(outcome.diagnostics.first?.description ?? "error", outcome)
         }
         let table = LinkTable(works.map(\.identity))
-        confirmReuse(&works, table: table, directory: directory)
+        let linkedCount = works.count
+        confirmReuse(&works, table: table, directory: directory, trustsFiles: remembered != nil)
         linkAndNormalize(&works, table: table, directory: directory)
         for work in works {
             if log.explains, work.document != nil, let reason = work.reason {
@@ -100,14 +122,31 @@ struct BundleBuilder {
             return failed(outcome.diagnostics.first { $0.severity == .error }?.description ?? "error", outcome)
         }
 
+        let kept = works.filter { $0.output != nil }
+        var writes: [Int: [UInt8]] = [:]
+        for (index, work) in kept.enumerated() where work.bytes != nil { writes[index] = work.bytes }
         let transaction = BundleTransaction(
             location: location, previous: previous, status: status, inputs: digest, mapping: mapping?.contentHash,
-            works: works.filter { $0.output != nil })
+            outputs: kept.map { $0.output! }, writes: writes)
+        return commit(
+            transaction, outcome, remember: (keyDigests, linkedCount == kept.count ? table : nil),
+            templateOf: { path in works.first { $0.output?.outputPath == path }.map { assetsPrefix + $0.template.path }
+            })
+    }
+
+    /// Writes a built bundle (refusing files in the way that hybrid did not write, unless `--force`),
+    /// counts it, and remembers it for the next compile in this process.
+    private func commit(
+        _ transaction: BundleTransaction, _ outcome: BundleOutcome, remember: ([ContentHash], LinkTable?),
+        templateOf: (String) -> String?
+    ) -> BundleOutcome {
+        var outcome = outcome
+        let digest = transaction.inputs
         if !force {
             let foreign = transaction.foreignFiles()
             if !foreign.isEmpty {
                 outcome.diagnostics += foreign.map { path in
-                    let template = works.first { $0.output?.outputPath == path }.map { assetsPrefix + $0.template.path }
+                    let template = templateOf(path)
                     return .error(
                         at: SourceLocation(file: location.directory + "/" + path, line: 1, column: 1),
                         "hybrid did not write this file (it is not in \(location.statusPath)) and would replace it "
@@ -128,11 +167,75 @@ struct BundleBuilder {
             $0.written += written.files
             $0.removed += written.removed
         }
+        memory?.remember(
+            bundle: CompileMemory.Bundle(
+                inputs: digest, record: written.record, status: written.status, templates: templates.map(\.path),
+                keys: remember.0, table: remember.1),
+            name: location.name)
         outcome.summary.outputs = written.outputs.count
         outcome.summary.written = written.files
         outcome.summary.removed = written.removed
         outcome.diagnostics += unusedEntryWarnings(written.outputs.map(\.usage))
         return outcome
+    }
+
+    // MARK: from memory
+
+    /// Watch mode's rebuild of a bundle this process built last: when the templates are the same
+    /// and every output whose key changed keeps its identity (so the link table and every other
+    /// output's references are unchanged), only those outputs are linked and written. Nil when that
+    /// does not hold, or on any error: the full build then decides (and reports).
+    func buildFromMemory(
+        _ remembered: CompileMemory.Bundle, keys: [ContentHash], digest: ContentHash, _ outcome: BundleOutcome
+    ) -> BundleOutcome? {
+        guard remembered.keys.count == templates.count, remembered.templates.count == templates.count,
+            zip(remembered.templates, templates).allSatisfy({ $0 == $1.path })
+        else { return nil }
+        let record = remembered.record
+        var outputIndex: [String: Int] = [:]
+        var changed: [Int] = []
+        for index in templates.indices where keys[index] != remembered.keys[index] { changed.append(index) }
+        if changed.count > templates.count / 4 { return nil }  // a wide change: the full build is as fast
+        for (position, output) in record.outputs.enumerated() { outputIndex[output.template] = position }
+        var works: [OutputWork] = []
+        for index in changed {
+            let template = templates[index]
+            guard let position = outputIndex[template.path], let rendered = rendered[index] else { return nil }
+            let old = record.outputs[position]
+            guard case .success(let (document, identity, usage)?) = prepare(template, rendered),
+                identity == old.identity
+            else { return nil }
+            works.append(
+                OutputWork(
+                    template: template, key: keys[index], rendered: rendered, previous: old, identity: identity,
+                    usage: usage, document: document,
+                    reason: old.rendered != rendered ? "rendered text changed" : "mapping changed"))
+        }
+        let table = remembered.table ?? LinkTable(record.outputs.map(\.identity))
+        let directory = OutputDirectory(path: location.directory)
+        linkAndNormalize(&works, table: table, directory: directory)
+        guard !works.contains(where: { work in work.diagnostics.contains { $0.severity == .error } }) else {
+            return nil
+        }
+        var outcome = outcome
+        var outputs = record.outputs
+        var writes: [Int: [UInt8]] = [:]
+        for work in works {
+            let position = outputIndex[work.template.path]!
+            outputs[position] = work.output!
+            if let bytes = work.bytes { writes[position] = bytes }
+            if log.explains, let reason = work.reason {
+                outcome.explanations.append("output \(location.name)/\(work.template.outputPath): \(reason)")
+            }
+        }
+        outcome.diagnostics += outputs.flatMap(\.warnings)
+        log.count { $0.cached += outputs.count - works.count }
+        let transaction = BundleTransaction(
+            location: location, previous: record, status: remembered.status, inputs: digest,
+            mapping: mapping?.contentHash, outputs: outputs, writes: writes)
+        return commit(
+            transaction, outcome, remember: (keys, table),
+            templateOf: { path in outputIndex.first { AssetTemplate.outputPath(ofTemplate: $0.key) == path }?.key })
     }
 
     // MARK: fast path
@@ -235,12 +338,15 @@ struct BundleBuilder {
     /// Outputs kept from the last build stay when every reference they resolved resolves the same
     /// way and their file is intact; the others are prepared again for linking (or dropped, when
     /// their template now renders empty).
-    func confirmReuse(_ works: inout [OutputWork], table: LinkTable, directory: OutputDirectory) {
+    /// `trustsFiles`: the record is this process's own (watch mode), so files are not stat-ed.
+    func confirmReuse(
+        _ works: inout [OutputWork], table: LinkTable, directory: OutputDirectory, trustsFiles: Bool = false
+    ) {
         var dropped: [Int] = []
         for index in works.indices where works[index].document == nil {
             guard let old = works[index].previous else { continue }
             if old.lookups.allSatisfy({ table.resolve(query: $0.query).recorded == $0.result }) {
-                if directory.stamp(old.outputPath) == old.stamp {
+                if trustsFiles || directory.stamp(old.outputPath) == old.stamp {
                     works[index].output = old
                     works[index].diagnostics = old.warnings
                     log.count { $0.cached += 1 }
@@ -347,6 +453,7 @@ struct BundleBuilder {
     }
 
     private func failed(_ reason: String, _ outcome: BundleOutcome) -> BundleOutcome {
+        memory?.remember(bundle: nil, name: location.name)
         var outcome = outcome
         outcome.summary.state = .failed
         location.markFailed(reason)

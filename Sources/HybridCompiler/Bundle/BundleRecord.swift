@@ -96,7 +96,7 @@ public struct BundleRecord: Sendable {
     }
 
     public func save(store: CacheStore, scope: BundleScope) throws(AtomicFile.IOError) {
-        var writer = BinaryWriter(capacity: 256 + outputs.count * 256)
+        var writer = BinaryWriter(capacity: 256 + outputs.count * 512)
         writer.write(BundleRecord.version)
         writer.write(inputs)
         writer.write(mapping != nil)

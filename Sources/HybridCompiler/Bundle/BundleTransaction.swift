@@ -12,9 +12,29 @@ struct BundleTransaction {
     /// The bundle's inputs digest (``OutputKey/bundleDigest(_:)``).
     let inputs: ContentHash
     let mapping: ContentHash?
-    /// The bundle's outputs in template order, each with its record entry and, when its file
-    /// changes, the new bytes.
-    let works: [BundleBuilder.OutputWork]
+    /// The bundle's outputs in template order, as they are to be recorded.
+    let outputs: [BundleRecord.Output]
+    /// New bytes for the outputs (by index in `outputs`) whose files change.
+    let writes: [Int: [UInt8]]
+    /// The files hybrid owns in this bundle: listed in its status or its last record.
+    let owned: Set<String>
+
+    init(
+        location: BundleLocation, previous: BundleRecord?, status: BundleStatus?, inputs: ContentHash,
+        mapping: ContentHash?, outputs: [BundleRecord.Output], writes: [Int: [UInt8]]
+    ) {
+        self.location = location
+        self.previous = previous
+        self.status = status
+        self.inputs = inputs
+        self.mapping = mapping
+        self.outputs = outputs
+        self.writes = writes
+        var owned = Set(status?.outputs ?? [])
+        for old in previous?.outputs ?? [] { owned.insert(old.outputPath) }
+        if previous != nil || status != nil { owned.insert(BundleMetadata.path) }
+        self.owned = owned
+    }
 
     /// What the commit did.
     struct Written {
@@ -23,24 +43,18 @@ struct BundleTransaction {
         /// Files written (new or changed content), `metadata.yaml` included.
         var files: Int
         var removed: Int
-    }
-
-    /// The files hybrid owns in this bundle: listed in its status or its last record.
-    var owned: Set<String> {
-        var owned = Set(status?.outputs ?? [])
-        for old in previous?.outputs ?? [] { owned.insert(old.outputPath) }
-        if previous != nil || status != nil { owned.insert(BundleMetadata.path) }
-        return owned
+        /// The record saved and the status on disk.
+        var record: BundleRecord
+        var status: BundleStatus
     }
 
     /// Files (relative to the bundle) that the commit would replace although hybrid did not write
     /// them: something exists at the path, it is not owned, and its content is not the output's.
     /// `metadata.yaml` counts when its content differs from what hybrid writes.
     func foreignFiles() -> [String] {
-        let owned = self.owned
         var foreign: [String] = []
-        for work in works where work.bytes != nil {
-            let path = work.output!.outputPath
+        for index in writes.keys.sorted() {
+            let path = outputs[index].outputPath
             if !owned.contains(path), OutputFile.lstatExists(location.directory + "/" + path) { foreign.append(path) }
         }
         let metadataFile = location.directory + "/" + BundleMetadata.path
@@ -53,10 +67,9 @@ struct BundleTransaction {
     }
 
     func commit(store: CacheStore) throws(AtomicFile.IOError) -> Written {
-        var outputs = works.map { $0.output! }
-        let pending = works.indices.filter { works[$0].bytes != nil }
+        var outputs = self.outputs
+        let pending = writes.keys.sorted()
         let produced = Set(outputs.map(\.outputPath) + [BundleMetadata.path])
-        let owned = self.owned
         let removals = owned.subtracting(produced).filter(BundleLocation.isOwnablePath).sorted()
         let metadataFile = location.directory + "/" + BundleMetadata.path
         var metadataStamp = OutputFile.stamp(metadataFile)
@@ -85,7 +98,7 @@ struct BundleTransaction {
             let writer = StagedWrites(bundle: location.directory, scratch: location.scratch)
             do {
                 for index in pending {
-                    outputs[index].stamp = try writer.write(works[index].bytes!, relative: outputs[index].outputPath)
+                    outputs[index].stamp = try writer.write(writes[index]!, relative: outputs[index].outputPath)
                 }
                 try writer.commit()
             } catch {
@@ -102,10 +115,19 @@ struct BundleTransaction {
         let record = BundleRecord(
             inputs: inputs, mapping: mapping, outputs: outputs, metadataStamp: metadataStamp ?? FileStamp.absent)
         try record.save(store: store, scope: location.scope)
-        let complete = BundleStatus(
-            environment: location.scope.environment, tenant: location.scope.tenant, state: .complete,
-            outputs: produced.sorted())
+        // With the same files as the complete status on disk, that status stays (no sort, no write).
+        let unchanged =
+            onDisk?.state == .complete && onDisk?.outputs.count == produced.count
+            && onDisk.map { $0.outputs.allSatisfy(produced.contains) } == true
+        let complete =
+            unchanged
+            ? onDisk!
+            : BundleStatus(
+                environment: location.scope.environment, tenant: location.scope.tenant, state: .complete,
+                outputs: produced.sorted())
         if onDisk != complete { try complete.save(at: location.statusPath, temporaryDirectory: location.scratch) }
-        return Written(outputs: outputs, files: pending.count + (metadataCurrent ? 0 : 1), removed: removals.count)
+        return Written(
+            outputs: outputs, files: pending.count + (metadataCurrent ? 0 : 1), removed: removals.count,
+            record: record, status: complete)
     }
 }

@@ -8,9 +8,11 @@ struct BuildTarget: Sendable {
     /// The bundles a compile builds: the plain one, or one per selected mapping. A malformed
     /// mapping is reported (the compile fails) while the other tenants still build; with no
     /// readable mapping at all, the error is thrown.
-    static func select(_ selection: CompileOptions.Mappings, in workspace: Workspace, diagnostics: inout [Diagnostic])
-        throws(Diagnostic) -> [BuildTarget]
-    {
+    /// `memory` keeps parsed mapping files between compiles of one process (watch mode).
+    static func select(
+        _ selection: CompileOptions.Mappings, in workspace: Workspace, diagnostics: inout [Diagnostic],
+        memory: CompileMemory? = nil
+    ) throws(Diagnostic) -> [BuildTarget] {
         let files: [String]
         switch selection {
         case .none:
@@ -35,7 +37,14 @@ struct BuildTarget: Sendable {
         var failed: Diagnostic?
         for file in files {
             do throws(Diagnostic) {
-                let mapping = try TenantMapping.load(path: workspace.path(file), displayPath: file)
+                let mapping: TenantMapping
+                if let memory {
+                    mapping = try memory.mappingFiles.value(path: workspace.path(file)) { bytes throws(Diagnostic) in
+                        try TenantMapping.parse(bytes, path: file)
+                    }
+                } else {
+                    mapping = try TenantMapping.load(path: workspace.path(file), displayPath: file)
+                }
                 if let reason = MappingSelection.invalidTenantName(mapping.name) {
                     throw Diagnostic.error(at: SourceLocation(file: file, line: 1, column: 1), reason)
                 }

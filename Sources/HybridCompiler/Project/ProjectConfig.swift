@@ -31,6 +31,8 @@ public struct ProjectConfig: Sendable, Equatable {
     /// `promotion.chain`: environments in promotion order (default `dev, staging, prod`).
     public var promotionChain: [String] = ["dev", "staging", "prod"]
     public var policy = BundlePolicy()
+    /// `watch.no_apply`: environments `hybrid watch --apply` never applies to.
+    public var watchNoApply: [String] = ["prod"]
     /// `translate:`: rules for turning exported values back into template text.
     public var translate = TranslateSettings()
     /// `render.memory_budget`: bytes of strings and collections one render may build (nil: the
@@ -53,7 +55,7 @@ public struct ProjectConfig: Sendable, Equatable {
     /// The keys `hybrid.yaml` may hold at the top level.
     public static let topLevelKeys = [
         "mode", "superset", "preset", "default_env", "assets_dir", "bundles_dir", "cache_dir", "uuid_namespace",
-        "promotion", "policy", "translate", "render",
+        "promotion", "policy", "translate", "render", "watch",
     ]
 
     /// Reads `<root>/hybrid.yaml`; the defaults when it does not exist.
@@ -117,6 +119,8 @@ public struct ProjectConfig: Sendable, Equatable {
                 config.translate = try TranslateSettings.parse(value, reader: reader)
             case "render":
                 try config.readRender(value, reader)
+            case "watch":
+                try config.readWatch(value, reader)
             default:
                 break  // unreachable: `mapping(_:allowed:)` rejected it
             }
@@ -206,6 +210,15 @@ public struct ProjectConfig: Sendable, Equatable {
                 node, "render.memory_budget must be between 1MiB and 64GiB, as bytes or like 256MiB")
         }
         renderMemoryBudget = bytes
+    }
+
+    /// `watch:` — `no_apply`, the environments `hybrid watch --apply` refuses (default `[prod]`).
+    private mutating func readWatch(_ value: YAMLNode, _ reader: StrictYAMLReader) throws(Diagnostic) {
+        let section = try reader.mapping(value, what: "watch", allowed: ["no_apply"])
+        guard let list = section["no_apply"] else { return }
+        watchNoApply = try reader.sequence(list, what: "watch.no_apply").map { item throws(Diagnostic) in
+            try reader.name(item, what: "watch.no_apply entry")
+        }
     }
 
     /// `preset:` — `workspaces.<env>`.

@@ -18,19 +18,29 @@ public struct TemplateVariables: Sendable {
         } catch {
             throw .error(at: nil, error.description)
         }
+        merge(try TemplateVariables.parse(bytes, file: displayPath ?? path))
+    }
+
+    /// Adds these values (overriding earlier ones).
+    public mutating func merge(_ other: [String: YAMLNode]) {
+        values.merge(other) { _, new in new }
+    }
+
+    /// The top-level keys of a variables file's text; `file` names it in diagnostics.
+    public static func parse(_ bytes: [UInt8], file path: String) throws(Diagnostic) -> [String: YAMLNode] {
         let document: YAMLNode?
         do {
-            document = try YAMLParser.parseDocument(bytes, file: displayPath ?? path)
+            document = try YAMLParser.parseDocument(bytes, file: path)
         } catch {
             throw error.diagnostic
         }
-        let path = displayPath ?? path
-        guard let document, document.value != .null else { return }
+        guard let document, document.value != .null else { return [:] }
         guard let mapping = document.mappingValue else {
             throw .error(
                 at: SourceLocation(file: path, line: Int(document.mark.line), column: Int(document.mark.column)),
                 "variables file must be a mapping of names to values")
         }
+        var values: [String: YAMLNode] = [:]
         for entry in mapping.entries {
             guard let name = entry.key.stringValue else {
                 throw .error(
@@ -39,6 +49,7 @@ public struct TemplateVariables: Sendable {
             }
             values[name] = entry.value
         }
+        return values
     }
 
     /// Sets `KEY=VALUE`, the value read as a plain YAML scalar with PyYAML's rules.

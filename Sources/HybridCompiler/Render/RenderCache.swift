@@ -103,8 +103,12 @@ public struct RenderCache: Sendable {
         }
     }
 
-    /// Adds an entry in front of the recorded ones (dropping an identical one and the oldest).
-    public func record(template: String, entry: RenderEntry, previous: [RenderEntry]) throws(AtomicFile.IOError) {
+    /// Adds an entry in front of the recorded ones (dropping an identical one and the oldest);
+    /// returns the entries as recorded.
+    @discardableResult
+    public func record(template: String, entry: RenderEntry, previous: [RenderEntry]) throws(AtomicFile.IOError)
+        -> [RenderEntry]
+    {
         var entries = [entry] + previous.filter { $0 != entry }
         if entries.count > RenderCache.maximumEntries { entries.removeLast(entries.count - RenderCache.maximumEntries) }
         var writer = BinaryWriter(capacity: 512)
@@ -127,6 +131,7 @@ public struct RenderCache: Sendable {
             writer.write(entry.output)
         }
         try store.putRecord(RenderCache.namespace, RenderCache.key(template: template), writer.bytes)
+        return entries
     }
 
     /// The first entry whose reads all still hold, or why none does (judged against the most recent).

@@ -26,6 +26,7 @@ final class RenderStage: @unchecked Sendable {
     private let assetsPath: String
     private let fileIndex: FileHashIndex
     private let log: BuildLog
+    private let memory: CompileMemory?
 
     /// `slots[group][template]`, once ``renderAll(jobs:progress:)`` ran.
     private(set) var slots: [[Slot]] = []
@@ -47,8 +48,9 @@ final class RenderStage: @unchecked Sendable {
 
     init(
         workspace: Workspace, environment: String, catalog: AssetCatalog, groups: VariableGroups, store: CacheStore,
-        log: BuildLog
+        log: BuildLog, memory: CompileMemory? = nil
     ) {
+        self.memory = memory
         self.catalog = catalog
         self.groups = groups
         self.store = store
@@ -57,10 +59,25 @@ final class RenderStage: @unchecked Sendable {
         assetsPrefix = workspace.config.assetsDirectory + "/"
         assetsPath = workspace.assetsPath
         let memoryBudget = workspace.config.renderMemoryBudget ?? TemplateOptions.defaultMemoryBudget
-        engine = TemplateEnvironment(
-            assetsDirectory: assetsPath, displayPrefix: assetsPrefix,
-            options: TemplateOptions(fileCheck: .untilInvalidated, memoryBudget: memoryBudget))
-        fileIndex = FileHashIndex(store: store)
+        if let kept = memory?.engine, kept.assetsDirectory == assetsPath, kept.displayPrefix == assetsPrefix,
+            kept.options.memoryBudget == memoryBudget
+        {
+            kept.invalidateFiles()
+            kept.forgetSupersededTemplates()
+            engine = kept
+        } else {
+            engine = TemplateEnvironment(
+                assetsDirectory: assetsPath, displayPrefix: assetsPrefix,
+                options: TemplateOptions(fileCheck: .untilInvalidated, memoryBudget: memoryBudget))
+            memory?.engine = engine
+        }
+        if let kept = memory?.fileIndex {
+            kept.startRun()
+            fileIndex = kept
+        } else {
+            fileIndex = FileHashIndex(store: store)
+            memory?.fileIndex = fileIndex
+        }
         renderCache = RenderCache(store: store, memoryBudget: memoryBudget)
     }
 
@@ -81,6 +98,14 @@ final class RenderStage: @unchecked Sendable {
         }
     }
 
+    /// A template's render manifest: from memory (watch mode), else from the cache.
+    private func manifest(_ template: String) -> (entries: [RenderEntry], sameVersion: Bool) {
+        if let kept = memory?.renderEntries(template: template) { return kept }
+        let read = renderCache.entries(template: template)
+        memory?.remember(renderEntries: read.entries, sameVersion: read.sameVersion, template: template)
+        return read
+    }
+
     /// The current content hash of a template file (nil: it does not exist).
     func templateHash(_ name: String) -> ContentHash? {
         let stamp = catalog.files[name] ?? FileStamp(path: assetsPath + "/" + name)
@@ -94,14 +119,15 @@ final class RenderStage: @unchecked Sendable {
 
     private func renderOne(_ template: AssetTemplate, group: VariableGroups.Group) -> (slot: Slot, reason: String?) {
         log.count { $0.nodes += 1 }
-        let (entries, sameVersion) = renderCache.entries(template: template.path)
+        let (entries, sameVersion) = manifest(template.path)
         var staleness: RenderStaleness
         switch RenderCache.match(
             entries, sameVersion: sameVersion, templateHash: templateHash, templateExists: templateExists,
             variable: { group.fingerprints[$0] })
         {
         case .success(let entry):
-            if store.containsBlob(entry.output) {
+            if memory?.knowsBlob(entry.output) == true || store.containsBlob(entry.output) {
+                memory?.remember(blob: entry.output)
                 log.count { $0.cached += 1 }
                 return (.rendered(entry.output), nil)
             }
@@ -131,12 +157,14 @@ final class RenderStage: @unchecked Sendable {
         lock.unlock()
         do {
             try store.putBlob(bytes)
+            memory?.remember(blob: hash)
             let entry = RenderEntry(
                 dependencies: zip(result.templates, result.templateHashes).map { ($0, $1) },
                 missing: result.missingTemplates,
                 variables: result.variables.map { ($0, group.fingerprints[$0]) }, output: hash)
-            try renderCache.record(
-                template: template.path, entry: entry, previous: renderCache.entries(template: template.path).entries)
+            let recorded = try renderCache.record(
+                template: template.path, entry: entry, previous: manifest(template.path).entries)
+            memory?.remember(renderEntries: recorded, sameVersion: true, template: template.path)
         } catch {
             log.report(.warning(at: nil, "cannot write to the cache: \(error)"))
         }
