@@ -112,13 +112,16 @@ let package = Package(
             ]
         ),
 
+        // `hybrid watch`'s file-system events: inotify (polling as the fallback), debounced batches.
+        .target(name: "HybridWatch"),
+
         // The thin executable.
         .executableTarget(
             name: "hybrid",
             dependencies: [
                 "HybridCompiler", "HybridValidation", "SupersetModel", "HybridYAML", "HybridDiagnostics",
                 "HybridCache", "HybridTemplates", "SupersetClient", "HybridRuntime", "HybridAudit", "HybridServe",
-                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                "HybridWatch", .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         // libFuzzer target for the template engine (built with -sanitize=fuzzer; see README).
@@ -148,6 +151,7 @@ let package = Package(
             resources: [.copy("Fixtures")]
         ),
         .testTarget(name: "HybridCacheTests", dependencies: ["HybridCache"]),
+        .testTarget(name: "HybridWatchTests", dependencies: ["HybridWatch", "HybridTestSupport"]),
         .testTarget(
             name: "HybridTemplatesTests",
             dependencies: [

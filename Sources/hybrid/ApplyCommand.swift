@@ -53,68 +53,19 @@ struct ApplyCommand: AsyncParsableCommand {
     func run() async throws {
         let context = try CommandContext()
         let target = try await context.runtimeTarget(build, runtime)
-        let (bundles, connection) = (target.bundles, target.connection)
+        let bundles = target.bundles
         let clashes = Deployment.crossBundleClashes(bundles)
         if !clashes.isEmpty {
             for clash in clashes { context.printer.print(clash) }
             throw ExitCode(1)
         }
         if let plan { try await checkSaved(plan, bundles: bundles, target: target, context: context) }
-        let gitSHA = AuditIdentity.gitSHA(root: context.workspace.root)
-        var failed = false
-        var records: [ApplyReport] = []
-        var applied: [BundleSnapshot] = []
-        let listing = try await context.orExitAsync { () async throws(Diagnostic) in
-            try await Deployment.sharedListing(bundles, connection: connection, refresh: !noRefresh)
-        }
-        for bundle in bundles {
-            let started = ContinuousClock.now
-            let applier = Applier(store: target.deployment.store, connection: connection, listing: listing)
-            do {
-                let outcome = try await applier.apply(
-                    bundle,
-                    options: Applier.Options(
-                        force: force, noRefresh: noRefresh, prune: prune, chunkSize: chunkSize,
-                        tableNameScope: target.deployment.tableNameScope))
-                for warning in outcome.warnings { context.printer.print(warning) }
-                let report = ApplyReport(outcome, seconds: (ContinuousClock.now - started).seconds)
-                records.append(report)
-                if let auditError = await target.deployment.record(
-                    .apply, environment: bundle.environment, tenant: bundle.tenant, target: connection.target,
-                    gitSHA: gitSHA, assets: outcome.auditAssets, status: outcome.auditStatus, started: started,
-                    error: nil)
-                {
-                    context.printer.print(auditError)
-                    failed = true
-                }
-                if output.format == .text { StandardStreams.writeOutput(report.text) }
-                applied.append(bundle)
-            } catch {
-                failed = true
-                context.printer.print(error)
-                if let auditError = await target.deployment.record(
-                    .apply, environment: bundle.environment, tenant: bundle.tenant, target: connection.target,
-                    gitSHA: gitSHA, assets: [:], status: .failed, started: started, error: error.message)
-                {
-                    context.printer.print(auditError)
-                }
-            }
-        }
-        // The embed policy's dashboards, once every bundle's assets are in: one listing for all.
-        var serverIDs: [String: Int]?
-        for bundle in applied {
-            do throws(Diagnostic) {
-                if let line = try await EmbedSteps.apply(
-                    bundle, workspace: context.workspace, connection: connection, serverIDs: &serverIDs),
-                    output.format == .text
-                {
-                    StandardStreams.writeOutput(line)
-                }
-            } catch {
-                failed = true
-                context.printer.print(error)
-            }
-        }
+        let (records, failed) = await ApplySteps.apply(
+            bundles, target: target, context: context,
+            options: Applier.Options(
+                force: force, noRefresh: noRefresh, prune: prune, chunkSize: chunkSize,
+                tableNameScope: target.deployment.tableNameScope),
+            printsText: output.format == .text)
         if output.format == .json { try output.printJSON(records) }
         if failed { throw ExitCode(1) }
     }

@@ -14,7 +14,7 @@ struct HybridCommand: AsyncParsableCommand {
             InitCommand.self, NormalizeCommand.self, RenderCommand.self, CompileCommand.self, ValidateCommand.self,
             PlanCommand.self, ApplyCommand.self, ExportCommand.self, DriftPlanCommand.self, PromoteCommand.self,
             EmbedCommand.self, TranslateCommand.self, GraphCommand.self, CacheCommand.self, AuditCommand.self,
-            ServeCommand.self,
+            ServeCommand.self, WatchCommand.self,
         ]
     )
 }
