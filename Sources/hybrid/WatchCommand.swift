@@ -68,9 +68,17 @@ struct WatchCommand: AsyncParsableCommand {
         var report = await context.compiler(progress: display).compile(options, memory: memory)
         display.finish()
         output.compiled(report, changed: nil)
+        var deployment: Deployment?
+        if apply, report.errorCount == 0 {
+            // The environment starts from what is in Git; later rebuilds apply what they changed.
+            deployment = context.deployment()
+            let applied = await applyBundles(
+                report.bundles.filter { $0.state == .complete }, environment: environment, deployment: deployment!,
+                context: context)
+            output.applied(applied)
+        }
         let counts = watcher.counts
         output.watching(files: counts.files, folders: counts.folders, method: watcher.method)
-        var deployment: Deployment?
 
         while let batch = await session.next(from: watcher) {
             let began = ContinuousClock.now
@@ -97,7 +105,9 @@ struct WatchCommand: AsyncParsableCommand {
             }
             if apply, report.errorCount == 0, report.bundles.contains(where: \.changed) {
                 if deployment == nil { deployment = context.deployment() }
-                line.applied = await applyChanged(report, deployment: deployment!, context: context)
+                line.applied = await applyBundles(
+                    report.bundles.filter(\.changed), environment: environment, deployment: deployment!,
+                    context: context)
                 line.applyFailed = line.applied == nil
             }
             line.milliseconds = (ContinuousClock.now - began).seconds * 1000
@@ -106,10 +116,12 @@ struct WatchCommand: AsyncParsableCommand {
         output.stopped()
     }
 
-    /// Applies the bundles the rebuild changed; the number applied, or nil when the apply failed.
-    private func applyChanged(_ report: CompileReport, deployment: Deployment, context: CommandContext) async -> Int? {
+    /// Applies these compiled bundles; the number applied, or nil when the apply failed.
+    private func applyBundles(
+        _ bundles: [CompileReport.Bundle], environment: String, deployment: Deployment, context: CommandContext
+    ) async -> Int? {
         var snapshots: [BundleSnapshot] = []
-        for bundle in report.bundles where bundle.changed {
+        for bundle in bundles {
             do throws(Diagnostic) {
                 snapshots.append(try BundleSnapshot.read(bundles: context.workspace.bundlesPath, name: bundle.name))
             } catch {
@@ -124,13 +136,13 @@ struct WatchCommand: AsyncParsableCommand {
         }
         let connection: RuntimeConnection
         do throws(Diagnostic) {
-            connection = try deployment.connect(environment: report.environment, url: runtime.url)
+            connection = try deployment.connect(environment: environment, url: runtime.url)
         } catch {
             context.printer.print(error)
             return nil
         }
         let target = CommandContext.RuntimeTarget(
-            environment: report.environment, deployment: deployment, bundles: snapshots, connection: connection)
+            environment: environment, deployment: deployment, bundles: snapshots, connection: connection)
         let (_, failed) = await ApplySteps.apply(
             snapshots, target: target, context: context,
             options: Applier.Options(tableNameScope: deployment.tableNameScope), printsText: format == .text)

@@ -117,6 +117,22 @@ final class WatchOutput: @unchecked Sendable {
             checked: result.documentsChecked)
     }
 
+    /// The apply after the first compile (`--apply`): bundles applied, nil when it failed.
+    func applied(_ count: Int?) {
+        switch format {
+        case .json:
+            struct Applied: Encodable {
+                var event = "apply"
+                var applied: Int?
+                var failed: Bool
+            }
+            emit(Applied(applied: count, failed: count == nil))
+        case .text:
+            StandardStreams.writeError(
+                count.map { "applied \($0) bundle\($0 == 1 ? "" : "s")\n" } ?? "apply failed (see above)\n")
+        }
+    }
+
     func warning(_ message: String) {
         switch format {
         case .json:

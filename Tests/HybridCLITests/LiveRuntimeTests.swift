@@ -62,6 +62,32 @@ struct LiveRuntimeTests {
         #expect(report.importCalls == 1)
     }
 
+    @Test(
+        "watch --apply: the first compile is applied, then a save is applied within its rebuild; plan then has nothing to do"
+    )
+    func watchApplies() throws {
+        let watcher = try WatchProcess(
+            root: repo.root, arguments: ["--env", "live", "--apply"],
+            environment: [
+                "HYBRID_SUPERSET_USERNAME": LiveServer.username, "HYBRID_SUPERSET_PASSWORD": LiveServer.password,
+                "HYBRID_ACTOR": "live-test",
+            ])
+        let started = watcher.events.first { $0["event"] as? String == "apply" }
+        #expect(started?["applied"] as? Int == 1, "\(watcher.stderr)")
+        try repo.write(
+            "assets/charts/revenue.yaml.j2",
+            try repo.read("assets/charts/revenue.yaml.j2").replacingOccurrences(
+                of: "row_limit: 100", with: "row_limit: 321"))
+        let rebuild = try watcher.rebuild(touching: "assets/charts/revenue.yaml.j2", timeout: 120)
+        #expect(rebuild["applied"] as? Int == 1, "\(watcher.stderr)")
+        #expect(rebuild["applyFailed"] as? Bool == false)
+        #expect(watcher.stop() == 0)
+        let plan = try repo.hybrid(["plan", "--env", "live", "--detailed-exitcode"])
+        #expect(plan.status == 0, "\(plan.stdout)\(plan.stderr)")
+        let audit = try repo.hybrid(["audit", "list", "--format", "json"])
+        #expect(audit.stdout.components(separatedBy: "\"action\" : \"apply\"").count - 1 == 2, "\(audit.stdout)")
+    }
+
     @Test("a saved plan applies as planned, and is refused once the bundle moved; plan shows the attribute")
     func savedPlan() throws {
         _ = try repo.hybrid(["apply", "--env", "live"])

@@ -234,6 +234,26 @@ import Testing
             #expect(fixture.snapshot() == (try Self.cleanBuild(of: fixture)))
         }
 
+        @Test("--validate re-validates after a rebuild: a metric broken by a save is reported, and fixed")
+        func validates() throws {
+            let fixture = try Self.repository()
+            let watcher = try WatchProcess(root: fixture.root, arguments: ["--validate"])  // the plain bundle
+            let text = try fixture.read(Self.chart)
+            // A metric the chart's dataset does not define: the compile is fine, validation is not.
+            try fixture.write(
+                Self.chart,
+                text.replacingOccurrences(
+                    of: #"metrics:\n    - "Total "#, with: "metrics:\n    - \"No such ", options: .regularExpression))
+            #expect(try fixture.read(Self.chart).contains("No such"))
+            let broken = try watcher.rebuild(touching: Self.chart)
+            let validation = broken["validation"] as? [String: Any]
+            #expect((validation?["errors"] as? Int ?? 0) > 0, "\(broken)")
+            try fixture.write(Self.chart, text)
+            let fixed = try watcher.rebuild(touching: Self.chart)
+            #expect((fixed["validation"] as? [String: Any])?["errors"] as? Int == 0, "\(fixed)")
+            #expect(watcher.stop() == 0)
+        }
+
         @Test("--poll watches by polling and rebuilds on a save")
         func polling() throws {
             let fixture = try Self.repository()

@@ -9,7 +9,7 @@ final class WatchProcess {
     private var consumed = 0
 
     /// Starts `hybrid watch --format json ARGUMENTS` in `root` and waits for its `watching` event.
-    init(root: String, arguments: [String] = ["--all-mappings"], beforeWatching: (() -> Void)? = nil) throws {
+    init(root: String, arguments: [String] = ["--all-mappings"], environment overrides: [String: String] = [:]) throws {
         let name = UUID().uuidString.prefix(8)
         outputLog = NSTemporaryDirectory() + "watch-\(name).jsonl"
         errorLog = NSTemporaryDirectory() + "watch-\(name).err"
@@ -19,6 +19,7 @@ final class WatchProcess {
         process.currentDirectoryURL = URL(fileURLWithPath: root)
         var environment = ProcessInfo.processInfo.environment
         environment["NO_COLOR"] = "1"
+        for (name, value) in overrides { environment[name] = value }
         process.environment = environment
         process.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: outputLog))
         process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: errorLog))
