@@ -195,22 +195,12 @@ import Testing
             #expect(fixture.snapshot() == (try Self.cleanBuild(of: fixture)))
         }
 
-        static let queueLimit = "/proc/sys/fs/inotify/max_queued_events"
-        static var tinyQueuePossible: Bool { access(queueLimit, W_OK) == 0 }
-
         @Test(
             "an inotify queue overflow (a tiny queue) makes a rescan that still ends with a clean build's bundles",
-            .enabled(if: WatchCommandTests.tinyQueuePossible, "needs root to set fs.inotify.max_queued_events"))
+            .enabled(if: InotifyQueueSetting.isWritable, "needs root to set fs.inotify.max_queued_events"))
         func overflow() throws {
             let fixture = try Self.repository()
-            let original = try String(contentsOfFile: Self.queueLimit, encoding: .utf8)
-            try "8\n".write(toFile: Self.queueLimit, atomically: false, encoding: .utf8)
-            let watcher: WatchProcess
-            do {
-                // The queue size is read when the watcher starts; the system's value is back right after.
-                defer { try? original.write(toFile: Self.queueLimit, atomically: false, encoding: .utf8) }
-                watcher = try WatchProcess(root: fixture.root)
-            }
+            let watcher = try WatchProcess(root: fixture.root, tinyQueue: 8)
             // Files written while the watcher rebuilds (it reads no events then) overflow its queue of 8.
             var written = 0
             var rescanned = false

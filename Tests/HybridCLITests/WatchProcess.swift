@@ -8,8 +8,12 @@ final class WatchProcess {
     let errorLog: String
     private var consumed = 0
 
-    /// Starts `hybrid watch --format json ARGUMENTS` in `root` and waits for its `watching` event.
-    init(root: String, arguments: [String] = ["--all-mappings"], environment overrides: [String: String] = [:]) throws {
+    /// Starts `hybrid watch --format json ARGUMENTS` in `root` and waits for its `watching` event;
+    /// `tinyQueue`: with the inotify queue that many events long (``InotifyQueueSetting``).
+    init(
+        root: String, arguments: [String] = ["--all-mappings"], environment overrides: [String: String] = [:],
+        tinyQueue: Int? = nil
+    ) throws {
         let name = UUID().uuidString.prefix(8)
         outputLog = NSTemporaryDirectory() + "watch-\(name).jsonl"
         errorLog = NSTemporaryDirectory() + "watch-\(name).err"
@@ -23,8 +27,16 @@ final class WatchProcess {
         process.environment = environment
         process.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: outputLog))
         process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: errorLog))
-        try process.run()
-        _ = try next(timeout: 120) { $0["event"] as? String == "watching" }
+        if let tinyQueue {
+            // The watcher creates its inotify instance (reading the queue size) before it compiles.
+            try InotifyQueueSetting.withTinyQueue(tinyQueue) {
+                try process.run()
+                _ = try next(timeout: 120) { $0["event"] as? String == "watching" }
+            }
+        } else {
+            try InotifyQueueSetting.withNormalQueue { try process.run() }
+            _ = try next(timeout: 120) { $0["event"] as? String == "watching" }
+        }
     }
 
     deinit {

@@ -35,6 +35,11 @@ import Testing
         func remove(_ relative: String) throws { try FileManager.default.removeItem(atPath: path(relative)) }
     }
 
+    /// An inotify watcher on the folder (created while the kernel queue has its normal size).
+    func watch(_ folder: WatchedFolder, debounce: Debounce = WatchedFolder.debounce) throws -> InotifyWatcher {
+        try InotifyQueueSetting.withNormalQueue { try InotifyWatcher(scope: folder.scope, debounce: debounce) }
+    }
+
     /// The next batch of `watcher`, or nil when none comes within `timeout` (the watcher is then stopped).
     func nextBatch(_ watcher: any FileWatcher, timeout: Duration = .seconds(5)) -> WatchBatch? {
         let timer = DispatchWorkItem { watcher.stop() }
@@ -55,7 +60,7 @@ import Testing
         @Test("a save in place is reported as the file, relative to the root")
         func inPlace() throws {
             let folder = try WatchedFolder()
-            let watcher = try InotifyWatcher(scope: folder.scope, debounce: WatchedFolder.debounce)
+            let watcher = try watch(folder)
             try folder.write("assets/charts/a.yaml.j2", "slice_name: a2\n")
             #expect(nextBatch(watcher)?.paths == ["assets/charts/a.yaml.j2"])
         }
@@ -63,7 +68,7 @@ import Testing
         @Test("JetBrains' safe write (temp file, rename the old away, rename the temp in) is one path")
         func jetBrains() throws {
             let folder = try WatchedFolder()
-            let watcher = try InotifyWatcher(scope: folder.scope, debounce: WatchedFolder.debounce)
+            let watcher = try watch(folder)
             try folder.write("assets/charts/a.yaml.j2___jb_tmp___", "slice_name: jb\n")
             folder.rename("assets/charts/a.yaml.j2", "assets/charts/a.yaml.j2___jb_old___")
             folder.rename("assets/charts/a.yaml.j2___jb_tmp___", "assets/charts/a.yaml.j2")
@@ -74,7 +79,7 @@ import Testing
         @Test("VS Code's write-temp-and-rename (a .tmp file renamed over the file) is one path")
         func tempAndRename() throws {
             let folder = try WatchedFolder()
-            let watcher = try InotifyWatcher(scope: folder.scope, debounce: WatchedFolder.debounce)
+            let watcher = try watch(folder)
             try folder.write("assets/charts/a.yaml.j2.tmp", "slice_name: code\n")
             folder.rename("assets/charts/a.yaml.j2.tmp", "assets/charts/a.yaml.j2")
             #expect(nextBatch(watcher)?.paths == ["assets/charts/a.yaml.j2"])
@@ -83,7 +88,7 @@ import Testing
         @Test("vim's backup-rename save (4913 probe, swap file, x~ backup, new file) is one path")
         func vim() throws {
             let folder = try WatchedFolder()
-            let watcher = try InotifyWatcher(scope: folder.scope, debounce: WatchedFolder.debounce)
+            let watcher = try watch(folder)
             try folder.write("assets/charts/.a.yaml.j2.swp", "swap")
             try folder.write("assets/charts/4913", "")
             try folder.remove("assets/charts/4913")
@@ -98,8 +103,7 @@ import Testing
         )
         func slowRenameAway() throws {
             let folder = try WatchedFolder()
-            let watcher = try InotifyWatcher(
-                scope: folder.scope, debounce: Debounce(quiet: .milliseconds(10), maximum: .milliseconds(400)))
+            let watcher = try watch(folder, debounce: Debounce(quiet: .milliseconds(10), maximum: .milliseconds(400)))
             folder.rename("assets/charts/a.yaml.j2", "assets/charts/a.yaml.j2~")
             Thread.sleep(forTimeInterval: 0.08)
             try folder.write("assets/charts/a.yaml.j2", "slice_name: slow vim\n")
@@ -110,7 +114,7 @@ import Testing
         @Test("sed -i (sedXXXXXX renamed over the file) is one path")
         func sedInPlace() throws {
             let folder = try WatchedFolder()
-            let watcher = try InotifyWatcher(scope: folder.scope, debounce: WatchedFolder.debounce)
+            let watcher = try watch(folder)
             try folder.write("env/sedK3x9Qa", "ENV: edited\n")
             folder.rename("env/sedK3x9Qa", "env/dev.yaml")
             #expect(nextBatch(watcher)?.paths == ["env/dev.yaml"])
@@ -119,7 +123,7 @@ import Testing
         @Test("only temporary files changing starts no batch")
         func temporariesOnly() throws {
             let folder = try WatchedFolder()
-            let watcher = try InotifyWatcher(scope: folder.scope, debounce: WatchedFolder.debounce)
+            let watcher = try watch(folder)
             try folder.write("assets/charts/a.yaml.j2~", "backup")
             try folder.write("assets/charts/.a.yaml.j2.swx", "swap")
             try folder.write("assets/charts/.#a.yaml.j2", "lock")
@@ -132,7 +136,7 @@ import Testing
         @Test("a new folder is watched: its files are reported, and later edits inside it too")
         func newFolder() throws {
             let folder = try WatchedFolder()
-            let watcher = try InotifyWatcher(scope: folder.scope, debounce: WatchedFolder.debounce)
+            let watcher = try watch(folder)
             try folder.write("assets/charts/team/deep/c.yaml.j2", "slice_name: c\n")
             let first = try #require(nextBatch(watcher))
             #expect(first.paths.contains("assets/charts/team/deep/c.yaml.j2"))
@@ -145,7 +149,7 @@ import Testing
         func deleteAndRename() throws {
             let folder = try WatchedFolder()
             try folder.write("assets/charts/old/x.yaml.j2", "slice_name: x\n")
-            let watcher = try InotifyWatcher(scope: folder.scope, debounce: WatchedFolder.debounce)
+            let watcher = try watch(folder)
             try folder.remove("assets/charts/b.yaml.j2")
             #expect(nextBatch(watcher)?.paths == ["assets/charts/b.yaml.j2"])
             folder.rename("assets/charts/a.yaml.j2", "assets/charts/renamed.yaml.j2")
@@ -164,7 +168,7 @@ import Testing
         func rootFiles() throws {
             let folder = try WatchedFolder()
             try folder.remove("mappings")
-            let watcher = try InotifyWatcher(scope: folder.scope, debounce: WatchedFolder.debounce)
+            let watcher = try watch(folder)
             try folder.write("notes.txt", "x")
             try folder.write("hybrid.yaml", "default_env: staging\n")
             #expect(nextBatch(watcher)?.paths == ["hybrid.yaml"])
@@ -178,8 +182,7 @@ import Testing
         @Test("a burst of writes to many files within the debounce is one batch with every file")
         func burst() throws {
             let folder = try WatchedFolder()
-            let watcher = try InotifyWatcher(
-                scope: folder.scope, debounce: Debounce(quiet: .milliseconds(200), maximum: .seconds(2)))
+            let watcher = try watch(folder, debounce: Debounce(quiet: .milliseconds(200), maximum: .seconds(2)))
             var expected: Set<String> = []
             for index in 0..<200 {
                 let name = "assets/charts/burst_\(index % 50).yaml.j2"
@@ -192,7 +195,7 @@ import Testing
         @Test("a queue overflow (events not read while a rebuild runs) asks for a rescan")
         func overflow() throws {
             let folder = try WatchedFolder()
-            let watcher = try InotifyWatcher(scope: folder.scope, debounce: WatchedFolder.debounce)
+            let watcher = try watch(folder)
             let queue = Int(InotifyWatcher.systemLimit("max_queued_events") ?? "16384") ?? 16384
             // Each write queues IN_MODIFY then IN_CLOSE_WRITE, which the kernel cannot merge.
             let path = folder.path("assets/charts/a.yaml.j2")
@@ -216,7 +219,7 @@ import Testing
         @Test("stop() ends a blocked next() with nil")
         func stop() throws {
             let folder = try WatchedFolder()
-            let watcher = try InotifyWatcher(scope: folder.scope, debounce: WatchedFolder.debounce)
+            let watcher = try watch(folder)
             DispatchQueue.global().asyncAfter(deadline: .now() + .milliseconds(100)) { watcher.stop() }
             #expect(watcher.next() == nil)
         }
@@ -225,7 +228,7 @@ import Testing
         func counts() throws {
             let folder = try WatchedFolder()
             try folder.write("assets/charts/a.yaml.j2~", "backup")
-            let watcher = try InotifyWatcher(scope: folder.scope, debounce: WatchedFolder.debounce)
+            let watcher = try watch(folder)
             #expect(watcher.counts.files == 5)  // with hybrid.yaml
             #expect(watcher.counts.folders == 4)  // assets, assets/charts, env, mappings
         }
