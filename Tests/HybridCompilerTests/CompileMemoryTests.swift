@@ -33,17 +33,8 @@ struct CompileMemoryTests {
             var history: [String] = []
             for step in 0..<10 {
                 history.append(IncrementalSoundnessTests.edit(&files, step: step, random: &random))
-                for path in RepositoryFixture.files.keys.sorted() + ["mappings/client_c.yaml"]
-                    + (0..<3).map({ "assets/charts/extra_\($0).yaml.j2" })
-                where files[path] == nil && watched.exists(path) {
-                    try! watched.remove(path)
-                }
-                var configChanged = false
-                for (path, text) in files where (try? watched.read(path)) != text {
-                    try! watched.write(path, text)
-                    if path == "hybrid.yaml" { configChanged = true }
-                }
-                if configChanged { memory.reset() }  // as hybrid watch does
+                let written = IncrementalSoundnessTests.sync(files, into: watched)
+                if written.contains("hybrid.yaml") { memory.reset() }  // as hybrid watch does
                 let jobs = Bool.random(using: &random) ? 1 : 8
                 let built = try! await Self.compile(watched, memory: memory, jobs: jobs)
                 let clean = try! RepositoryFixture(files: files)

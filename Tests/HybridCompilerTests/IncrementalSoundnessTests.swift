@@ -95,6 +95,21 @@ struct IncrementalSoundnessTests {
         }
     }
 
+    /// Makes the fixture's sources equal `files` (removing what an edit deleted); the paths written.
+    static func sync(_ files: [String: String], into fixture: RepositoryFixture) -> Set<String> {
+        for path in RepositoryFixture.files.keys.sorted() + ["mappings/client_c.yaml"]
+            + (0..<3).map({ "assets/charts/extra_\($0).yaml.j2" })
+        where files[path] == nil && fixture.exists(path) {
+            try! fixture.remove(path)
+        }
+        var written: Set<String> = []
+        for (path, text) in files where (try? fixture.read(path)) != text {
+            try! fixture.write(path, text)
+            written.insert(path)
+        }
+        return written
+    }
+
     private static func errors(_ report: CompileReport) -> Set<String> {
         Set(report.diagnostics.filter { $0.severity == .error }.map(\.description))
     }
@@ -108,14 +123,7 @@ struct IncrementalSoundnessTests {
             var history: [String] = []
             for step in 0..<10 {
                 history.append(Self.edit(&files, step: step, random: &random))
-                for path in RepositoryFixture.files.keys.sorted() + ["mappings/client_c.yaml"]
-                    + (0..<3).map({ "assets/charts/extra_\($0).yaml.j2" })
-                where files[path] == nil && incremental.exists(path) {
-                    try! incremental.remove(path)
-                }
-                for (path, text) in files where (try? incremental.read(path)) != text {
-                    try! incremental.write(path, text)
-                }
+                _ = Self.sync(files, into: incremental)
                 let jobs = Bool.random(using: &random) ? 1 : 8
                 let built = try! await incremental.compile(mappings: .all, jobs: jobs, explain: false)
                 let clean = try! RepositoryFixture(files: files)
