@@ -21,9 +21,10 @@ struct WatchCommand: AsyncParsableCommand {
             rebuilds them. Editors' temporary and backup files (*~, .*.swp, 4913, *.tmp, …) are ignored. \
             bundles/ is not watched: a file changed there by hand is put back by the next plain compile.
 
-            --validate re-validates what was rebuilt; --apply applies rebuilt bundles to the \
-            environment's Superset, and is refused for environments listed in hybrid.yaml \
-            watch.no_apply (default [prod]). Ctrl-C or SIGTERM ends it (exit 0).
+            --validate re-validates what was rebuilt; --apply applies the bundles to the environment's \
+            Superset at start and then each rebuilt one (with an audit record each, as hybrid apply), and \
+            is refused for environments listed in hybrid.yaml watch.no_apply (default [prod]). Ctrl-C or \
+            SIGTERM ends it after the running rebuild (exit 0); a second one exits at once.
             """
     )
 
