@@ -49,7 +49,7 @@ struct CompileRun {
         let outcomes = await buildBundles(inputs.targets, renders: renders, store: store, log: log)
         if options.mappings == .all {
             let removal = DeletedMappingBundles.remove(
-                environment: options.environment, keeping: Set(inputs.targets.compactMap(\.mapping?.name)),
+                environment: options.environment, keeping: keptTenants(inputs.targets),
                 bundlesPath: workspace.bundlesPath, namespace: workspace.config.uuidNamespace, store: store)
             log.explain(removal.explanations)
             log.count { $0.removed += removal.removedFiles }
@@ -83,6 +83,19 @@ struct CompileRun {
         return Built(renders: renders, targets: inputs.targets, store: store, namespace: workspace.config.uuidNamespace)
     }
 
+    /// The tenants whose bundles stay with `--all-mappings`: the built ones, and with `--shard` every
+    /// tenant that still has a mapping file (the other shards' bundles are theirs to build).
+    private func keptTenants(_ targets: [BuildTarget]) -> Set<String> {
+        var kept = Set(targets.compactMap(\.mapping?.name))
+        if options.shard != nil {
+            let names = (try? FileManager.default.contentsOfDirectory(atPath: workspace.path("mappings"))) ?? []
+            for name in names where name.hasSuffix(".yaml") || name.hasSuffix(".yml") {
+                kept.insert(TenantMapping.tenantName(of: name))
+            }
+        }
+        return kept
+    }
+
     /// The environment's variables, the bundles to build and the asset templates.
     private struct Inputs {
         var variables: [String: YAMLNode]
@@ -102,7 +115,7 @@ struct CompileRun {
             try variables.merge(file: workspace.path(envFile), displayPath: envFile)
         }
         let targets = try BuildTarget.select(
-            options.mappings, in: workspace, diagnostics: &diagnostics, memory: memory)
+            options.mappings, in: workspace, diagnostics: &diagnostics, memory: memory, shard: options.shard)
         let catalog = try AssetCatalog.scan(
             assetsPath: workspace.assetsPath, displayPrefix: workspace.config.assetsDirectory + "/")
         diagnostics += catalog.warnings

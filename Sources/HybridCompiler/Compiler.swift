@@ -20,10 +20,14 @@ public struct CompileOptions: Sendable {
     public var explain: Bool
     /// Replace files at output paths that hybrid did not write (by default such a file stops the bundle).
     public var force: Bool
+    /// Build only this shard's tenants (`--shard I/N`); nil: all selected.
+    public var shard: Shard?
 
     public init(
-        environment: String, mappings: Mappings = .none, jobs: Int? = nil, explain: Bool = false, force: Bool = false
+        environment: String, mappings: Mappings = .none, jobs: Int? = nil, explain: Bool = false, force: Bool = false,
+        shard: Shard? = nil
     ) {
+        self.shard = shard
         self.environment = environment
         self.mappings = mappings
         self.jobs = max(1, jobs ?? ProcessInfo.processInfo.activeProcessorCount)

@@ -3,7 +3,8 @@ import HybridCompiler
 import HybridDiagnostics
 import SupersetModel
 
-/// `--env`, `--mapping`, `--all-mappings`, `--jobs`: what to build, shared by compile, validate and graph.
+/// `--env`, `--mapping`, `--all-mappings`, `--jobs`, `--shard`: what to build, shared by compile,
+/// validate, plan, apply, graph and watch.
 struct BuildOptions: ParsableArguments {
     @Option(help: "The environment (env/<ENV>.yaml). Default: default_env from hybrid.yaml.")
     var env: String?
@@ -21,17 +22,27 @@ struct BuildOptions: ParsableArguments {
         help: "Most tasks run at once (default: the number of cores). Output does not depend on it.")
     var jobs: Int?
 
+    @Option(
+        help: ArgumentHelp(
+            "Build only shard I of N (1-based): the tenants are dealt out by a stable hash of their name; "
+                + "the bundle without a mapping is shard 1's.", valueName: "I/N"))
+    var shard: String?
+
     func validate() throws {
         if allMappings && !mappings.isEmpty {
             throw ValidationError("--all-mappings and --mapping cannot be combined")
         }
         if let jobs, jobs < 1 { throw ValidationError("--jobs must be at least 1") }
+        if let shard, Shard(shard) == nil {
+            throw ValidationError("--shard expects I/N with 1 ≤ I ≤ N (like 2/4), got '\(shard)'")
+        }
     }
 
     /// What to compile in `environment`.
     func compileOptions(environment: String, explain: Bool = false, force: Bool = false) -> CompileOptions {
         CompileOptions(
-            environment: environment, mappings: mappingSelection, jobs: jobs, explain: explain, force: force)
+            environment: environment, mappings: mappingSelection, jobs: jobs, explain: explain, force: force,
+            shard: shard.flatMap(Shard.init))
     }
 
     var mappingSelection: CompileOptions.Mappings {

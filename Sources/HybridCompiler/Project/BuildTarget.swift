@@ -11,12 +11,12 @@ struct BuildTarget: Sendable {
     /// `memory` keeps parsed mapping files between compiles of one process (watch mode).
     static func select(
         _ selection: CompileOptions.Mappings, in workspace: Workspace, diagnostics: inout [Diagnostic],
-        memory: CompileMemory? = nil
+        memory: CompileMemory? = nil, shard: Shard? = nil
     ) throws(Diagnostic) -> [BuildTarget] {
-        let files: [String]
+        var files: [String]
         switch selection {
         case .none:
-            return [BuildTarget(mapping: nil)]
+            return shard.map(\.includesBase) == false ? [] : [BuildTarget(mapping: nil)]
         case .all:
             let names = (try? FileManager.default.contentsOfDirectory(atPath: workspace.path("mappings"))) ?? []
             let yaml = names.filter { $0.hasSuffix(".yaml") || $0.hasSuffix(".yml") }.sorted()
@@ -31,6 +31,11 @@ struct BuildTarget: Sendable {
             if files.isEmpty { throw .error(at: nil, "--all-mappings: no mapping files in mappings/") }
         case .selected(let patterns):
             files = try MappingSelection.resolve(patterns, root: workspace.root)
+        }
+        if let shard {
+            let mine = shard.select(files.map(TenantMapping.tenantName(of:)))
+            files = files.filter { mine.contains(TenantMapping.tenantName(of: $0)) }
+            if files.isEmpty { return [] }
         }
         var targets: [BuildTarget] = []
         var seen: [String: String] = [:]
