@@ -40,6 +40,11 @@ public struct BundleValidation: Sendable {
     }
 
     /// Validates the complete bundles of a compile report (failed bundles were reported by compile).
+    /// The cache path of a bundle's validation record, for `hybrid cache gc`.
+    public static func recordPath(environment: String, bundle: String, store: CacheStore) -> String {
+        ValidationRecord.path(environment: environment, bundle: bundle, store: store)
+    }
+
     public func validate(_ report: CompileReport) async -> Result {
         let store = CacheStore(directory: workspace.cachePath)
         let environment = report.environment

@@ -34,6 +34,11 @@ struct ValidationRecord {
     var bundleFindings: [ValidationFinding]
     var documents: [String: (hash: ContentHash, findings: [ValidationFinding])]
 
+    /// Where the record of a bundle (`dev` or `dev/client_a`) is kept (what `hybrid cache gc` keeps).
+    static func path(environment: String, bundle: String, store: CacheStore) -> String {
+        store.recordPath(namespace, Location(environment: environment, bundle: bundle).digest)
+    }
+
     static func load(_ location: Location, policy: String, store: CacheStore) -> ValidationRecord? {
         store.record(namespace, location.digest).flatMap { decode($0, policy: policy) }
     }
