@@ -128,4 +128,27 @@ struct CompileCommandTests {
         let again = try HybridProcess.run(["compile"], in: root)
         #expect(again.stderr.hasPrefix("compile dev: 1 bundle, 6 nodes, 6 rebuilt, 0 cached, 0 written, 0 removed"))
     }
+
+    @Test("cache gc reports sizes before and after (json), refuses a bad size, and the next compile has nothing to do")
+    func cacheGC() throws {
+        _ = try HybridProcess.run(["compile"], in: root)
+        try write(
+            "assets/charts/c.yaml.j2",
+            try String(contentsOfFile: root + "/assets/charts/c.yaml.j2", encoding: .utf8) + "# edited\n")
+        _ = try HybridProcess.run(["compile"], in: root)
+        let gc = try HybridProcess.run(["cache", "gc", "--format", "json"], in: root)
+        #expect(gc.status == 0, "\(gc.stderr)")
+        struct Report: Decodable {
+            var filesBefore, filesAfter, removedFiles, referencedFiles, removedReferenced: Int
+            var bytesBefore, bytesAfter: Int64
+        }
+        let report = try JSONDecoder().decode(Report.self, from: Data(gc.stdout.utf8))
+        #expect(report.removedFiles >= 1 && report.removedReferenced == 0)
+        #expect(report.filesAfter == report.referencedFiles && report.bytesAfter < report.bytesBefore)
+        let again = try HybridProcess.run(["compile"], in: root)
+        #expect(again.stderr.contains(" 0 rebuilt, 6 cached, 0 written, 0 removed"), "\(again.stderr)")
+        let bad = try HybridProcess.run(["cache", "gc", "--max-size", "lots"], in: root)
+        #expect(bad.status == 64)
+        #expect(bad.stderr.contains("--max-size expects a size like 500M, 2G or 1048576, got 'lots'"))
+    }
 }
