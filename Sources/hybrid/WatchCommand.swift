@@ -68,7 +68,7 @@ struct WatchCommand: AsyncParsableCommand {
         let display = ProgressDisplay()
         var report = await context.compiler(progress: display).compile(options, memory: memory)
         display.finish()
-        output.compiled(report, changed: nil)
+        output.compiled(report)
         var deployment: Deployment?
         if apply, report.errorCount == 0 {
             // The environment starts from what is in Git; later rebuilds apply what they changed.
@@ -99,7 +99,7 @@ struct WatchCommand: AsyncParsableCommand {
             }
             if let fallback = session.fallbackIfNeeded(watcher, scope: scope) { watcher = fallback }
             report = await context.compiler().compile(options, memory: memory)
-            var line = WatchOutput.Rebuild(batch: batch, report: report, root: root)
+            var line = WatchOutput.Rebuild(batch: batch, report: report)
             if validate, report.bundles.contains(where: \.changed) {
                 let result = await BundleValidation(workspace: context.workspace).validate(report)
                 line.validation = output.validation(result)

@@ -43,7 +43,7 @@ final class WatchOutput: @unchecked Sendable {
             var errors, warnings, checked: Int
         }
 
-        init(batch: WatchBatch, report: CompileReport, root: String) {
+        init(batch: WatchBatch, report: CompileReport) {
             changed = batch.paths.sorted()
             rescan = batch.rescan
             rebuilt = report.rebuilt
@@ -58,7 +58,7 @@ final class WatchOutput: @unchecked Sendable {
         }
     }
 
-    func compiled(_ report: CompileReport, changed: [String]?) {
+    func compiled(_ report: CompileReport) {
         switch format {
         case .json:
             struct Compiled: Encodable {
