@@ -92,7 +92,7 @@ struct BundleBuilder {
         case .current(let record):
             memory?.remember(
                 bundle: CompileMemory.Bundle(
-                    inputs: digest, record: record, status: status!, templates: templates.map(\.path),
+                    inputs: digest, record: record, status: status!, templates: templates,
                     keys: keyDigests),
                 name: location.name)
             outcome.diagnostics += record.outputs.flatMap(\.warnings)
@@ -128,17 +128,13 @@ struct BundleBuilder {
         let transaction = BundleTransaction(
             location: location, previous: previous, status: status, inputs: digest, mapping: mapping?.contentHash,
             outputs: kept.map { $0.output! }, writes: writes)
-        return commit(
-            transaction, outcome, remember: (keyDigests, linkedCount == kept.count ? table : nil),
-            templateOf: { path in works.first { $0.output?.outputPath == path }.map { assetsPrefix + $0.template.path }
-            })
+        return commit(transaction, outcome, remember: (keyDigests, linkedCount == kept.count ? table : nil))
     }
 
     /// Writes a built bundle (refusing files in the way that hybrid did not write, unless `--force`),
     /// counts it, and remembers it for the next compile in this process.
     private func commit(
-        _ transaction: BundleTransaction, _ outcome: BundleOutcome, remember: ([ContentHash], LinkTable?),
-        templateOf: (String) -> String?
+        _ transaction: BundleTransaction, _ outcome: BundleOutcome, remember: ([ContentHash], LinkTable?)
     ) -> BundleOutcome {
         var outcome = outcome
         let digest = transaction.inputs
@@ -146,7 +142,9 @@ struct BundleBuilder {
             let foreign = transaction.foreignFiles()
             if !foreign.isEmpty {
                 outcome.diagnostics += foreign.map { path in
-                    let template = templateOf(path)
+                    let template = transaction.outputs.first { $0.outputPath == path }.map {
+                        assetsPrefix + $0.template
+                    }
                     return .error(
                         at: SourceLocation(file: location.directory + "/" + path, line: 1, column: 1),
                         "hybrid did not write this file (it is not in \(location.statusPath)) and would replace it "
@@ -169,7 +167,7 @@ struct BundleBuilder {
         }
         memory?.remember(
             bundle: CompileMemory.Bundle(
-                inputs: digest, record: written.record, status: written.status, templates: templates.map(\.path),
+                inputs: digest, record: written.record, status: written.status, templates: templates,
                 keys: remember.0, table: remember.1),
             name: location.name)
         outcome.summary.outputs = written.outputs.count
@@ -188,9 +186,7 @@ struct BundleBuilder {
     func buildFromMemory(
         _ remembered: CompileMemory.Bundle, keys: [ContentHash], digest: ContentHash, _ outcome: BundleOutcome
     ) -> BundleOutcome? {
-        guard remembered.keys.count == templates.count, remembered.templates.count == templates.count,
-            zip(remembered.templates, templates).allSatisfy({ $0 == $1.path })
-        else { return nil }
+        guard remembered.keys.count == templates.count, remembered.templates == templates else { return nil }
         let record = remembered.record
         var outputIndex: [String: Int] = [:]
         var changed: [Int] = []
@@ -233,9 +229,7 @@ struct BundleBuilder {
         let transaction = BundleTransaction(
             location: location, previous: record, status: remembered.status, inputs: digest,
             mapping: mapping?.contentHash, outputs: outputs, writes: writes)
-        return commit(
-            transaction, outcome, remember: (keys, table),
-            templateOf: { path in outputIndex.first { AssetTemplate.outputPath(ofTemplate: $0.key) == path }?.key })
+        return commit(transaction, outcome, remember: (keys, table))
     }
 
     // MARK: fast path

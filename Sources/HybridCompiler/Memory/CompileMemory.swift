@@ -17,7 +17,7 @@ public final class CompileMemory: @unchecked Sendable {
         var record: BundleRecord
         var status: BundleStatus
         /// The templates (in link order) and each one's output key, when the compile computed them.
-        var templates: [String] = []
+        var templates: [AssetTemplate] = []
         var keys: [ContentHash] = []
         /// The bundle's link table (the identities of `record.outputs`), when the compile built it.
         var table: LinkTable? = nil
