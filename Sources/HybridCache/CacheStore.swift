@@ -162,33 +162,51 @@ public final class CacheStore: @unchecked Sendable {
 
     /// Files and bytes per top-level area of the cache (`cas`, `render`, `bundles`, …).
     public func statistics() -> [(area: String, files: Int, bytes: Int64)] {
-        var result: [(String, Int, Int64)] = []
-        let manager = FileManager.default
-        guard let areas = try? manager.contentsOfDirectory(atPath: root) else { return [] }
-        for area in areas.sorted() {
-            var files = 0
-            var bytes: Int64 = 0
-            let base = root + "/" + area
-            var isDirectory: ObjCBool = false
-            guard manager.fileExists(atPath: base, isDirectory: &isDirectory) else { continue }
-            if !isDirectory.boolValue {
+        var areas: [String: (files: Int, bytes: Int64)] = [:]
+        for area in (try? FileManager.default.contentsOfDirectory(atPath: root)) ?? [] { areas[area] = (0, 0) }
+        for entry in entries() {
+            areas[entry.area, default: (0, 0)].files += 1
+            areas[entry.area, default: (0, 0)].bytes += entry.bytes
+        }
+        return areas.keys.sorted().map { ($0, areas[$0]!.files, areas[$0]!.bytes) }
+    }
+
+    /// One file of the cache.
+    public struct Entry: Sendable {
+        public var path: String
+        /// The first component under the root (`cas`, `render`, `bundles`, `lock`, …).
+        public var area: String
+        public var bytes: Int64
+        /// Modification time, seconds.
+        public var modified: Int
+    }
+
+    /// Every regular file under the root (symlinks are not followed).
+    public func entries() -> [Entry] {
+        var entries: [Entry] = []
+        func walk(_ folder: String, area: String?, depth: Int) {
+            guard depth < 8, let handle = opendir(folder) else { return }
+            defer { closedir(handle) }
+            while let item = readdir(handle) {
+                let name = withUnsafePointer(to: item.pointee.d_name) {
+                    $0.withMemoryRebound(to: CChar.self, capacity: 256) { String(cString: $0) }
+                }
+                if name == "." || name == ".." { continue }
+                let path = folder + "/" + name
                 var info = stat()
-                if stat(base, &info) == 0 { (files, bytes) = (1, Int64(info.st_size)) }
-                result.append((area, files, bytes))
-                continue
-            }
-            if let walker = manager.enumerator(atPath: base) {
-                for case let relative as String in walker {
-                    var info = stat()
-                    if stat(base + "/" + relative, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG {
-                        files += 1
-                        bytes += Int64(info.st_size)
-                    }
+                guard lstat(path, &info) == 0 else { continue }
+                switch info.st_mode & S_IFMT {
+                case S_IFDIR: walk(path, area: area ?? name, depth: depth + 1)
+                case S_IFREG:
+                    entries.append(
+                        Entry(
+                            path: path, area: area ?? name, bytes: Int64(info.st_size), modified: info.st_mtim.tv_sec))
+                default: continue
                 }
             }
-            result.append((area, files, bytes))
         }
-        return result
+        walk(root, area: nil, depth: 0)
+        return entries
     }
 }
 

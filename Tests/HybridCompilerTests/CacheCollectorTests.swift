@@ -84,9 +84,10 @@ struct CacheCollectorTests {
         let unreferenced = try collector.collect(.init(dryRun: true), waiting: { _ in })
         #expect(unreferenced.removedFiles >= 3)
         // Age every entry by ten days; then write one more edit's render (new, unreferenced after the undo).
-        let root = workspace.cachePath + "/v1"
         let old = timeval(tv_sec: time(nil) - 10 * 86_400, tv_usec: 0)
-        for entry in CacheCollector.entries(under: root) { _ = utimes(entry.path, [old, old]) }
+        for entry in CacheCollector.entries(of: CacheStore(directory: workspace.cachePath)) {
+            _ = utimes(entry.path, [old, old])
+        }
         let chart = "assets/charts/by_tenant.yaml.j2"
         let original = try fixture.read(chart)
         try fixture.write(chart, original + "# fresh\n")
@@ -99,7 +100,7 @@ struct CacheCollectorTests {
         // What is left: referenced entries (old or not) and the fresh edit's unreferenced renders.
         let referenced = collector.references(store: CacheStore(directory: workspace.cachePath))
         let cutoff = time(nil) - 5 * 86_400
-        let left = CacheCollector.entries(under: root)
+        let left = CacheCollector.entries(of: CacheStore(directory: workspace.cachePath))
         #expect(left.allSatisfy { referenced.contains($0.path) || $0.modified >= cutoff })
         #expect(left.contains { !referenced.contains($0.path) }, "the fresh render stays")
         #expect(left.contains { referenced.contains($0.path) && $0.modified < cutoff }, "old but referenced stays")

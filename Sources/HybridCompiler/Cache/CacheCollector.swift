@@ -41,35 +41,8 @@ public struct CacheCollector: Sendable {
         public var removedReferenced = 0
         public var dryRun = false
 
-        public var filesAfter: Int { filesBefore - removedFiles }
-        public var bytesAfter: Int64 { bytesBefore - removedBytes }
-
-        enum CodingKeys: String, CodingKey {
-            case directory, filesBefore, bytesBefore, referencedFiles, referencedBytes, removedFiles, removedBytes,
-                removedReferenced, dryRun, filesAfter, bytesAfter
-        }
-
-        public func encode(to encoder: any Encoder) throws {
-            var container = encoder.container(keyedBy: CodingKeys.self)
-            try container.encode(directory, forKey: .directory)
-            try container.encode(filesBefore, forKey: .filesBefore)
-            try container.encode(bytesBefore, forKey: .bytesBefore)
-            try container.encode(referencedFiles, forKey: .referencedFiles)
-            try container.encode(referencedBytes, forKey: .referencedBytes)
-            try container.encode(removedFiles, forKey: .removedFiles)
-            try container.encode(removedBytes, forKey: .removedBytes)
-            try container.encode(removedReferenced, forKey: .removedReferenced)
-            try container.encode(dryRun, forKey: .dryRun)
-            try container.encode(filesAfter, forKey: .filesAfter)
-            try container.encode(bytesAfter, forKey: .bytesAfter)
-        }
-    }
-
-    /// One file of the cache.
-    struct Entry {
-        var path: String
-        var bytes: Int64
-        var modified: Int
+        public var filesAfter = 0
+        public var bytesAfter: Int64 = 0
     }
 
     /// A current bundle: its environment and tenant (nil: the bundle without a mapping).
@@ -104,7 +77,7 @@ public struct CacheCollector: Sendable {
         defer { withExtendedLifetime(lock) {} }
         if !options.dryRun { store.removeAbandonedTemporaries() }
         var report = Report(directory: store.root, dryRun: options.dryRun)
-        let entries = CacheCollector.entries(under: store.root)
+        let entries = CacheCollector.entries(of: store)
         report.filesBefore = entries.count
         report.bytesBefore = entries.reduce(0) { $0 + $1.bytes }
         let referenced = references(store: store)
@@ -114,7 +87,7 @@ public struct CacheCollector: Sendable {
         report.referencedFiles = kept.count
         report.referencedBytes = kept.reduce(0) { $0 + $1.bytes }
 
-        var doomed: [Entry] = []
+        var doomed: [CacheStore.Entry] = []
         if options.maxSize == nil && options.maxAgeDays == nil {
             doomed = unreferenced
             unreferenced = []
@@ -144,6 +117,8 @@ public struct CacheCollector: Sendable {
             report.removedFiles += 1
             report.removedBytes += entry.bytes
         }
+        report.filesAfter = report.filesBefore - report.removedFiles
+        report.bytesAfter = report.bytesBefore - report.removedBytes
         // A process that keeps a compile memory (hybrid watch) must not trust what it remembers now.
         if !options.dryRun && !doomed.isEmpty { CacheGeneration.advance(lockDirectory: store.root, memory: nil) }
         return report
@@ -185,32 +160,10 @@ public struct CacheCollector: Sendable {
         return referenced
     }
 
-    /// The cache's entries: every file under `root` but the lock, the generation token, the
+    /// The entries gc may remove: every file of the cache but the lock, the generation token, the
     /// file-hash index and temporaries.
-    static func entries(under root: String) -> [Entry] {
-        var entries: [Entry] = []
-        func walk(_ folder: String, depth: Int) {
-            guard depth < 8, let handle = opendir(folder) else { return }
-            defer { closedir(handle) }
-            while let item = readdir(handle) {
-                let name = withUnsafePointer(to: item.pointee.d_name) {
-                    $0.withMemoryRebound(to: CChar.self, capacity: 256) { String(cString: $0) }
-                }
-                if name == "." || name == ".." { continue }
-                let path = folder + "/" + name
-                if depth == 0 && ["lock", "generation", "files", ".tmp"].contains(name) { continue }
-                var info = stat()
-                guard lstat(path, &info) == 0 else { continue }
-                switch info.st_mode & S_IFMT {
-                case S_IFDIR: walk(path, depth: depth + 1)
-                case S_IFREG:
-                    entries.append(Entry(path: path, bytes: Int64(info.st_size), modified: info.st_mtim.tv_sec))
-                default: continue
-                }
-            }
-        }
-        walk(root, depth: 0)
-        return entries
+    static func entries(of store: CacheStore) -> [CacheStore.Entry] {
+        store.entries().filter { !["lock", "generation", "files", ".tmp"].contains($0.area) }
     }
 
     /// Parses `500M`, `2GiB`, `100MB`, `1048576` (binary units: K, M, G, T = 1024^n; B optional).
