@@ -88,10 +88,7 @@ struct CompileRun {
     private func keptTenants(_ targets: [BuildTarget]) -> Set<String> {
         var kept = Set(targets.compactMap(\.mapping?.name))
         if options.shard != nil {
-            let names = (try? FileManager.default.contentsOfDirectory(atPath: workspace.path("mappings"))) ?? []
-            for name in names where name.hasSuffix(".yaml") || name.hasSuffix(".yml") {
-                kept.insert(TenantMapping.tenantName(of: name))
-            }
+            for name in BuildTarget.mappingFileNames(in: workspace) { kept.insert(TenantMapping.tenantName(of: name)) }
         }
         return kept
     }

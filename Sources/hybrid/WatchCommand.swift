@@ -59,8 +59,7 @@ struct WatchCommand: AsyncParsableCommand {
         let output = WatchOutput(format: format, printer: context.printer)
         let session = WatchSession(output: output)
         var scope = WatchScope(context.workspace, root: root)
-        guard let started = session.start(scope: scope, polling: poll) else { throw ExitCode(1) }
-        var watcher = started
+        var watcher = session.start(scope: scope, polling: poll)
         session.handleSignals()
 
         let options = build.compileOptions(environment: environment)
@@ -88,9 +87,9 @@ struct WatchCommand: AsyncParsableCommand {
                     context = try CommandContext()
                     memory.reset()
                     let moved = WatchScope(context.workspace, root: root)
-                    if moved.folders != scope.folders, let restarted = session.start(scope: moved, polling: poll) {
+                    if moved.folders != scope.folders {
                         watcher.stop()
-                        watcher = restarted
+                        watcher = session.start(scope: moved, polling: poll)
                         scope = moved
                     }
                 } catch {

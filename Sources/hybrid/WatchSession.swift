@@ -18,7 +18,7 @@ final class WatchSession: @unchecked Sendable {
     }
 
     /// A watcher for `scope`: inotify unless `polling`, polling (with a warning) when inotify is unavailable.
-    func start(scope: WatchScope, polling: Bool) -> (any FileWatcher)? {
+    func start(scope: WatchScope, polling: Bool) -> any FileWatcher {
         let watcher: any FileWatcher
         if polling {
             watcher = PollingWatcher(scope: scope)

@@ -43,16 +43,9 @@ import Testing
     /// The next batch of `watcher`, or nil when none comes within `timeout` (the watcher is then stopped).
     func nextBatch(_ watcher: any FileWatcher, timeout: Duration = .seconds(5)) -> WatchBatch? {
         let timer = DispatchWorkItem { watcher.stop() }
-        DispatchQueue.global().asyncAfter(deadline: .now() + .milliseconds(timeout.inMilliseconds), execute: timer)
+        DispatchQueue.global().asyncAfter(deadline: .now() + .milliseconds(timeout.milliseconds), execute: timer)
         defer { timer.cancel() }
         return watcher.next()
-    }
-
-    extension Duration {
-        var inMilliseconds: Int {
-            let (seconds, attoseconds) = components
-            return Int(seconds) * 1000 + Int(attoseconds / 1_000_000_000_000_000)
-        }
     }
 
     @Suite("InotifyWatcher")

@@ -8,6 +8,12 @@ struct BuildTarget: Sendable {
     /// The bundles a compile builds: the plain one, or one per selected mapping. A malformed
     /// mapping is reported (the compile fails) while the other tenants still build; with no
     /// readable mapping at all, the error is thrown.
+    /// The names of the YAML files in `mappings/`, sorted (hidden ones included).
+    static func mappingFileNames(in workspace: Workspace) -> [String] {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: workspace.path("mappings"))) ?? []
+        return names.filter { $0.hasSuffix(".yaml") || $0.hasSuffix(".yml") }.sorted()
+    }
+
     /// `memory` keeps parsed mapping files between compiles of one process (watch mode).
     static func select(
         _ selection: CompileOptions.Mappings, in workspace: Workspace, diagnostics: inout [Diagnostic],
@@ -18,8 +24,7 @@ struct BuildTarget: Sendable {
         case .none:
             return shard.map(\.includesBase) == false ? [] : [BuildTarget(mapping: nil)]
         case .all:
-            let names = (try? FileManager.default.contentsOfDirectory(atPath: workspace.path("mappings"))) ?? []
-            let yaml = names.filter { $0.hasSuffix(".yaml") || $0.hasSuffix(".yml") }.sorted()
+            let yaml = mappingFileNames(in: workspace)
             files = yaml.filter { !$0.hasPrefix(".") }.map { "mappings/" + $0 }
             for hidden in yaml where hidden.hasPrefix(".") {
                 diagnostics.append(
