@@ -60,12 +60,14 @@ struct ApplyCommand: AsyncParsableCommand {
             throw ExitCode(1)
         }
         if let plan { try await checkSaved(plan, bundles: bundles, target: target, context: context) }
-        let (records, failed) = await ApplySteps.apply(
-            bundles, target: target, context: context,
-            options: Applier.Options(
-                force: force, noRefresh: noRefresh, prune: prune, chunkSize: chunkSize,
-                tableNameScope: target.deployment.tableNameScope),
-            printsText: output.format == .text)
+        let (records, failed) = try await context.orExitAsync { () async throws(Diagnostic) in
+            try await ApplySteps.apply(
+                bundles, target: target, context: context,
+                options: Applier.Options(
+                    force: force, noRefresh: noRefresh, prune: prune, chunkSize: chunkSize,
+                    tableNameScope: target.deployment.tableNameScope),
+                printsText: output.format == .text)
+        }
         if output.format == .json { try output.printJSON(records) }
         if failed { throw ExitCode(1) }
     }

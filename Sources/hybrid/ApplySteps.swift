@@ -8,23 +8,19 @@ import HybridRuntime
 /// each bundle's changed assets, an audit record per bundle, then the embed policy's dashboards.
 enum ApplySteps {
     /// Applies `bundles`; prints warnings and errors, and each bundle's table when `printsText`.
-    /// Returns the reports and whether anything failed.
+    /// Returns the reports and whether anything failed; throws (nothing applied) when the server's
+    /// shared listing cannot be read.
     static func apply(
         _ bundles: [BundleSnapshot], target: CommandContext.RuntimeTarget, context: CommandContext,
         options: Applier.Options, printsText: Bool
-    ) async -> (records: [ApplyReport], failed: Bool) {
+    ) async throws(Diagnostic) -> (records: [ApplyReport], failed: Bool) {
         let gitSHA = AuditIdentity.gitSHA(root: context.workspace.root)
         let connection = target.connection
         var failed = false
         var records: [ApplyReport] = []
         var applied: [BundleSnapshot] = []
-        let listing: ServerView?
-        do {
-            listing = try await Deployment.sharedListing(bundles, connection: connection, refresh: !options.noRefresh)
-        } catch {
-            context.printer.print(error)
-            return ([], true)
-        }
+        let listing = try await Deployment.sharedListing(
+            bundles, connection: connection, refresh: !options.noRefresh)
         for bundle in bundles {
             let started = ContinuousClock.now
             let applier = Applier(store: target.deployment.store, connection: connection, listing: listing)

@@ -143,10 +143,15 @@ struct WatchCommand: AsyncParsableCommand {
         }
         let target = CommandContext.RuntimeTarget(
             environment: environment, deployment: deployment, bundles: snapshots, connection: connection)
-        let (_, failed) = await ApplySteps.apply(
-            snapshots, target: target, context: context,
-            options: Applier.Options(tableNameScope: deployment.tableNameScope), printsText: format == .text)
-        return failed ? nil : snapshots.count
+        do throws(Diagnostic) {
+            let (_, failed) = try await ApplySteps.apply(
+                snapshots, target: target, context: context,
+                options: Applier.Options(tableNameScope: deployment.tableNameScope), printsText: format == .text)
+            return failed ? nil : snapshots.count
+        } catch {
+            context.printer.print(error)
+            return nil
+        }
     }
 }
 
