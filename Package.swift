@@ -25,6 +25,8 @@ let package = Package(
         // `hybrid serve`: the HTTP server and its Prometheus metrics.
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        // The shared remote cache's HTTP client (keep-alive pool, timeouts); also Hummingbird's test client.
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
     ],
     targets: [
         // System libraries (pkg-config names, Debian providers).
@@ -50,6 +52,14 @@ let package = Package(
         ),
         // Content hashes, the CAS and records, the file-hash index, the build lock, atomic files.
         .target(name: "HybridCache", dependencies: ["CXXHash"]),
+        // The shared remote cache over HTTP (Bazel's cas/ac layout): verified reads, writes only when allowed.
+        .target(
+            name: "HybridRemoteCache",
+            dependencies: [
+                "HybridDiagnostics", .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
         .target(
             name: "HybridTemplates",
             dependencies: [
@@ -64,12 +74,18 @@ let package = Package(
         // The incremental compiler: Project/ (inputs), Render/, Link/, Bundle/ (outputs), Graph/.
         .target(
             name: "HybridCompiler",
-            dependencies: ["HybridYAML", "HybridDiagnostics", "HybridCache", "HybridTemplates", "SupersetModel"]
+            dependencies: [
+                "HybridYAML", "HybridDiagnostics", "HybridCache", "HybridTemplates", "SupersetModel",
+                "HybridRemoteCache",
+            ]
         ),
         // `hybrid validate`: schema, reference, duplicate and policy checks over compiled bundles.
         .target(
             name: "HybridValidation",
-            dependencies: ["HybridYAML", "HybridDiagnostics", "HybridCache", "SupersetModel", "HybridCompiler"]
+            dependencies: [
+                "HybridYAML", "HybridDiagnostics", "HybridCache", "SupersetModel", "HybridCompiler",
+                "HybridRemoteCache",
+            ]
         ),
 
         // HTTP client for Superset and Preset: auth, CSRF, import/export, retries; bundle ZIPs.
@@ -120,7 +136,8 @@ let package = Package(
             name: "hybrid",
             dependencies: [
                 "HybridCompiler", "HybridValidation", "SupersetModel", "HybridYAML", "HybridDiagnostics",
-                "HybridCache", "HybridTemplates", "SupersetClient", "HybridRuntime", "HybridAudit", "HybridServe",
+                "HybridCache", "HybridRemoteCache", "HybridTemplates", "SupersetClient", "HybridRuntime", "HybridAudit",
+                "HybridServe",
                 "HybridWatch", .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -151,6 +168,7 @@ let package = Package(
             resources: [.copy("Fixtures")]
         ),
         .testTarget(name: "HybridCacheTests", dependencies: ["HybridCache"]),
+        .testTarget(name: "HybridRemoteCacheTests", dependencies: ["HybridRemoteCache", "HybridDiagnostics"]),
         .testTarget(name: "HybridWatchTests", dependencies: ["HybridWatch", "HybridTestSupport"]),
         .testTarget(
             name: "HybridTemplatesTests",

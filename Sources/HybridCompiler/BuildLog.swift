@@ -9,6 +9,8 @@ final class BuildLog: @unchecked Sendable {
         var nodes = 0
         var rebuilt = 0
         var cached = 0
+        /// Outputs taken from the remote cache.
+        var fetched = 0
         var written = 0
         var removed = 0
     }

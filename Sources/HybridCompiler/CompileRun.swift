@@ -1,6 +1,7 @@
 import Foundation
 import HybridCache
 import HybridDiagnostics
+import HybridRemoteCache
 import HybridYAML
 import SupersetModel
 
@@ -46,7 +47,14 @@ struct CompileRun {
         await renders.renderAll(jobs: options.jobs) { done, total in
             progress?(CompileProgress(phase: "render", done: done, total: total))
         }
+        let remoteBefore = options.remote?.statistics
         let outcomes = await buildBundles(inputs.targets, renders: renders, store: store, log: log)
+        if let remote = options.remote, remote.uploads {
+            let built = outcomes.compactMap { $0.fetchedWhole ? nil : $0.uploadable }
+            report.uploaded = await RemoteBundles.upload(
+                built, store: store, bundlesPath: workspace.bundlesPath, remote: remote)
+        }
+        if let remote = options.remote { report.remote = remote.statistics.since(remoteBefore ?? .init()) }
         if options.mappings == .all {
             let removal = DeletedMappingBundles.remove(
                 environment: options.environment, keeping: keptTenants(inputs.targets),
@@ -74,10 +82,14 @@ struct CompileRun {
             report.diagnostics += outcome.diagnostics
             report.explanations += outcome.explanations
         }
+        if let remote = options.remote {
+            for warning in remote.takeWarnings() { report.diagnostics.append(.warning(at: nil, warning)) }
+        }
         let counters = log.counters
         report.nodes = counters.nodes
         report.rebuilt = counters.rebuilt
         report.cached = counters.cached
+        report.fetched = counters.fetched
         report.written = counters.written
         report.removed = counters.removed
         return Built(renders: renders, targets: inputs.targets, store: store, namespace: workspace.config.uuidNamespace)
@@ -130,20 +142,56 @@ struct CompileRun {
         let namespace = workspace.config.uuidNamespace
         let assetsPrefix = workspace.config.assetsDirectory + "/"
         let keyEncoding = OutputKeyEncoding(templates: renders.catalog.templates)
-        return await concurrentMap(Array(targets.indices), jobs: options.jobs) { [options, progress, memory] _, index in
+        let builders = targets.indices.map { index in
             let target = targets[index]
             let group = renders.groups.groupOfTarget[index]
             let scope = BundleScope(
                 environment: options.environment, tenant: target.mapping?.name, namespace: namespace)
-            let builder = BundleBuilder(
+            return BundleBuilder(
                 location: BundleLocation(scope: scope, bundlesPath: bundlesPath), mapping: target.mapping,
                 templates: renders.catalog.templates, rendered: renders.slots[group].map(\.hash), documents: renders,
                 keyEncoding: keyEncoding, group: group, store: store, log: log, assetsPrefix: assetsPrefix,
                 force: options.force, memory: memory)
-            let outcome = builder.build()
+        }
+        let fetched = await fetchLackingBundles(builders, store: store)
+        let remote = options.remote != nil
+        return await concurrentMap(builders, jobs: options.jobs) { [progress] _, builder in
+            guard remote, let inputs = builder.inputsDigest else {
+                let outcome = builder.build()
+                progress?(CompileProgress(phase: "bundles", done: finished.increment(), total: total))
+                return outcome
+            }
+            var builder = builder
+            builder.fetched = fetched[inputs]
+            var outcome = builder.build()
+            if outcome.summary.state == .complete {
+                outcome.uploadable = RemoteBundles.Wanted(scope: builder.location.scope, inputs: inputs)
+                outcome.fetchedWhole = builder.fetched?.exact == true
+            }
             progress?(CompileProgress(phase: "bundles", done: finished.increment(), total: total))
             return outcome
         }
+    }
+
+    /// The bundles this runner lacks (no local record, or no bundle on disk), from the remote
+    /// cache, fetched all at once before the bundles are built; nothing without a remote cache.
+    private func fetchLackingBundles(_ builders: [BundleBuilder], store: CacheStore) async -> [ContentHash:
+        FetchedBundle]
+    {
+        guard let remote = options.remote, remote.isOn else { return [:] }
+        var wanted: [RemoteBundles.Wanted] = []
+        for builder in builders {
+            guard let inputs = builder.inputsDigest else { continue }
+            if memory?.bundle(builder.location.name) != nil { continue }
+            let scope = builder.location.scope
+            let lacking =
+                access(BundleRecord.path(store: store, scope: scope), F_OK) != 0
+                || access(builder.location.statusPath, F_OK) != 0
+            if lacking { wanted.append(RemoteBundles.Wanted(scope: scope, inputs: inputs)) }
+        }
+        guard !wanted.isEmpty else { return [:] }
+        progress?(CompileProgress(phase: "fetch", done: 0, total: wanted.count))
+        return await RemoteBundles.fetch(wanted, remote: remote)
     }
 }
 

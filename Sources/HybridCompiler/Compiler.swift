@@ -1,6 +1,7 @@
 import Foundation
 import HybridCache
 import HybridDiagnostics
+import HybridRemoteCache
 
 /// What `hybrid compile` is asked to build.
 public struct CompileOptions: Sendable {
@@ -22,12 +23,17 @@ public struct CompileOptions: Sendable {
     public var force: Bool
     /// Build only this shard's tenants (`--shard I/N`); nil: all selected.
     public var shard: Shard?
+    /// The shared remote cache (`HYBRID_REMOTE_CACHE`): bundles this runner lacks are fetched from
+    /// it, and with writes allowed the bundles it lacks are uploaded. One instance per process, so
+    /// a server that failed once is not asked again (watch mode).
+    public var remote: RemoteCache?
 
     public init(
         environment: String, mappings: Mappings = .none, jobs: Int? = nil, explain: Bool = false, force: Bool = false,
-        shard: Shard? = nil
+        shard: Shard? = nil, remote: RemoteCache? = nil
     ) {
         self.shard = shard
+        self.remote = remote
         self.environment = environment
         self.mappings = mappings
         self.jobs = max(1, jobs ?? ProcessInfo.processInfo.activeProcessorCount)

@@ -2,6 +2,7 @@ import Foundation
 import HybridCache
 import HybridCompiler
 import HybridDiagnostics
+import HybridRemoteCache
 import HybridYAML
 import SupersetModel
 
@@ -29,14 +30,23 @@ public struct BundleValidation: Sendable {
         public var documentsCached = 0
         public var bundlesChecked = 0
         public var bundlesCached = 0
+        /// Bundles whose record came from the remote cache, and uploaded to it.
+        public var bundlesFetched = 0
+        public var bundlesUploaded = 0
+        /// What went wrong with the remote cache (it was then not used).
+        public var remoteWarnings: [String] = []
 
         public var errorCount: Int { findings.count { $0.finding.severity == .error } }
     }
 
     let workspace: Workspace
+    /// The shared remote cache: records of bundles this runner has not validated are fetched from
+    /// it (keyed by every file's content), and a writer uploads the ones it lacks.
+    let remote: RemoteCache?
 
-    public init(workspace: Workspace) {
+    public init(workspace: Workspace, remote: RemoteCache? = nil) {
         self.workspace = workspace
+        self.remote = remote
     }
 
     /// Validates the complete bundles of a compile report (failed bundles were reported by compile).
@@ -52,10 +62,14 @@ public struct BundleValidation: Sendable {
             environment: environment, environments: workspace.environments(), policy: workspace.config.policy)
         let policyKey = policyFingerprint(environment: environment)
         let bundles = report.bundles.filter { $0.state == .complete }
-        let results = await concurrentMap(bundles, jobs: ProcessInfo.processInfo.activeProcessorCount) {
-            _, bundle in
-            validate(
-                bundle: bundle.name, environment: environment, validator: validator, policyKey: policyKey, store: store)
+        let jobs = ProcessInfo.processInfo.activeProcessorCount
+        var prepared = await concurrentMap(bundles, jobs: jobs) { _, bundle in
+            prepare(bundle: bundle.name, environment: environment, policyKey: policyKey, store: store)
+        }
+        let fetched = await fetchLackingRecords(&prepared)
+        let results = await concurrentMap(prepared, jobs: jobs) { _, item -> Result in
+            guard let item else { return Result() }
+            return validate(item, validator: validator, store: store)
         }
         var result = Result()
         for item in results {
@@ -65,10 +79,90 @@ public struct BundleValidation: Sendable {
             result.bundlesChecked += item.bundlesChecked
             result.bundlesCached += item.bundlesCached
         }
+        result.bundlesFetched = fetched.count
         if bundles.count > 1 {
             result.findings += crossBundleClashes(bundles.map(\.name), environment: environment, store: store)
         }
+        if let remote, remote.uploads {
+            result.bundlesUploaded = await uploadRecords(prepared.compactMap { $0 }, except: fetched, store: store)
+        }
+        if let remote { result.remoteWarnings = remote.takeWarnings() }
         return result
+    }
+
+    /// One bundle ready to validate: its files as the last compile recorded them, the key of all
+    /// of them, and the record of its last validation (local, or from the remote cache).
+    private struct Prepared: Sendable {
+        var name: String
+        var location: ValidationRecord.Location
+        var files: [BundleFile]
+        var policyKey: String
+        var bundleKey: ContentHash
+        var previous: ValidationRecord?
+        /// ``previous`` came from the remote cache (and is saved locally).
+        var fromRemote = false
+    }
+
+    private func prepare(bundle name: String, environment: String, policyKey: String, store: CacheStore)
+        -> Prepared?
+    {
+        let tenant = name.split(separator: "/", maxSplits: 1).dropFirst().first.map(String.init)
+        let scope = BundleScope(environment: environment, tenant: tenant, namespace: workspace.config.uuidNamespace)
+        guard let record = BundleRecord.load(store: store, scope: scope) else { return nil }
+        var files: [BundleFile] = record.outputs.map {
+            BundleFile(path: $0.outputPath, template: $0.template, hash: $0.hash)
+        }
+        files.append(BundleFile(path: BundleMetadata.path, template: nil, hash: BundleValidation.metadataHash))
+        files.sort { $0.path < $1.path }
+        let location = ValidationRecord.Location(environment: environment, bundle: name)
+        let bundleKey = ValidationRecord.BundleKey(
+            policy: policyKey, files: files.map { .init(path: $0.path, hash: $0.hash) }
+        ).digest
+        return Prepared(
+            name: name, location: location, files: files, policyKey: policyKey, bundleKey: bundleKey,
+            previous: ValidationRecord.load(location, policy: policyKey, store: store))
+    }
+
+    /// Records from the remote cache for the bundles whose local record does not cover their
+    /// files; returns the names of the bundles that got one.
+    private func fetchLackingRecords(_ prepared: inout [Prepared?]) async -> Set<String> {
+        guard let remote, remote.isOn else { return [] }
+        let lacking = prepared.indices.filter { index in
+            prepared[index].map { $0.previous?.bundleKey != $0.bundleKey } ?? false
+        }
+        guard !lacking.isEmpty else { return [] }
+        let items = lacking.map { prepared[$0]! }
+        let records = await RemoteCache.concurrently(items) { item -> ValidationRecord? in
+            guard
+                let payload = await remote.entry(ValidationRecord.remoteKey(item.location, bundleKey: item.bundleKey)),
+                let record = ValidationRecord.decode(payload, policy: item.policyKey),
+                record.bundleKey == item.bundleKey
+            else { return nil }
+            return record
+        }
+        var fetched: Set<String> = []
+        for (index, record) in zip(lacking, records) {
+            guard let record else { continue }
+            prepared[index]!.previous = record
+            prepared[index]!.fromRemote = true
+            fetched.insert(prepared[index]!.name)
+        }
+        return fetched
+    }
+
+    /// Uploads the records the remote cache lacks (a writer's run); returns how many.
+    private func uploadRecords(_ prepared: [Prepared], except fetched: Set<String>, store: CacheStore) async -> Int {
+        guard let remote else { return 0 }
+        let candidates = prepared.filter { !fetched.contains($0.name) }
+        let uploaded = await RemoteCache.concurrently(candidates) { item -> Bool in
+            let key = ValidationRecord.remoteKey(item.location, bundleKey: item.bundleKey)
+            guard await remote.containsEntry(key) == false,
+                let record = ValidationRecord.load(item.location, policy: item.policyKey, store: store),
+                record.bundleKey == item.bundleKey
+            else { return false }
+            return await remote.putEntry(key, record.encoded)
+        }
+        return uploaded.count { $0 }
     }
 
     /// Names Superset keeps unique per server that two bundles of this environment (which go to
@@ -82,7 +176,7 @@ public struct BundleValidation: Sendable {
                 environment: environment, tenant: tenant, namespace: workspace.config.uuidNamespace)
             guard let record = BundleRecord.load(store: store, scope: scope) else { continue }
             let documents = BundleDocuments(directory: workspace.bundlesPath + "/" + name)
-            let files: [BundleFile] = record.outputs.map { ($0.outputPath, $0.template, $0.hash) }
+            let files = record.outputs.map { BundleFile(path: $0.outputPath, template: $0.template, hash: $0.hash) }
             filesByBundle[name] = files
             bundles.append(
                 (
@@ -128,40 +222,33 @@ public struct BundleValidation: Sendable {
 
     private static let metadataHash = ContentHash(of: BundleMetadata.bytes)
 
-    /// One bundle's files as the last compile recorded them: path, template, content hash; sorted.
-    private typealias BundleFile = (path: String, template: String?, hash: ContentHash)
+    /// One bundle file as the last compile recorded it: path, template, content hash.
+    private struct BundleFile: Sendable {
+        var path: String
+        var template: String?
+        var hash: ContentHash
+    }
 
-    private func validate(
-        bundle name: String, environment: String, validator: BundleValidator, policyKey: String, store: CacheStore
-    ) -> Result {
-        let tenant = name.split(separator: "/", maxSplits: 1).dropFirst().first.map(String.init)
-        let scope = BundleScope(environment: environment, tenant: tenant, namespace: workspace.config.uuidNamespace)
-        guard let record = BundleRecord.load(store: store, scope: scope) else { return Result() }
-        var files: [BundleFile] = record.outputs.map { ($0.outputPath, $0.template, $0.hash) }
-        files.append((BundleMetadata.path, nil, BundleValidation.metadataHash))
-        files.sort { $0.path < $1.path }
-        let documents = BundleDocuments(directory: workspace.bundlesPath + "/" + name)
+    private func validate(_ item: Prepared, validator: BundleValidator, store: CacheStore) -> Result {
+        let documents = BundleDocuments(directory: workspace.bundlesPath + "/" + item.name)
         var result = Result()
-        let findings = check(
-            files, documents: documents, bundle: ValidationRecord.Location(environment: environment, bundle: name),
-            validator: validator, policyKey: policyKey, store: store, &result)
-        result.findings = locate(findings, bundle: name, files: files)
+        let findings = check(item, documents: documents, validator: validator, store: store, &result)
+        result.findings = locate(findings, bundle: item.name, files: item.files)
         return result
     }
 
     /// The findings of every file (cached per file content) and of the bundle (cached per the
-    /// content of all files); the record is saved when anything was checked.
+    /// content of all files); the record is saved when anything was checked or it came from the
+    /// remote cache.
     private func check(
-        _ files: [BundleFile], documents: BundleDocuments, bundle location: ValidationRecord.Location,
-        validator: BundleValidator, policyKey: String, store: CacheStore, _ result: inout Result
+        _ item: Prepared, documents: BundleDocuments, validator: BundleValidator, store: CacheStore,
+        _ result: inout Result
     ) -> [ValidationFinding] {
-        let previous = ValidationRecord.load(location, policy: policyKey, store: store)
-        let bundleKey = ValidationRecord.BundleKey(
-            policy: policyKey, files: files.map { .init(path: $0.path, hash: $0.hash) }
-        ).digest
-        var checked = ValidationRecord(policy: policyKey, bundleKey: bundleKey, bundleFindings: [], documents: [:])
+        let previous = item.previous
+        var checked = ValidationRecord(
+            policy: item.policyKey, bundleKey: item.bundleKey, bundleFindings: [], documents: [:])
         var findings: [ValidationFinding] = []
-        for file in files {
+        for file in item.files {
             if let cached = previous?.documents[file.path], cached.hash == file.hash {
                 findings += cached.findings
                 checked.documents[file.path] = cached
@@ -174,15 +261,17 @@ public struct BundleValidation: Sendable {
             findings += found
             result.documentsChecked += 1
         }
-        if let previous, previous.bundleKey == bundleKey {
+        if let previous, previous.bundleKey == item.bundleKey {
             checked.bundleFindings = previous.bundleFindings
             result.bundlesCached += 1
         } else {
-            checked.bundleFindings = validator.checkBundle(files.compactMap { documents.document($0.path) })
+            checked.bundleFindings = validator.checkBundle(item.files.compactMap { documents.document($0.path) })
             result.bundlesChecked += 1
         }
         findings += checked.bundleFindings
-        if result.documentsChecked > 0 || result.bundlesChecked > 0 { checked.save(location, store: store) }
+        if result.documentsChecked > 0 || result.bundlesChecked > 0 || item.fromRemote {
+            checked.save(item.location, store: store)
+        }
         return findings
     }
 

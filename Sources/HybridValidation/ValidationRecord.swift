@@ -1,10 +1,11 @@
 import HybridCache
 import HybridDiagnostics
+import HybridRemoteCache
 
 /// What the last validation of one bundle found, stored in the cache (namespace `validate`): per
 /// file, its content hash and findings (schema and policy depend only on the file); for the bundle,
 /// the key of all its files and their findings (references and duplicates).
-struct ValidationRecord {
+struct ValidationRecord: Sendable {
     static let namespace = "validate"
 
     /// Where a bundle's record is: one per environment and bundle.
@@ -39,6 +40,14 @@ struct ValidationRecord {
         store.recordPath(namespace, Location(environment: environment, bundle: bundle).digest)
     }
 
+    /// Where the record of a bundle with these files is in the remote cache (`ac/<sha256 of this key>`):
+    /// a record found there was made from exactly these files with this configuration.
+    static func remoteKey(_ location: Location, bundleKey: ContentHash) -> RemoteDigest {
+        RemoteDigest.key([
+            "hybrid", "validate-record/1", location.environment, location.bundle, bundleKey.description,
+        ])
+    }
+
     static func load(_ location: Location, policy: String, store: CacheStore) -> ValidationRecord? {
         store.record(namespace, location.digest).flatMap { decode($0, policy: policy) }
     }
@@ -47,7 +56,7 @@ struct ValidationRecord {
         try? store.putRecord(ValidationRecord.namespace, location.digest, encoded)
     }
 
-    private var encoded: [UInt8] {
+    var encoded: [UInt8] {
         var writer = BinaryWriter()
         writer.write(policy)
         writer.write(bundleKey)
@@ -62,7 +71,7 @@ struct ValidationRecord {
     }
 
     /// The record, or nil when it was made with another configuration or does not decode.
-    private static func decode(_ payload: [UInt8], policy: String) -> ValidationRecord? {
+    static func decode(_ payload: [UInt8], policy: String) -> ValidationRecord? {
         var reader = BinaryReader(payload)
         do {
             guard try reader.readString() == policy else { return nil }

@@ -1,6 +1,8 @@
 import ArgumentParser
+import Foundation
 import HybridCompiler
 import HybridDiagnostics
+import HybridRemoteCache
 import HybridRuntime
 
 /// What every repository command starts from (swift-format's `Frontend`): the workspace
@@ -58,6 +60,21 @@ struct CommandContext {
         var progress: (@Sendable (CompileProgress) -> Void)?
         if let display { progress = { display.update($0) } }
         return Compiler(workspace: workspace, notice: Self.notice, progress: progress)
+    }
+
+    /// The shared remote cache of `HYBRID_REMOTE_CACHE` (or `cache.remote` in `hybrid.yaml`); nil when
+    /// none is set. A malformed setting ends the command; a server that fails later never does.
+    func remoteCache() throws -> RemoteCache? {
+        do {
+            guard
+                let settings = try RemoteCacheSettings.resolve(
+                    environment: ProcessInfo.processInfo.environment, configured: workspace.config.remoteCache)
+            else { return nil }
+            return RemoteCache(settings: settings)
+        } catch {
+            printer.print(.error(at: nil, error.description))
+            throw ExitCode(1)
+        }
     }
 
     /// What the runtime commands deploy with.

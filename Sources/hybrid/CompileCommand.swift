@@ -1,6 +1,7 @@
 import ArgumentParser
 import HybridCompiler
 import HybridDiagnostics
+import HybridRemoteCache
 import SupersetModel
 
 struct CompileCommand: AsyncParsableCommand {
@@ -32,8 +33,9 @@ struct CompileCommand: AsyncParsableCommand {
         let context = try CommandContext()
         let environment = try context.environment(build.env)
         let display = ProgressDisplay()
-        let report = await context.compiler(progress: display).compile(
-            build.compileOptions(environment: environment, explain: explain, force: force))
+        var options = build.compileOptions(environment: environment, explain: explain, force: force)
+        options.remote = try context.remoteCache()
+        let report = await context.compiler(progress: display).compile(options)
         display.finish()
         try CompileCommand.print(report, format: output, printer: context.printer)
         if report.errorCount > 0 { throw ExitCode(1) }
@@ -43,18 +45,22 @@ struct CompileCommand: AsyncParsableCommand {
         if format.format == .json {
             struct Record: Encodable {
                 var environment: String
-                var nodes, rebuilt, cached, written, removed: Int
+                var nodes, rebuilt, cached, fetched, written, removed: Int
                 var seconds: Double
                 var bundles: [CompileReport.Bundle]
                 var diagnostics: [DiagnosticRecord]
                 var explanations: [String]
+                /// Requests, hits, bytes… of the remote cache; absent without one.
+                var remote: RemoteCacheStatistics?
+                var uploaded: Int
             }
             try format.printJSON(
                 Record(
                     environment: report.environment, nodes: report.nodes, rebuilt: report.rebuilt,
-                    cached: report.cached, written: report.written, removed: report.removed, seconds: report.seconds,
-                    bundles: report.bundles, diagnostics: report.diagnostics.map(DiagnosticRecord.init),
-                    explanations: report.explanations))
+                    cached: report.cached, fetched: report.fetched, written: report.written, removed: report.removed,
+                    seconds: report.seconds, bundles: report.bundles,
+                    diagnostics: report.diagnostics.map(DiagnosticRecord.init), explanations: report.explanations,
+                    remote: report.remote, uploaded: report.uploaded))
             return
         }
         for diagnostic in report.diagnostics { printer.print(diagnostic) }

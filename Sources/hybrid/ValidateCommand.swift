@@ -37,10 +37,13 @@ struct ValidateCommand: AsyncParsableCommand {
         let printer = context.printer
         let environment = try context.environment(build.env)
         let display = ProgressDisplay()
-        let report = await context.compiler(progress: display).compile(
-            build.compileOptions(environment: environment))
+        let remote = try context.remoteCache()
+        var options = build.compileOptions(environment: environment)
+        options.remote = remote
+        var report = await context.compiler(progress: display).compile(options)
         display.finish()
-        let result = await BundleValidation(workspace: context.workspace).validate(report)
+        let result = await BundleValidation(workspace: context.workspace, remote: remote).validate(report)
+        report.diagnostics += result.remoteWarnings.map { .warning(at: nil, $0) }
         let groups = FindingGroup.group(result.findings)
         let embedFindings = report.errorCount == 0 ? EmbedSteps.validate(report, workspace: context.workspace) : []
         let embedErrors = embedFindings.filter { $0.severity == .error }.count
@@ -52,6 +55,8 @@ struct ValidateCommand: AsyncParsableCommand {
                 var findings: [BundleValidation.Located]
                 var embed: [DiagnosticRecord]
                 var documentsChecked, documentsCached, bundlesChecked, bundlesCached: Int
+                /// Bundles whose validation came from the remote cache, and uploaded to it.
+                var bundlesFetched, bundlesUploaded: Int
             }
             try OutputOptions.printJSON(
                 Record(
@@ -59,7 +64,8 @@ struct ValidateCommand: AsyncParsableCommand {
                     findings: result.findings, embed: embedFindings.map(DiagnosticRecord.init),
                     documentsChecked: result.documentsChecked,
                     documentsCached: result.documentsCached, bundlesChecked: result.bundlesChecked,
-                    bundlesCached: result.bundlesCached))
+                    bundlesCached: result.bundlesCached, bundlesFetched: result.bundlesFetched,
+                    bundlesUploaded: result.bundlesUploaded))
         case .github:
             for diagnostic in report.diagnostics where diagnostic.severity != .note {
                 StandardStreams.writeOutput(GitHubAnnotation.line(for: diagnostic) + "\n")
@@ -82,6 +88,10 @@ struct ValidateCommand: AsyncParsableCommand {
             if result.documentsChecked == 0 && result.bundlesChecked == 0 && documents > 0 {
                 summary += ": nothing changed since the last validation"
             }
+            if result.bundlesFetched > 0 {
+                summary += ", \(result.bundlesFetched) bundles' results from the remote cache"
+            }
+            if result.bundlesUploaded > 0 { summary += ", \(result.bundlesUploaded) uploaded" }
             summary += ", \(errors) error\(errors == 1 ? "" : "s"), \(warnings) warning\(warnings == 1 ? "" : "s")"
             StandardStreams.writeError(summary + "\n")
         }

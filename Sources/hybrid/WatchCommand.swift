@@ -62,7 +62,9 @@ struct WatchCommand: AsyncParsableCommand {
         var watcher = session.start(scope: scope, polling: poll)
         session.handleSignals()
 
-        let options = build.compileOptions(environment: environment)
+        var options = build.compileOptions(environment: environment)
+        // One remote cache for the session: a server that failed once is not asked again.
+        options.remote = try context.remoteCache()
         let memory = CompileMemory()
         let display = ProgressDisplay()
         var report = await context.compiler(progress: display).compile(options, memory: memory)
@@ -100,7 +102,8 @@ struct WatchCommand: AsyncParsableCommand {
             report = await context.compiler().compile(options, memory: memory)
             var line = WatchOutput.Rebuild(batch: batch, report: report)
             if validate, report.bundles.contains(where: \.changed) {
-                let result = await BundleValidation(workspace: context.workspace).validate(report)
+                let result = await BundleValidation(workspace: context.workspace, remote: options.remote).validate(
+                    report)
                 line.validation = output.validation(result)
             }
             if apply, report.errorCount == 0, report.bundles.contains(where: \.changed) {

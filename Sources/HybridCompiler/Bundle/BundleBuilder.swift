@@ -8,6 +8,10 @@ struct BundleOutcome: Sendable {
     var summary: CompileReport.Bundle
     var diagnostics: [Diagnostic] = []
     var explanations: [String] = []
+    /// A complete bundle, as a writer would upload it to the remote cache.
+    var uploadable: RemoteBundles.Wanted?
+    /// Written whole from the remote cache (nothing to upload).
+    var fetchedWhole = false
 }
 
 /// Builds one bundle (`bundles/<env>[/<tenant>]/`) from its rendered documents: checks whether
@@ -36,6 +40,8 @@ struct BundleBuilder {
     /// The bundle as the last compile in this process left it (watch mode): its record and status
     /// are not read again, and with the same inputs digest the bundle is current without a stat.
     var memory: CompileMemory? = nil
+    /// The bundle as the remote cache has it, when this runner lacked it (``RemoteBundles``).
+    var fetched: FetchedBundle? = nil
 
     private var scope: BundleScope { location.scope }
 
@@ -57,6 +63,13 @@ struct BundleBuilder {
         var bytes: [UInt8]?
         /// In the order they were found.
         var diagnostics: [Diagnostic] = []
+    }
+
+    /// The digest of everything the bundle is made from (nil when a template failed to render).
+    var inputsDigest: ContentHash? {
+        guard rendered.allSatisfy({ $0 != nil }) else { return nil }
+        let keys = keyEncoding.bundle(OutputKey.BundlePart(scope: scope, mapping: mapping?.contentHash))
+        return keys.bundleDigest(rendered: rendered.map { $0! })
     }
 
     func build() -> BundleOutcome {
@@ -103,14 +116,22 @@ struct BundleBuilder {
         case .stale(let changedOutside):
             forced = changedOutside
         }
+        if let fetched, fetched.exact,
+            let built = buildFromRemote(
+                fetched, previous: previous, status: status, keys: keyDigests, digest: digest, outcome)
+        {
+            return built
+        }
 
-        var works = planOutputs(keys: keyDigests, previous: previous, forced: forced, &outcome)
+        // Reuse is judged against the last local build, else against the remote cache's latest.
+        var works = planOutputs(keys: keyDigests, previous: previous ?? fetched?.record, forced: forced, &outcome)
         if outcome.diagnostics.contains(where: { $0.severity == .error }) {
             return failed(outcome.diagnostics.first?.description ?? "error", outcome)
         }
         let table = LinkTable(works.map(\.identity))
         let linkedCount = works.count
-        confirmReuse(&works, table: table, directory: directory, trustsFiles: remembered != nil)
+        confirmReuse(
+            &works, table: table, directory: directory, trustsFiles: remembered != nil, files: fetched?.files ?? [:])
         linkAndNormalize(&works, table: table, directory: directory)
         for work in works {
             if log.explains, work.document != nil, let reason = work.reason {
@@ -232,6 +253,47 @@ struct BundleBuilder {
         return commit(transaction, outcome, remember: (keys, table))
     }
 
+    // MARK: from the remote cache
+
+    /// A bundle the remote cache has from the same inputs: its outputs as recorded there, each file
+    /// written unless it is already on disk with that content. Nil when the record does not fit
+    /// this compile's templates and keys (the normal build then decides).
+    func buildFromRemote(
+        _ fetched: FetchedBundle, previous: BundleRecord?, status: BundleStatus?, keys: [ContentHash],
+        digest: ContentHash, _ outcome: BundleOutcome
+    ) -> BundleOutcome? {
+        var keyByTemplate: [String: ContentHash] = [:]
+        for (template, key) in zip(templates, keys) { keyByTemplate[template.path] = key }
+        var outputs = fetched.record.outputs
+        var writes: [Int: [UInt8]] = [:]
+        let directory = OutputDirectory(path: location.directory)
+        for index in outputs.indices {
+            let output = outputs[index]
+            guard keyByTemplate[output.template] == output.key, let bytes = fetched.files[output.outputPath] else {
+                return nil
+            }
+            if let current = directory.stamp(output.outputPath),
+                OutputFile.contentMatches(location.directory + "/" + output.outputPath, output.hash)
+            {
+                outputs[index].stamp = current
+            } else {
+                outputs[index].stamp = FileStamp.absent
+                writes[index] = bytes
+            }
+        }
+        var outcome = outcome
+        outcome.diagnostics += outputs.flatMap(\.warnings)
+        log.count { $0.fetched += outputs.count }
+        if log.explains {
+            outcome.explanations.append(
+                "bundle \(location.name): \(outputs.count) outputs fetched from the remote cache (same inputs)")
+        }
+        let transaction = BundleTransaction(
+            location: location, previous: previous, status: status, inputs: digest, mapping: mapping?.contentHash,
+            outputs: outputs, writes: writes)
+        return commit(transaction, outcome, remember: (keys, nil))
+    }
+
     // MARK: fast path
 
     enum FastPath {
@@ -333,8 +395,10 @@ struct BundleBuilder {
     /// way and their file is intact; the others are prepared again for linking (or dropped, when
     /// their template now renders empty).
     /// `trustsFiles`: the record is this process's own (watch mode), so files are not stat-ed.
+    /// `files`: output files from the remote cache, written for a kept output whose file is not on disk.
     func confirmReuse(
-        _ works: inout [OutputWork], table: LinkTable, directory: OutputDirectory, trustsFiles: Bool = false
+        _ works: inout [OutputWork], table: LinkTable, directory: OutputDirectory, trustsFiles: Bool = false,
+        files: [String: [UInt8]] = [:]
     ) {
         var dropped: [Int] = []
         for index in works.indices where works[index].document == nil {
@@ -353,6 +417,15 @@ struct BundleBuilder {
                     works[index].output = refreshed
                     works[index].diagnostics = old.warnings
                     log.count { $0.cached += 1 }
+                    continue
+                }
+                if let bytes = files[old.outputPath], ContentHash(of: bytes) == old.hash {
+                    var fetched = old
+                    fetched.stamp = FileStamp.absent
+                    works[index].output = fetched
+                    works[index].bytes = bytes
+                    works[index].diagnostics = old.warnings
+                    log.count { $0.fetched += 1 }
                     continue
                 }
                 works[index].reason = "output file was changed or removed outside hybrid"

@@ -51,51 +51,61 @@ public struct BundleRecord: Sendable {
     public static func load(store: CacheStore, scope: BundleScope) -> BundleRecord? {
         let path = path(store: store, scope: scope)
         guard let payload = store.readRecord(at: path) else { return nil }
-        var reader = BinaryReader(payload)
         do {
-            guard try reader.readString() == version else { return nil }
-            let inputs = try reader.readHash()
-            let mapping = try reader.readBool() ? try reader.readHash() : nil
-            let metadataStamp = try reader.readStamp()
-            var outputs: [Output] = []
-            let count = try reader.readCount()
-            outputs.reserveCapacity(count)
-            for _ in 0..<count {
-                let template = try reader.readString()
-                let key = try reader.readHash()
-                let rendered = try reader.readHash()
-                guard let kind = AssetKind(rawValue: try reader.readString()) else { throw BinaryReader.Malformed() }
-                let referenceName = try reader.readString()
-                let uuid = try reader.readString()
-                let name = try reader.readBool() ? try reader.readString() : nil
-                let cacheTimeout = try reader.readBool() ? try reader.readString() : nil
-                var lookups: [(String, String)] = []
-                for _ in 0..<(try reader.readCount()) {
-                    lookups.append((try reader.readString(), try reader.readString()))
-                }
-                var words: [UInt64] = []
-                for _ in 0..<(try reader.readCount()) { words.append(try reader.readUInt64()) }
-                let hash = try reader.readHash()
-                let stamp = try reader.readStamp()
-                var warnings: [Diagnostic] = []
-                for _ in 0..<(try reader.readCount()) { warnings.append(try readDiagnostic(&reader)) }
-                outputs.append(
-                    Output(
-                        template: template, key: key, rendered: rendered,
-                        identity: AssetIdentity(
-                            kind: kind, referenceName: referenceName, uuid: uuid, name: name, cacheTimeout: cacheTimeout
-                        ),
-                        lookups: lookups, usage: MappingUsage(words: words), hash: hash, stamp: stamp,
-                        warnings: warnings))
-            }
-            return BundleRecord(inputs: inputs, mapping: mapping, outputs: outputs, metadataStamp: metadataStamp)
+            return try decode(payload)
         } catch {
             store.reportUndecodable(path)
             return nil
         }
     }
 
+    /// A record from its payload (``encoded``); nil when written by another record version.
+    static func decode(_ payload: [UInt8]) throws(BinaryReader.Malformed) -> BundleRecord? {
+        var reader = BinaryReader(payload)
+        guard try reader.readString() == version else { return nil }
+        let inputs = try reader.readHash()
+        let mapping = try reader.readBool() ? try reader.readHash() : nil
+        let metadataStamp = try reader.readStamp()
+        var outputs: [Output] = []
+        let count = try reader.readCount()
+        outputs.reserveCapacity(min(count, 1 << 16))
+        for _ in 0..<count {
+            let template = try reader.readString()
+            let key = try reader.readHash()
+            let rendered = try reader.readHash()
+            guard let kind = AssetKind(rawValue: try reader.readString()) else { throw BinaryReader.Malformed() }
+            let referenceName = try reader.readString()
+            let uuid = try reader.readString()
+            let name = try reader.readBool() ? try reader.readString() : nil
+            let cacheTimeout = try reader.readBool() ? try reader.readString() : nil
+            var lookups: [(String, String)] = []
+            for _ in 0..<(try reader.readCount()) {
+                lookups.append((try reader.readString(), try reader.readString()))
+            }
+            var words: [UInt64] = []
+            for _ in 0..<(try reader.readCount()) { words.append(try reader.readUInt64()) }
+            let hash = try reader.readHash()
+            let stamp = try reader.readStamp()
+            var warnings: [Diagnostic] = []
+            for _ in 0..<(try reader.readCount()) { warnings.append(try readDiagnostic(&reader)) }
+            outputs.append(
+                Output(
+                    template: template, key: key, rendered: rendered,
+                    identity: AssetIdentity(
+                        kind: kind, referenceName: referenceName, uuid: uuid, name: name, cacheTimeout: cacheTimeout
+                    ),
+                    lookups: lookups, usage: MappingUsage(words: words), hash: hash, stamp: stamp,
+                    warnings: warnings))
+        }
+        return BundleRecord(inputs: inputs, mapping: mapping, outputs: outputs, metadataStamp: metadataStamp)
+    }
+
     public func save(store: CacheStore, scope: BundleScope) throws(AtomicFile.IOError) {
+        try store.writeRecord(encoded(), at: BundleRecord.path(store: store, scope: scope))
+    }
+
+    /// The record's payload (what ``decode(_:)`` reads).
+    func encoded() -> [UInt8] {
         var writer = BinaryWriter(capacity: 256 + outputs.count * 512)
         writer.write(BundleRecord.version)
         writer.write(inputs)
@@ -126,7 +136,7 @@ public struct BundleRecord: Sendable {
             writer.write(UInt64(output.warnings.count))
             for warning in output.warnings { BundleRecord.write(warning, &writer) }
         }
-        try store.writeRecord(writer.bytes, at: BundleRecord.path(store: store, scope: scope))
+        return writer.bytes
     }
 
     private static func write(_ diagnostic: Diagnostic, _ writer: inout BinaryWriter) {

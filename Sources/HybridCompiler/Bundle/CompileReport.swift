@@ -1,5 +1,6 @@
 import Foundation
 import HybridDiagnostics
+import HybridRemoteCache
 import SupersetModel
 
 /// What one compile did: findings, counts for the summary line, reasons for `--explain`.
@@ -24,6 +25,11 @@ public struct CompileReport: Sendable {
     public var rebuilt = 0
     /// Nodes answered from the cache.
     public var cached = 0
+    /// Outputs taken from the remote cache (neither rendered nor linked here).
+    public var fetched = 0
+    /// What the remote cache did for this compile (nil: no remote cache); bundles uploaded.
+    public var remote: RemoteCacheStatistics?
+    public var uploaded = 0
     /// Files written (new or changed content) and removed.
     public var written = 0
     public var removed = 0
@@ -35,8 +41,20 @@ public struct CompileReport: Sendable {
     /// `compiled prod: 22,928 nodes, 328 rebuilt, 22,600 cached, 100 written, 0 removed in 0.12 s`.
     public var summary: String {
         var text = "compile \(environment): \(bundles.count) bundle\(bundles.count == 1 ? "" : "s"), "
-        text += "\(nodes) nodes, \(rebuilt) rebuilt, \(cached) cached, \(written) written, \(removed) removed"
+        text += "\(nodes) nodes, \(rebuilt) rebuilt, \(cached) cached, "
+        if remote != nil { text += "\(fetched) fetched, " }
+        text += "\(written) written, \(removed) removed"
         text += String(format: " in %.2f s", seconds)
+        if let remote {
+            text += String(
+                format: "; remote cache: %d request%@, %.1f MB in", remote.requests, remote.requests == 1 ? "" : "s",
+                Double(remote.bytesDownloaded) / 1_000_000)
+            if uploaded > 0 || remote.uploads > 0 {
+                text += String(
+                    format: ", %d bundle%@ uploaded (%.1f MB)", uploaded, uploaded == 1 ? "" : "s",
+                    Double(remote.bytesUploaded) / 1_000_000)
+            }
+        }
         if errorCount > 0 { text += ", \(errorCount) error\(errorCount == 1 ? "" : "s")" }
         if warningCount > 0 { text += ", \(warningCount) warning\(warningCount == 1 ? "" : "s")" }
         return text

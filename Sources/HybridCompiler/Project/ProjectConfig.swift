@@ -33,6 +33,8 @@ public struct ProjectConfig: Sendable, Equatable {
     public var policy = BundlePolicy()
     /// `watch.no_apply`: environments `hybrid watch --apply` never applies to.
     public var watchNoApply: [String] = ["prod"]
+    /// `cache.remote`: the shared remote cache's URL (no credentials); `HYBRID_REMOTE_CACHE` overrides it.
+    public var remoteCache: String?
     /// `translate:`: rules for turning exported values back into template text.
     public var translate = TranslateSettings()
     /// `render.memory_budget`: bytes of strings and collections one render may build (nil: the
@@ -55,7 +57,7 @@ public struct ProjectConfig: Sendable, Equatable {
     /// The keys `hybrid.yaml` may hold at the top level.
     public static let topLevelKeys = [
         "mode", "superset", "preset", "default_env", "assets_dir", "bundles_dir", "cache_dir", "uuid_namespace",
-        "promotion", "policy", "translate", "render", "watch",
+        "promotion", "policy", "translate", "render", "watch", "cache",
     ]
 
     /// Reads `<root>/hybrid.yaml`; the defaults when it does not exist.
@@ -121,6 +123,8 @@ public struct ProjectConfig: Sendable, Equatable {
                 try config.readRender(value, reader)
             case "watch":
                 try config.readWatch(value, reader)
+            case "cache":
+                try config.readCache(value, reader)
             default:
                 break  // unreachable: `mapping(_:allowed:)` rejected it
             }
@@ -219,6 +223,21 @@ public struct ProjectConfig: Sendable, Equatable {
         watchNoApply = try reader.sequence(list, what: "watch.no_apply").map { item throws(Diagnostic) in
             try reader.name(item, what: "watch.no_apply entry")
         }
+    }
+
+    /// `cache:` — `remote`, the shared remote cache's URL, which must not hold credentials (this file is committed).
+    private mutating func readCache(_ value: YAMLNode, _ reader: StrictYAMLReader) throws(Diagnostic) {
+        let section = try reader.mapping(value, what: "cache", allowed: ["remote"])
+        guard let node = section["remote"] else { return }
+        let url = try reader.url(node, what: "cache.remote")
+        let authority = url.drop { $0 != "/" }.dropFirst(2).prefix { $0 != "/" }
+        if authority.contains("@") {
+            throw reader.error(
+                node,
+                "cache.remote must not hold credentials (hybrid.yaml is committed); put a token in "
+                    + "HYBRID_REMOTE_CACHE_TOKEN, or the whole URL in HYBRID_REMOTE_CACHE")
+        }
+        remoteCache = url
     }
 
     /// `preset:` — `workspaces.<env>`.
