@@ -349,6 +349,13 @@ public enum ExampleRepository {
                 # HYBRID_SUPERSET_USERNAME / HYBRID_SUPERSET_PASSWORD (without them the plan step is skipped).
                 # hybrid itself is built by .github/actions/build-hybrid: from HYBRID_SOURCE at HYBRID_REF
                 # (repository variables), or from this repository when it is hybrid's own.
+                #
+                # The tenants (mappings/*.yaml) are split over a matrix of shards (`--shard I/N`: a stable
+                # hash of the tenant name; the bundle without a mapping is shard 1's). The shards share a
+                # remote cache when the repository variable HYBRID_REMOTE_CACHE names one (Bazel's HTTP
+                # cache layout: bazel-remote, nginx WebDAV, an artifact store; a token in the secret
+                # HYBRID_REMOTE_CACHE_TOKEN). Only pushes to the default branch upload to it, so a pull
+                # request can never write what main reads.
                 name: hybrid
 
                 on:
@@ -364,12 +371,22 @@ public enum ExampleRepository {
 
                 env:
                   HYBRID_ENV: ${{ vars.HYBRID_ENV || 'dev' }}
+                  HYBRID_REMOTE_CACHE: ${{ vars.HYBRID_REMOTE_CACHE }}
+                  HYBRID_REMOTE_CACHE_TOKEN: ${{ secrets.HYBRID_REMOTE_CACHE_TOKEN }}
+                  HYBRID_REMOTE_CACHE_WRITE: ${{ github.event_name == 'push' && github.ref_name == github.event.repository.default_branch && '1' || '0' }}
 
                 jobs:
                   hybrid:
+                    name: hybrid (shard ${{ matrix.shard }} of 4)
                     runs-on: ubuntu-24.04
                     container: swift:6.1-noble
                     timeout-minutes: 45
+                    strategy:
+                      fail-fast: false
+                      matrix:
+                        shard: [1, 2, 3, 4]
+                    env:
+                      SHARD: ${{ matrix.shard }}/4
                     steps:
                       - uses: actions/checkout@v4
 
@@ -384,25 +401,26 @@ public enum ExampleRepository {
                         uses: actions/cache@v4
                         with:
                           path: .hybrid-cache
-                          key: hybrid-${{ steps.hybrid.outputs.version }}-${{ hashFiles('hybrid.yaml', 'assets/**', 'env/**', 'mappings/**') }}
+                          key: hybrid-${{ steps.hybrid.outputs.version }}-shard${{ matrix.shard }}-${{ hashFiles('hybrid.yaml', 'assets/**', 'env/**', 'mappings/**') }}
                           restore-keys: |
-                            hybrid-${{ steps.hybrid.outputs.version }}-
+                            hybrid-${{ steps.hybrid.outputs.version }}-shard${{ matrix.shard }}-
 
                       - name: Compile
                         env:
                           HYBRID: ${{ steps.hybrid.outputs.path }}
                         run: |
-                          "$HYBRID" compile --env "$HYBRID_ENV"
-                          if ls mappings/*.yaml >/dev/null 2>&1; then "$HYBRID" compile --env "$HYBRID_ENV" --all-mappings; fi
+                          "$HYBRID" compile --env "$HYBRID_ENV" --shard "$SHARD"
+                          if ls mappings/*.yaml >/dev/null 2>&1; then "$HYBRID" compile --env "$HYBRID_ENV" --all-mappings --shard "$SHARD"; fi
 
                       - name: Validate
                         env:
                           HYBRID: ${{ steps.hybrid.outputs.path }}
                         run: |
-                          "$HYBRID" validate --env "$HYBRID_ENV" --format github
-                          if ls mappings/*.yaml >/dev/null 2>&1; then "$HYBRID" validate --env "$HYBRID_ENV" --all-mappings --format github; fi
+                          "$HYBRID" validate --env "$HYBRID_ENV" --shard "$SHARD" --format github
+                          if ls mappings/*.yaml >/dev/null 2>&1; then "$HYBRID" validate --env "$HYBRID_ENV" --all-mappings --shard "$SHARD" --format github; fi
 
                       - name: Plan
+                        if: matrix.shard == 1
                         env:
                           HYBRID: ${{ steps.hybrid.outputs.path }}
                           HYBRID_SUPERSET_USERNAME: ${{ secrets.HYBRID_SUPERSET_USERNAME }}
