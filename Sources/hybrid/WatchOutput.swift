@@ -64,14 +64,15 @@ final class WatchOutput: @unchecked Sendable {
             struct Compiled: Encodable {
                 var event = "compile"
                 var environment: String
-                var bundles, nodes, rebuilt, cached, written, removed, errors, warnings: Int
+                var bundles, nodes, rebuilt, cached, fetched, written, removed, errors, warnings: Int
                 var diagnostics: [DiagnosticRecord]
                 var milliseconds: Double
             }
             emit(
                 Compiled(
                     environment: report.environment, bundles: report.bundles.count, nodes: report.nodes,
-                    rebuilt: report.rebuilt, cached: report.cached, written: report.written, removed: report.removed,
+                    rebuilt: report.rebuilt, cached: report.cached, fetched: report.fetched, written: report.written,
+                    removed: report.removed,
                     errors: report.errorCount, warnings: report.warningCount,
                     diagnostics: report.diagnostics.filter { $0.severity != .note }.map(DiagnosticRecord.init),
                     milliseconds: report.seconds * 1000))

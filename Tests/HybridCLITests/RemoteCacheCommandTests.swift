@@ -2,6 +2,10 @@ import Foundation
 import HybridTestSupport
 import Testing
 
+#if canImport(Glibc)
+    import Glibc
+#endif
+
 /// The nginx WebDAV server and fault proxy that `.ci/run` starts (`scripts/remote-cache-local`).
 enum RemoteCacheServer {
     static let environment = ProcessInfo.processInfo.environment
@@ -238,6 +242,36 @@ struct RemoteCacheCommandTests {
             }
         }
     }
+
+    #if canImport(Glibc)
+        @Test(
+            "hybrid watch on a fresh runner starts from the remote cache, then rebuilds locally what the author saves")
+        func watchStartsFromRemote() throws {
+            let (url, prefix, expected) = try Self.warmedPrefix()
+            let before = RemoteCacheServer.requests(under: prefix).count
+            let runner = try Self.runner()
+            var environment: [String: String] = ["HYBRID_REMOTE_CACHE": url]
+            environment["HYBRID_REMOTE_CACHE_WRITE"] = nil
+            let watcher = try WatchProcess(
+                root: runner.root, arguments: ["--env", "prod", "--all-mappings"], environment: environment)
+            let compiled = try #require(watcher.events.first { $0["event"] as? String == "compile" })
+            #expect(compiled["fetched"] as? Int ?? 0 > 0, "\(compiled)")
+            #expect(compiled["errors"] as? Int == 0)
+            #expect(runner.snapshot() == expected)
+
+            let chart = "assets/charts/chart_0001_0.yaml.j2"
+            try runner.write(
+                chart,
+                try runner.read(chart).replacingOccurrences(of: "x_axis:", with: "x_axis_note: \"saved\"\n  x_axis:"))
+            let rebuild = try watcher.rebuild(touching: chart)
+            #expect(rebuild["errors"] as? Int == 0)
+            #expect(try runner.read("bundles/prod/client_000/charts/chart_0001_0.yaml").contains("x_axis_note: saved"))
+            #expect(watcher.stop(SIGINT) == 0)
+            let requests = RemoteCacheServer.requests(under: prefix).dropFirst(before)
+            #expect(requests.count == 6, "the first compile's fetches only: \(requests)")
+            #expect(requests.allSatisfy { $0[1] == "GET" })
+        }
+    #endif
 
     @Test("credentials in cache.remote of hybrid.yaml are an error at their line; a plain URL there is used")
     func configuredRemote() throws {
