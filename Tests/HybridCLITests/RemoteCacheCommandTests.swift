@@ -10,7 +10,8 @@ import Testing
 enum RemoteCacheServer {
     static let environment = ProcessInfo.processInfo.environment
     static var url: String? { environment["HYBRID_TEST_REMOTE_CACHE_URL"] }
-    static var available: Bool { url != nil }
+    /// Run with the server, and under `CI=true` also without it (then they fail: CI must start it).
+    static var enabled: Bool { url != nil || environment["CI"] == "true" }
     static var data: String { environment["HYBRID_TEST_REMOTE_CACHE_DATA"] ?? "" }
     static var accessLog: String { environment["HYBRID_TEST_REMOTE_CACHE_ACCESS_LOG"] ?? "" }
     static var faultPort: Int { Int(environment["HYBRID_TEST_REMOTE_CACHE_FAULT_PORT"] ?? "") ?? 0 }
@@ -29,7 +30,7 @@ enum RemoteCacheServer {
 
 /// `hybrid compile` and `validate` with the shared remote cache, against a real nginx (WebDAV) and
 /// the fault proxy in front of it: writers and fresh readers, tampering, failures, credentials.
-@Suite("remote cache (real nginx)", .enabled(if: RemoteCacheServer.available), .serialized)
+@Suite("remote cache (real nginx)", .enabled(if: RemoteCacheServer.enabled), .serialized)
 struct RemoteCacheCommandTests {
     static let files = GeneratedRepository.files(seed: 21, datasets: 2, chartsPerDataset: 3, clients: 3)
 
@@ -62,7 +63,7 @@ struct RemoteCacheCommandTests {
     /// A writer compiles (and uploads) into a fresh prefix; returns its URL and the writer's bundles.
     static func warmedPrefix() throws -> (url: String, prefix: String, bundles: [String: Data]) {
         let prefix = RemoteCacheServer.prefix()
-        let url = RemoteCacheServer.url! + "/" + prefix
+        let url = try #require(RemoteCacheServer.url, "HYBRID_TEST_REMOTE_CACHE_URL is not set") + "/" + prefix
         let writer = try runner()
         let (result, report) = try compile(writer, remote: url, write: true)
         #expect(result.status == 0, "\(result.stderr)")
@@ -101,7 +102,7 @@ struct RemoteCacheCommandTests {
     @Test("validation results travel too: a fresh reader's validate checks no file the writer checked")
     func validationRecords() throws {
         let prefix = RemoteCacheServer.prefix()
-        let url = RemoteCacheServer.url! + "/" + prefix
+        let url = try #require(RemoteCacheServer.url, "HYBRID_TEST_REMOTE_CACHE_URL is not set") + "/" + prefix
         let writer = try Self.runner()
         let (written, writerReport) = try Self.compile(writer, remote: url, write: true, command: "validate")
         #expect(writerReport["bundlesUploaded"] as? Int == 3, "\(written.stderr)")
