@@ -190,13 +190,16 @@ struct CompileRun {
             if lacking { wanted.append(RemoteBundles.Wanted(scope: scope, inputs: inputs)) }
         }
         guard !wanted.isEmpty else { return [:] }
-        progress?(CompileProgress(phase: "fetch", done: 0, total: wanted.count))
-        return await RemoteBundles.fetch(wanted, remote: remote)
+        let total = wanted.count
+        progress?(CompileProgress(phase: "fetch", done: 0, total: total))
+        return await RemoteBundles.fetch(wanted, remote: remote) { [progress] done in
+            progress?(CompileProgress(phase: "fetch", done: done, total: total))
+        }
     }
 }
 
-/// A thread-safe counter (bundles finished, for progress).
-private final class Counter: @unchecked Sendable {
+/// A thread-safe counter (bundles finished or fetched, for progress).
+final class Counter: @unchecked Sendable {
     private let lock = NSLock()
     private var value = 0
 

@@ -53,7 +53,7 @@ struct CompileCommandTests {
         #expect(result.status == 1)
         #expect(
             result.stderr.hasPrefix(
-                "hybrid.yaml:2:1: error: unknown key 'bundle_dir' in hybrid.yaml (allowed: mode, superset, preset, default_env, assets_dir, bundles_dir, cache_dir, uuid_namespace, promotion, policy, translate, render, watch)"
+                "hybrid.yaml:2:1: error: unknown key 'bundle_dir' in hybrid.yaml (allowed: mode, superset, preset, default_env, assets_dir, bundles_dir, cache_dir, uuid_namespace, promotion, policy, translate, render, watch, cache)"
             ))
     }
 

@@ -50,6 +50,8 @@ struct ProjectConfigTests {
         #expect(try parse("render:\n  memory_budget: 64MiB\n").renderMemoryBudget == 64 << 20)
         #expect(try parse("render:\n  memory_budget: 2097152\n").renderMemoryBudget == 2 << 20)
         #expect(throws: Diagnostic.self) { try parse("render:\n  memory_budget: 12 parsecs\n") }
+        #expect(config.remoteCache == nil)
+        #expect(try parse("cache:\n  remote: http://cache:8080/hybrid\n").remoteCache == "http://cache:8080/hybrid")
     }
 
     @Test(
@@ -57,9 +59,18 @@ struct ProjectConfigTests {
         arguments: [
             (
                 "mode: superset\nbundle_dir: x\n",
-                "hybrid.yaml:2:1: error: unknown key 'bundle_dir' in hybrid.yaml (allowed: mode, superset, preset, default_env, assets_dir, bundles_dir, cache_dir, uuid_namespace, promotion, policy, translate, render, watch)"
+                "hybrid.yaml:2:1: error: unknown key 'bundle_dir' in hybrid.yaml (allowed: mode, superset, preset, default_env, assets_dir, bundles_dir, cache_dir, uuid_namespace, promotion, policy, translate, render, watch, cache)"
             ),
             ("mode: cloud\n", "hybrid.yaml:1:7: error: mode must be one of: superset, preset (got 'cloud')"),
+            (
+                "cache:\n  remote: http://ci:pw@cache/x\n",
+                "hybrid.yaml:2:11: error: cache.remote must not hold credentials (hybrid.yaml is committed); put a "
+                    + "token in HYBRID_REMOTE_CACHE_TOKEN, or the whole URL in HYBRID_REMOTE_CACHE"
+            ),
+            (
+                "cache:\n  remote_url: http://cache\n",
+                "hybrid.yaml:2:3: error: unknown key 'remote_url' in cache (allowed: remote)"
+            ),
             ("superset:\n  url: 8088\n", "hybrid.yaml:2:8: error: superset.url must be a string, not an integer"),
             (
                 "superset:\n  table_name_scope: schema\n",

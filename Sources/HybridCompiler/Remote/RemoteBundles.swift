@@ -22,8 +22,16 @@ enum RemoteBundles {
 
     /// The bundles the remote cache has, by inputs digest (an entry that cannot be read, or a pack
     /// that does not match, is a miss with a warning).
-    static func fetch(_ wanted: [Wanted], remote: RemoteCache) async -> [ContentHash: FetchedBundle] {
-        let found = await RemoteCache.concurrently(wanted) { item in await fetchOne(item, remote: remote) }
+    /// `progress` is called after each bundle, with how many are done.
+    static func fetch(
+        _ wanted: [Wanted], remote: RemoteCache, progress: @escaping @Sendable (Int) -> Void = { _ in }
+    ) async -> [ContentHash: FetchedBundle] {
+        let done = Counter()
+        let found = await RemoteCache.concurrently(wanted) { item in
+            let fetched = await fetchOne(item, remote: remote)
+            progress(done.increment())
+            return fetched
+        }
         var result: [ContentHash: FetchedBundle] = [:]
         for (item, fetched) in zip(wanted, found) { if let fetched { result[item.inputs] = fetched } }
         return result
