@@ -153,16 +153,16 @@ struct CompileRun {
                 keyEncoding: keyEncoding, group: group, store: store, log: log, assetsPrefix: assetsPrefix,
                 force: options.force, memory: memory)
         }
-        let fetched = await fetchLackingBundles(builders, store: store)
+        let prefetch = prefetchLackingBundles(builders, store: store)
         let remote = options.remote != nil
-        return await concurrentMap(builders, jobs: options.jobs) { [progress] _, builder in
+        let outcomes = await concurrentMap(builders, jobs: options.jobs) { [progress] _, builder in
             guard remote, let inputs = builder.inputsDigest else {
                 let outcome = builder.build()
                 progress?(CompileProgress(phase: "bundles", done: finished.increment(), total: total))
                 return outcome
             }
             var builder = builder
-            builder.fetched = fetched[inputs]
+            if let prefetch, prefetch.covers(inputs) { builder.fetched = await prefetch.take(inputs) }
             var outcome = builder.build()
             if outcome.summary.state == .complete {
                 outcome.uploadable = RemoteBundles.Wanted(scope: builder.location.scope, inputs: inputs)
@@ -171,14 +171,14 @@ struct CompileRun {
             progress?(CompileProgress(phase: "bundles", done: finished.increment(), total: total))
             return outcome
         }
+        await prefetch?.finish()
+        return outcomes
     }
 
-    /// The bundles this runner lacks (no local record, or no bundle on disk), from the remote
-    /// cache, fetched all at once before the bundles are built; nothing without a remote cache.
-    private func fetchLackingBundles(_ builders: [BundleBuilder], store: CacheStore) async -> [ContentHash:
-        FetchedBundle]
-    {
-        guard let remote = options.remote, remote.isOn else { return [:] }
+    /// Starts fetching the bundles this runner lacks (no local record, or no bundle on disk) from
+    /// the remote cache, ahead of their builders; nil without a remote cache or when none is lacking.
+    private func prefetchLackingBundles(_ builders: [BundleBuilder], store: CacheStore) -> RemotePrefetch? {
+        guard let remote = options.remote, remote.isOn else { return nil }
         var wanted: [RemoteBundles.Wanted] = []
         for builder in builders {
             guard let inputs = builder.inputsDigest else { continue }
@@ -189,10 +189,9 @@ struct CompileRun {
                 || access(builder.location.statusPath, F_OK) != 0
             if lacking { wanted.append(RemoteBundles.Wanted(scope: scope, inputs: inputs)) }
         }
-        guard !wanted.isEmpty else { return [:] }
+        guard !wanted.isEmpty else { return nil }
         let total = wanted.count
-        progress?(CompileProgress(phase: "fetch", done: 0, total: total))
-        return await RemoteBundles.fetch(wanted, remote: remote) { [progress] done in
+        return RemotePrefetch(wanted, remote: remote) { [progress] done in
             progress?(CompileProgress(phase: "fetch", done: done, total: total))
         }
     }

@@ -20,24 +20,9 @@ enum RemoteBundles {
         var inputs: ContentHash
     }
 
-    /// The bundles the remote cache has, by inputs digest (an entry that cannot be read, or a pack
-    /// that does not match, is a miss with a warning).
-    /// `progress` is called after each bundle, with how many are done.
-    static func fetch(
-        _ wanted: [Wanted], remote: RemoteCache, progress: @escaping @Sendable (Int) -> Void = { _ in }
-    ) async -> [ContentHash: FetchedBundle] {
-        let done = Counter()
-        let found = await RemoteCache.concurrently(wanted) { item in
-            let fetched = await fetchOne(item, remote: remote)
-            progress(done.increment())
-            return fetched
-        }
-        var result: [ContentHash: FetchedBundle] = [:]
-        for (item, fetched) in zip(wanted, found) { if let fetched { result[item.inputs] = fetched } }
-        return result
-    }
-
-    private static func fetchOne(_ item: Wanted, remote: RemoteCache) async -> FetchedBundle? {
+    /// The bundle as the remote cache has it (an entry that cannot be read, or a pack that does not
+    /// match, is a miss with a warning): the entry of these inputs, else the scope's latest upload.
+    static func fetchOne(_ item: Wanted, remote: RemoteCache) async -> FetchedBundle? {
         var exact = true
         var key = RemoteBundleEntry.key(inputs: item.inputs)
         var bytes = await remote.entry(key)
