@@ -33,6 +33,8 @@ public struct BundleValidation: Sendable {
         /// Bundles whose record came from the remote cache, and uploaded to it.
         public var bundlesFetched = 0
         public var bundlesUploaded = 0
+        /// Whether the checks between bundles were answered from a cache (nothing changed in any bundle).
+        public var clashesCached = false
         /// What went wrong with the remote cache (it was then not used).
         public var remoteWarnings: [String] = []
 
@@ -80,8 +82,11 @@ public struct BundleValidation: Sendable {
             result.bundlesCached += item.bundlesCached
         }
         result.bundlesFetched = fetched.count
-        if bundles.count > 1 {
-            result.findings += crossBundleClashes(bundles.map(\.name), environment: environment, store: store)
+        let checked = prepared.compactMap { $0 }
+        if checked.count > 1 {
+            let clashes = await crossBundleClashes(checked, environment: environment, store: store)
+            result.findings += clashes.findings
+            result.clashesCached = clashes.cached
         }
         if let remote, remote.uploads {
             result.bundlesUploaded = await uploadRecords(prepared.compactMap { $0 }, except: fetched, store: store)
@@ -167,23 +172,49 @@ public struct BundleValidation: Sendable {
 
     /// Names Superset keeps unique per server that two bundles of this environment (which go to
     /// one server) give to assets of different uuids (``ServerUniqueNames``): an error in each.
-    private func crossBundleClashes(_ names: [String], environment: String, store: CacheStore) -> [Located] {
+    /// Cached while no file of any bundle changes (locally, else from the remote cache).
+    private func crossBundleClashes(_ prepared: [Prepared], environment: String, store: CacheStore) async
+        -> (findings: [Located], cached: Bool)
+    {
+        let key = CrossBundleRecord.Key(
+            environment: environment,
+            bundles: prepared.sorted { $0.name < $1.name }.map { .init(name: $0.name, key: $0.bundleKey) })
+        var record = CrossBundleRecord.load(key, store: store)
+        let cached = record != nil
+        var fromRemote = false
+        if record == nil, let remote, remote.isOn, let payload = await remote.entry(CrossBundleRecord.remoteKey(key)) {
+            record = CrossBundleRecord.decode(payload)
+            fromRemote = record != nil
+            record?.save(key, store: store)
+        }
+        if record == nil {
+            record = CrossBundleRecord(findings: findClashes(prepared))
+            record?.save(key, store: store)
+        }
+        if let remote, remote.uploads, !fromRemote, let record,
+            await remote.containsEntry(CrossBundleRecord.remoteKey(key)) == false
+        {
+            await remote.putEntry(CrossBundleRecord.remoteKey(key), record.encoded)
+        }
+        let found = record?.findings ?? [:]
+        let filesByBundle = Dictionary(prepared.map { ($0.name, $0.files) }, uniquingKeysWith: { first, _ in first })
+        let located = found.keys.sorted().flatMap { bundle in
+            locate(found[bundle]!, bundle: bundle, files: filesByBundle[bundle] ?? [])
+        }
+        return (located, cached || fromRemote)
+    }
+
+    /// The clashes between bundles' non-chart documents, by bundle, unlocated.
+    private func findClashes(_ prepared: [Prepared]) -> [String: [ValidationFinding]] {
         var bundles: [(name: String, documents: [BundleDocument])] = []
-        var filesByBundle: [String: [BundleFile]] = [:]
-        for name in names {
-            let tenant = name.split(separator: "/", maxSplits: 1).dropFirst().first.map(String.init)
-            let scope = BundleScope(
-                environment: environment, tenant: tenant, namespace: workspace.config.uuidNamespace)
-            guard let record = BundleRecord.load(store: store, scope: scope) else { continue }
-            let documents = BundleDocuments(directory: workspace.bundlesPath + "/" + name)
-            let files = record.outputs.map { BundleFile(path: $0.outputPath, template: $0.template, hash: $0.hash) }
-            filesByBundle[name] = files
+        for item in prepared {
+            let documents = BundleDocuments(directory: workspace.bundlesPath + "/" + item.name)
             bundles.append(
                 (
-                    name,
-                    files.filter { !$0.path.hasPrefix(AssetKind.chart.directory + "/") }.compactMap {
-                        documents.document($0.path)
-                    }
+                    item.name,
+                    item.files.filter {
+                        $0.template != nil && !$0.path.hasPrefix(AssetKind.chart.directory + "/")
+                    }.compactMap { documents.document($0.path) }
                 ))
         }
         var found: [String: [ValidationFinding]] = [:]
@@ -202,9 +233,7 @@ public struct BundleValidation: Sendable {
                         related: locations.map { "also in " + $0 }))
             }
         }
-        return found.keys.sorted().flatMap { bundle in
-            locate(found[bundle]!, bundle: bundle, files: filesByBundle[bundle] ?? [])
-        }
+        return found
     }
 
     private func policyFingerprint(environment: String) -> String {

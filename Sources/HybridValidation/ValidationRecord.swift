@@ -91,7 +91,7 @@ struct ValidationRecord: Sendable {
         }
     }
 
-    private static func write(_ findings: [ValidationFinding], to writer: inout BinaryWriter) {
+    static func write(_ findings: [ValidationFinding], to writer: inout BinaryWriter) {
         writer.write(UInt64(findings.count))
         for finding in findings {
             writer.write(finding.severity.rawValue)
@@ -106,7 +106,7 @@ struct ValidationRecord: Sendable {
         }
     }
 
-    private static func read(_ reader: inout BinaryReader) throws(BinaryReader.Malformed) -> [ValidationFinding]? {
+    static func read(_ reader: inout BinaryReader) throws(BinaryReader.Malformed) -> [ValidationFinding]? {
         var findings: [ValidationFinding] = []
         for _ in 0..<(try reader.readCount()) {
             guard let severity = Diagnostic.Severity(rawValue: try reader.readString()),

@@ -46,6 +46,20 @@ struct BundleValidationTests {
         #expect(slug.template == "assets/dashboards/overview.yaml.j2")
         // The datasets differ: client_b's table is b_sales in schema public, client_a's client_a_sales in analytics.
         #expect(!result.findings.contains { $0.finding.path.hasPrefix("datasets/") })
+        #expect(!result.clashesCached)
+
+        // Nothing changed: the same findings, from the cache.
+        let (_, again) = try await validate(fixture)
+        #expect(again.clashesCached)
+        #expect(again.findings.map { "\($0.bundle) \($0.finding.path) \($0.finding.keyPath)" } == lines)
+        // A tenant's file changes: checked again, and the slug clash is gone.
+        try fixture.write(
+            "mappings/client_b.yaml",
+            try fixture.read("mappings/client_b.yaml").replacingOccurrences(
+                of: "  CACHE_TIMEOUT: 5\n", with: "  CACHE_TIMEOUT: 5\n  SLUG_SUFFIX: \"-c\"\n"))
+        let (_, changed) = try await validate(fixture)
+        #expect(!changed.clashesCached)
+        #expect(!changed.findings.contains { $0.finding.keyPath == "slug" })
     }
 
     @Test("with nothing changed, validation checks nothing again")
