@@ -188,7 +188,7 @@ public struct BundleValidation: Sendable {
             record?.save(key, store: store)
         }
         if record == nil {
-            record = CrossBundleRecord(findings: findClashes(prepared))
+            record = CrossBundleRecord(findClashes(prepared))
             record?.save(key, store: store)
         }
         if let remote, remote.uploads, !fromRemote, let record,
@@ -204,8 +204,8 @@ public struct BundleValidation: Sendable {
         return (located, cached || fromRemote)
     }
 
-    /// The clashes between bundles' non-chart documents, by bundle, unlocated.
-    private func findClashes(_ prepared: [Prepared]) -> [String: [ValidationFinding]] {
+    /// The clashes between bundles' non-chart documents.
+    private func findClashes(_ prepared: [Prepared]) -> [ServerUniqueNames.Clash] {
         var bundles: [(name: String, documents: [BundleDocument])] = []
         for item in prepared {
             let documents = BundleDocuments(directory: workspace.bundlesPath + "/" + item.name)
@@ -217,23 +217,7 @@ public struct BundleValidation: Sendable {
                     }.compactMap { documents.document($0.path) }
                 ))
         }
-        var found: [String: [ValidationFinding]] = [:]
-        for clash in ServerUniqueNames.clashes(bundles) {
-            for claim in clash.claims {
-                let others = clash.claims.filter { $0.uuid != claim.uuid }
-                let locations = others.map { "\($0.bundle): \($0.path) (uuid \($0.uuid))" }
-                found[claim.bundle, default: []].append(
-                    ValidationFinding(
-                        severity: .error, rule: .duplicate, path: claim.path, keyPath: claim.keyPath,
-                        line: Int(claim.mark.line), column: Int(claim.mark.column),
-                        message:
-                            "\(clash.name) is also taken in \(others.map(\.bundle).sorted().joined(separator: ", ")) by another asset; "
-                            + "these bundles go to one Superset, which keeps one \(clash.name) per server: give each "
-                            + "tenant its own (retarget it in its mapping, or derive it from a tenant variable)",
-                        related: locations.map { "also in " + $0 }))
-            }
-        }
-        return found
+        return ServerUniqueNames.clashes(bundles)
     }
 
     private func policyFingerprint(environment: String) -> String {
