@@ -280,28 +280,6 @@ extension RemoteCacheStatistics {
 }
 
 extension RemoteCache {
-    /// Requests in flight at most, per batch (the connection pool keeps as many connections).
+    /// Requests to have in flight at most, per batch (the connection pool keeps as many connections).
     public static let width = HTTPRemoteTransport.connectionsPerHost
-
-    /// `body` over `items`, at most ``width`` at once; results in the items' order.
-    public static func concurrently<Item: Sendable, Result: Sendable>(
-        _ items: [Item], _ body: @escaping @Sendable (Item) async -> Result
-    ) async -> [Result] {
-        var results = [Result?](repeating: nil, count: items.count)
-        await withTaskGroup(of: (Int, Result).self) { group in
-            var next = 0
-            func launch() {
-                let index = next
-                let item = items[index]
-                next += 1
-                group.addTask { (index, await body(item)) }
-            }
-            while next < min(width, items.count) { launch() }
-            while let (index, result) = await group.next() {
-                results[index] = result
-                if next < items.count { launch() }
-            }
-        }
-        return results.map { $0! }
-    }
 }

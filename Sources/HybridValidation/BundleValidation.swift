@@ -137,7 +137,7 @@ public struct BundleValidation: Sendable {
         }
         guard !lacking.isEmpty else { return [] }
         let items = lacking.map { prepared[$0]! }
-        let records = await RemoteCache.concurrently(items) { item -> ValidationRecord? in
+        let records = await concurrentMap(items, jobs: RemoteCache.width) { _, item -> ValidationRecord? in
             guard
                 let payload = await remote.entry(ValidationRecord.remoteKey(item.location, bundleKey: item.bundleKey)),
                 let record = ValidationRecord.decode(payload, policy: item.policyKey),
@@ -159,7 +159,7 @@ public struct BundleValidation: Sendable {
     private func uploadRecords(_ prepared: [Prepared], except fetched: Set<String>, store: CacheStore) async -> Int {
         guard let remote else { return 0 }
         let candidates = prepared.filter { !fetched.contains($0.name) }
-        let uploaded = await RemoteCache.concurrently(candidates) { item -> Bool in
+        let uploaded = await concurrentMap(candidates, jobs: RemoteCache.width) { _, item -> Bool in
             let key = ValidationRecord.remoteKey(item.location, bundleKey: item.bundleKey)
             guard await remote.containsEntry(key) == false,
                 let record = ValidationRecord.load(item.location, policy: item.policyKey, store: store),

@@ -252,11 +252,13 @@ struct PromoterTests {
 
     @Test("an unreachable server ends the step as apply-failed and the next environment is not attempted")
     func unreachable() async throws {
-        let port = try StubHTTPServer.unusedPort()
+        let refusing = try StubHTTPServer.RefusingPort()
+        let port = refusing.port
         let prod = try FakeSuperset()
         defer { prod.stop() }
         let harness = try Self.harness(dev: "http://127.0.0.1:\(port)", prod: prod.url)
         let (steps, findings) = await Self.promote(harness)
+        withExtendedLifetime(refusing) {}
         #expect(steps.map(\.environment) == ["dev"])
         #expect(steps.first?.result == .applyFailed)
         #expect(steps.first?.message?.contains("connection refused") == true)

@@ -110,16 +110,23 @@ public final class StubHTTPServer: @unchecked Sendable {
         return stopped
     }
 
-    /// A port on 127.0.0.1 that nothing listens on (bound, then released), for "connection refused".
-    public static func unusedPort() throws -> UInt16 {
-        let (socket, port) = try openListener(port: 0)
-        close(socket)
-        return port
+    /// A port on 127.0.0.1 that refuses connections while the value lives, for "connection refused":
+    /// a socket is bound to it without listening, so no server started meanwhile by a test running
+    /// in parallel can take it (a port found free and released again could be).
+    public final class RefusingPort: @unchecked Sendable {
+        public let port: UInt16
+        private let socket: Int32
+
+        public init() throws {
+            (socket, port) = try StubHTTPServer.openListener(port: 0, listening: false)
+        }
+
+        deinit { close(socket) }
     }
 
     // MARK: - Sockets
 
-    private static func openListener(port: UInt16) throws -> (Int32, UInt16) {
+    private static func openListener(port: UInt16, listening: Bool = true) throws -> (Int32, UInt16) {
         #if canImport(Glibc)
             let socketFD = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         #else
@@ -137,7 +144,7 @@ public final class StubHTTPServer: @unchecked Sendable {
                 bind(socketFD, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
             }
         }
-        guard bound == 0, listen(socketFD, 64) == 0 else {
+        guard bound == 0, !listening || listen(socketFD, 64) == 0 else {
             close(socketFD)
             throw StubError("bind/listen failed: errno \(errno)")
         }

@@ -30,7 +30,8 @@ struct FailureTests {
 
     @Test("a server that is down reads 'cannot reach Superset at <url> (connection refused)', after the retries")
     func connectionRefused() async throws {
-        let port = try StubHTTPServer.unusedPort()
+        let refusing = try StubHTTPServer.RefusingPort()
+        let port = refusing.port
         let events = Locked<[SupersetRequestEvent]>([])
         let client = SupersetAPIClient(
             target: try SupersetTarget(
@@ -42,6 +43,7 @@ struct FailureTests {
         // The login is what could not be sent: once plus three retries.
         #expect(events.current.map(\.attempt) == [1, 2, 3, 4])
         #expect(events.current.allSatisfy { $0.status == nil && $0.failure == .unreachable })
+        withExtendedLifetime(refusing) {}
     }
 
     @Test("an import is retried when the connection was refused, since nothing reached the server")

@@ -94,7 +94,8 @@ struct SecretRedactionTests {
 
     @Test("a password in the base URL is not shown")
     func urlUserInfo() async throws {
-        let port = try StubHTTPServer.unusedPort()
+        let refusing = try StubHTTPServer.RefusingPort()
+        let port = refusing.port
         let target = try SupersetTarget("http://admin:\(Self.password)@127.0.0.1:\(port)/", auth: .bearer(Self.token))
         #expect(target.displayURL == "http://127.0.0.1:\(port)")
         #expect(!target.description.contains(Self.password))
@@ -104,6 +105,7 @@ struct SecretRedactionTests {
         let client = SupersetAPIClient(target: target, options: stubOptions(retries: 0))
         let error = try #require(await supersetError { _ = try await client.list(.chart) })
         #expect(error.description == "cannot reach Superset at http://127.0.0.1:\(port) (connection refused)")
+        withExtendedLifetime(refusing) {}
         let invalid = await supersetError {
             _ = try SupersetTarget("ftp://u:\(Self.password)@host", auth: .bearer("x"))
         }

@@ -54,7 +54,7 @@ enum RemoteBundles {
     static func upload(
         _ built: [Wanted], store: CacheStore, bundlesPath: String, remote: RemoteCache
     ) async -> Int {
-        let uploaded = await RemoteCache.concurrently(built) { item -> Bool in
+        let uploaded = await concurrentMap(built, jobs: RemoteCache.width) { _, item -> Bool in
             guard remote.uploads else { return false }
             let key = RemoteBundleEntry.key(inputs: item.inputs)
             var stored = false
