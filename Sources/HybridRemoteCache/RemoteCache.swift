@@ -97,8 +97,7 @@ public final class RemoteCache: @unchecked Sendable {
     public func blob(_ digest: RemoteDigest) async -> [UInt8]? {
         guard let bytes = await get("cas", digest, limit: RemoteCache.blobLimit) else { return nil }
         guard RemoteDigest.of(bytes) == digest else {
-            record { $0.corrupt += 1 }
-            warn(
+            reportProblem(
                 "remote cache blob cas/\(digest) does not match its SHA-256 (\(bytes.count) bytes); "
                     + "ignored it and built locally")
             return nil

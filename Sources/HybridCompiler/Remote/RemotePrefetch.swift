@@ -19,8 +19,6 @@ final class RemotePrefetch: @unchecked Sendable {
     private var waiting: [ContentHash: CheckedContinuation<FetchedBundle?, Never>] = [:]
     private var taken = 0
     private var delivered = 0
-    /// Fetches started (read and written by ``run()`` only).
-    private var fetched = 0
     private var roomWaiter: CheckedContinuation<Void, Never>?
     private var task: Task<Void, Never>?
 
@@ -39,14 +37,6 @@ final class RemotePrefetch: @unchecked Sendable {
 
     /// The bundle with these inputs as the remote cache has it, once fetched; nil when it does not.
     func take(_ inputs: ContentHash) async -> FetchedBundle? {
-        let result: FetchedBundle?? = lock.withLock {
-            guard let found = ready.removeValue(forKey: inputs) else { return nil }
-            return .some(found)
-        }
-        if let result {
-            tookOne()
-            return result
-        }
         let fetched = await withCheckedContinuation { continuation in
             let early: FetchedBundle?? = lock.withLock {
                 if let found = ready.removeValue(forKey: inputs) { return .some(found) }
@@ -75,13 +65,12 @@ final class RemotePrefetch: @unchecked Sendable {
     private func run() async {
         await withTaskGroup(of: Void.self) { group in
             var running = 0
-            for item in wanted {
-                await waitForRoom(beyond: fetched)
+            for (index, item) in wanted.enumerated() {
+                await waitForRoom(beyond: index)
                 if running == RemoteCache.width {
                     await group.next()
                     running -= 1
                 }
-                fetched += 1
                 running += 1
                 group.addTask { [remote] in
                     let bundle = await RemoteBundles.fetchOne(item, remote: remote)
@@ -115,5 +104,4 @@ final class RemotePrefetch: @unchecked Sendable {
         waiter?.resume(returning: bundle)
         progress(count)
     }
-
 }
