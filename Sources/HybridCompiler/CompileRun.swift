@@ -26,7 +26,7 @@ struct CompileRun {
 
     /// Runs the compile, adding its findings, bundles and counts to `report`; nil when the inputs
     /// could not be read (the error is in the report).
-    func run(into report: inout CompileReport) async -> Built? {
+    func run(into report: inout CompileReport, clock: inout PhaseClock) async -> Built? {
         let store = CacheStore(directory: workspace.cachePath)
         store.removeAbandonedTemporaries()
         defer {
@@ -39,6 +39,7 @@ struct CompileRun {
             report.diagnostics.append(error)
             return nil
         }
+        clock.end("inputs")
         let log = BuildLog(explains: options.explain)
         let groups = VariableGroups(base: inputs.variables, targets: inputs.targets)
         let renders = RenderStage(
@@ -47,12 +48,15 @@ struct CompileRun {
         await renders.renderAll(jobs: options.jobs) { done, total in
             progress?(CompileProgress(phase: "render", done: done, total: total))
         }
+        clock.end("render")
         let remoteBefore = options.remote?.statistics
         let outcomes = await buildBundles(inputs.targets, renders: renders, store: store, log: log)
+        clock.end("bundles")
         if let remote = options.remote, remote.uploads {
             let built = outcomes.compactMap { $0.fetchedWhole ? nil : $0.uploadable }
             report.uploaded = await RemoteBundles.upload(
                 built, store: store, bundlesPath: workspace.bundlesPath, remote: remote)
+            clock.end("upload")
         }
         if let remote = options.remote { report.remote = remote.statistics.since(remoteBefore ?? .init()) }
         if options.mappings == .all {
@@ -92,6 +96,7 @@ struct CompileRun {
         report.fetched = counters.fetched
         report.written = counters.written
         report.removed = counters.removed
+        clock.end("finish")
         return Built(renders: renders, targets: inputs.targets, store: store, namespace: workspace.config.uuidNamespace)
     }
 
@@ -150,7 +155,8 @@ struct CompileRun {
             return BundleBuilder(
                 location: BundleLocation(scope: scope, bundlesPath: bundlesPath), mapping: target.mapping,
                 templates: renders.catalog.templates, rendered: renders.slots[group].map(\.hash), documents: renders,
-                keyEncoding: keyEncoding, group: group, store: store, log: log, assetsPrefix: assetsPrefix,
+                keyEncoding: keyEncoding, group: group, store: store, log: log,
+                assetsPrefix: assetsPrefix,
                 force: options.force, memory: memory)
         }
         let prefetch = prefetchLackingBundles(builders, store: store)

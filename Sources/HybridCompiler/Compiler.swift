@@ -83,6 +83,7 @@ public final class Compiler: Sendable {
         report: CompileReport, graph: BuildGraph?
     ) {
         let started = ContinuousClock.now
+        var clock = PhaseClock()
         var report = CompileReport(environment: options.environment)
         let lock: BuildLock
         let lockDirectory = workspace.cachePath + "/" + CacheStore.layoutVersion
@@ -93,9 +94,12 @@ public final class Compiler: Sendable {
             return (report, nil)
         }
         CacheGeneration.advance(lockDirectory: lockDirectory, memory: memory)
+        clock.end("lock")
         let run = CompileRun(workspace: workspace, options: options, progress: progress, memory: memory)
-        let built = await run.run(into: &report)
+        let built = await run.run(into: &report, clock: &clock)
         let described = graph ? built.map(BuildGraph.init) : nil
+        if graph { clock.end("graph") }
+        report.phases = clock.phases
         withExtendedLifetime(lock) {}
         report.seconds = (ContinuousClock.now - started).seconds
         return (report, described)

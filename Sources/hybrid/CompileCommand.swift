@@ -27,6 +27,9 @@ struct CompileCommand: AsyncParsableCommand {
     @Flag(help: "Replace files at output paths in bundles/ that hybrid did not write (by default they stop the build).")
     var force = false
 
+    @Flag(help: "Print where the time went, by phase (lock, inputs, render, bundles, upload, finish).")
+    var timings = false
+
     @OptionGroup var output: OutputOptions
 
     func run() async throws {
@@ -37,11 +40,13 @@ struct CompileCommand: AsyncParsableCommand {
         options.remote = try context.remoteCache()
         let report = await context.compiler(progress: display).compile(options)
         display.finish()
-        try CompileCommand.print(report, format: output, printer: context.printer)
+        try CompileCommand.print(report, format: output, printer: context.printer, timings: timings)
         if report.errorCount > 0 { throw ExitCode(1) }
     }
 
-    static func print(_ report: CompileReport, format: OutputOptions, printer: DiagnosticPrinter) throws {
+    static func print(
+        _ report: CompileReport, format: OutputOptions, printer: DiagnosticPrinter, timings: Bool = false
+    ) throws {
         if format.format == .json {
             struct Record: Encodable {
                 var environment: String
@@ -53,6 +58,8 @@ struct CompileCommand: AsyncParsableCommand {
                 /// Requests, hits, bytes… of the remote cache; absent without one.
                 var remote: RemoteCacheStatistics?
                 var uploaded: Int
+                /// Wall time by phase, in order.
+                var phases: [CompileReport.Phase]
             }
             try format.printJSON(
                 Record(
@@ -60,11 +67,12 @@ struct CompileCommand: AsyncParsableCommand {
                     cached: report.cached, fetched: report.fetched, written: report.written, removed: report.removed,
                     seconds: report.seconds, bundles: report.bundles,
                     diagnostics: report.diagnostics.map(DiagnosticRecord.init), explanations: report.explanations,
-                    remote: report.remote, uploaded: report.uploaded))
+                    remote: report.remote, uploaded: report.uploaded, phases: report.phases))
             return
         }
         for diagnostic in report.diagnostics { printer.print(diagnostic) }
         for line in report.explanations { StandardStreams.writeError(line + "\n") }
         StandardStreams.writeError(report.summary + "\n")
+        if timings { StandardStreams.writeError(report.phaseSummary + "\n") }
     }
 }

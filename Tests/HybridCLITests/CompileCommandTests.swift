@@ -37,6 +37,23 @@ struct CompileCommandTests {
             second.stderr.hasPrefix("compile dev: 1 bundle, 6 nodes, 0 rebuilt, 6 cached, 0 written, 0 removed in "))
     }
 
+    @Test("--timings prints the phases in order; --format json carries them")
+    func timings() throws {
+        let text = try HybridProcess.run(["compile", "--timings"], in: root)
+        let line = try #require(text.stderr.split(separator: "\n").last.map(String.init))
+        let names = line.dropFirst("phases: ".count).split(separator: ", ").map { $0.split(separator: " ")[0] }
+        #expect(line.hasPrefix("phases: "))
+        #expect(names == ["lock", "inputs", "render", "bundles", "finish"])
+        let json = try HybridProcess.run(["compile", "--format", "json"], in: root)
+        let object = try #require(
+            try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])
+        let phases = try #require(object["phases"] as? [[String: Any]])
+        #expect(phases.map { $0["name"] as? String } == ["lock", "inputs", "render", "bundles", "finish"])
+        let seconds = phases.compactMap { $0["seconds"] as? Double }
+        #expect(seconds.count == 5 && seconds.allSatisfy { $0 >= 0 })
+        #expect(seconds.reduce(0, +) <= (object["seconds"] as? Double ?? 0) + 0.001)
+    }
+
     @Test("--explain says why each node was rebuilt")
     func explain() throws {
         _ = try HybridProcess.run(["compile"], in: root)

@@ -34,6 +34,19 @@ public struct CompileReport: Sendable {
     public var written = 0
     public var removed = 0
     public var seconds = 0.0
+    /// Where the time went, in order (`--timings`).
+    public var phases: [Phase] = []
+
+    /// One phase of a compile and its wall time.
+    public struct Phase: Sendable, Codable, Equatable {
+        public var name: String
+        public var seconds: Double
+    }
+
+    /// `phases: lock 0.1 ms, inputs 8.0 ms, …`.
+    public var phaseSummary: String {
+        "phases: " + phases.map { String(format: "%@ %.1f ms", $0.name, $0.seconds * 1000) }.joined(separator: ", ")
+    }
 
     public var errorCount: Int { diagnostics.count { $0.severity == .error } }
     public var warningCount: Int { diagnostics.count { $0.severity == .warning } }
