@@ -38,6 +38,16 @@ public struct BinaryWriter: Sendable {
         withUnsafeBytes(of: hash.low.littleEndian) { bytes.append(contentsOf: $0) }
     }
 
+    /// Eight bytes, little-endian (read back at a known offset, without decoding what is before).
+    public mutating func writeFixed(_ value: UInt64) {
+        withUnsafeBytes(of: value.littleEndian) { bytes.append(contentsOf: $0) }
+    }
+
+    /// Raw bytes, no length.
+    public mutating func append<Bytes: Collection>(_ more: Bytes) where Bytes.Element == UInt8 {
+        bytes.append(contentsOf: more)
+    }
+
     public mutating func write(bytes more: [UInt8]) {
         write(UInt64(more.count))
         bytes.append(contentsOf: more)
@@ -84,6 +94,12 @@ public struct BinaryReader {
         let count = try readUInt64()
         guard count <= UInt64(bytes.count - offset) else { throw Malformed() }
         return Int(count)
+    }
+
+    /// Moves past `count` bytes.
+    public mutating func skip(_ count: Int) throws(Malformed) {
+        guard count >= 0, count <= bytes.count - offset else { throw Malformed() }
+        offset += count
     }
 
     public mutating func readBool() throws(Malformed) -> Bool {

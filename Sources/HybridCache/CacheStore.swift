@@ -111,7 +111,8 @@ public final class CacheStore: @unchecked Sendable {
         return payload
     }
 
-    public func writeRecord(_ payload: [UInt8], at path: String) throws(AtomicFile.IOError) {
+    /// `vanishing`: a record whose absence is only a miss (``AtomicFile/replace(_:at:temporaryDirectory:vanishing:)``).
+    public func writeRecord(_ payload: [UInt8], at path: String, vanishing: Bool = false) throws(AtomicFile.IOError) {
         var framed = BinaryWriter(capacity: 32)
         framed.write(ContentHash(of: payload))
         var bytes: [UInt8] = []
@@ -119,7 +120,7 @@ public final class CacheStore: @unchecked Sendable {
         bytes += CacheStore.recordMagic
         bytes += framed.bytes
         bytes += payload
-        try AtomicFile.replace(bytes, at: path, temporaryDirectory: try temporaries())
+        try AtomicFile.replace(bytes, at: path, temporaryDirectory: try temporaries(), vanishing: vanishing)
     }
 
     private var temporariesReady = false

@@ -147,6 +147,7 @@ struct CompileRun {
         let namespace = workspace.config.uuidNamespace
         let assetsPrefix = workspace.config.assetsDirectory + "/"
         let keyEncoding = OutputKeyEncoding(templates: renders.catalog.templates)
+        let outputPaths = renders.catalog.templates.map { Array($0.outputPath.utf8) }
         let builders = targets.indices.map { index in
             let target = targets[index]
             let group = renders.groups.groupOfTarget[index]
@@ -155,7 +156,7 @@ struct CompileRun {
             return BundleBuilder(
                 location: BundleLocation(scope: scope, bundlesPath: bundlesPath), mapping: target.mapping,
                 templates: renders.catalog.templates, rendered: renders.slots[group].map(\.hash), documents: renders,
-                keyEncoding: keyEncoding, group: group, store: store, log: log,
+                keyEncoding: keyEncoding, outputPaths: outputPaths, group: group, store: store, log: log,
                 assetsPrefix: assetsPrefix,
                 force: options.force, memory: memory)
         }

@@ -29,6 +29,8 @@ struct BundleBuilder {
     let documents: any RenderedDocuments
     /// The output keys' encoding for this compile's templates.
     let keyEncoding: OutputKeyEncoding
+    /// Each template's output path, as bytes (compared with a stored record's without allocating).
+    let outputPaths: [[UInt8]]
     /// The variable group this bundle's renders used.
     let group: Int
     let store: CacheStore
@@ -43,7 +45,7 @@ struct BundleBuilder {
     /// The bundle as the remote cache has it, when this runner lacked it (``RemoteBundles``).
     var fetched: FetchedBundle? = nil
 
-    private var scope: BundleScope { location.scope }
+    var scope: BundleScope { location.scope }
 
     /// One output on its way through the builder, and what happened to it.
     struct OutputWork {
@@ -97,7 +99,20 @@ struct BundleBuilder {
         if let remembered, let built = buildFromMemory(remembered, keys: keyDigests, digest: digest, outcome) {
             return built
         }
-        let previous = remembered.map(\.record) ?? BundleRecord.load(store: store, scope: scope)
+        let stored = remembered == nil ? BundleRecordView.load(store: store, scope: scope) : nil
+        if let stored, memory == nil, fetched == nil {
+            if stored.header.inputs == digest, storedIsCurrent(stored, directory: directory),
+                let current = currentOutcome(stored, outcome)
+            {
+                return current
+            }
+            if stored.header.inputs != digest,
+                let built = buildFromStored(stored, keys: keyDigests, digest: digest, directory: directory, outcome)
+            {
+                return built
+            }
+        }
+        let previous = remembered.map(\.record) ?? stored.flatMap(decodeWhole)
         let status = remembered.map(\.status) ?? BundleStatus.load(at: location.statusPath)
 
         var forced: Set<String> = []
@@ -476,8 +491,9 @@ struct BundleBuilder {
                 lookups: lookups, usage: work.usage, hash: hash, stamp: work.previous?.stamp ?? FileStamp.absent,
                 warnings: warnings)
             let current = directory.stamp(work.template.outputPath)
-            if let old = work.previous, old.hash == hash, current == old.stamp {
-                // Same bytes as before and the file is intact.
+            if let old = work.previous, current == old.stamp {
+                // The file is intact: its bytes are the recorded ones, so it is written only when they differ.
+                if old.hash != hash { works[index].bytes = bytes }
             } else if let current, OutputFile.contentMatches(location.directory + "/" + work.template.outputPath, hash)
             {
                 output.stamp = current
@@ -490,8 +506,18 @@ struct BundleBuilder {
 
     // MARK: helpers
 
+    /// The whole stored record (a malformed one is reported and rebuilt from scratch).
+    private func decodeWhole(_ stored: BundleRecordView) -> BundleRecord? {
+        do {
+            return try stored.record()
+        } catch {
+            store.reportUndecodable(BundleRecord.path(store: store, scope: scope))
+            return nil
+        }
+    }
+
     /// Parses (shared), retargets (this bundle's copy) and identifies one rendered asset.
-    private func prepare(_ template: AssetTemplate, _ rendered: ContentHash) -> Result<
+    func prepare(_ template: AssetTemplate, _ rendered: ContentHash) -> Result<
         (YAMLNode, AssetIdentity, MappingUsage)?, Diagnostic
     > {
         switch documents.document(template, group: group, rendered: rendered) {
@@ -512,14 +538,18 @@ struct BundleBuilder {
         }
     }
 
-    private func unusedEntryWarnings(_ usages: [MappingUsage]) -> [Diagnostic] {
-        guard let mapping else { return [] }
+    func unusedEntryWarnings(_ usages: [MappingUsage]) -> [Diagnostic] {
         var usage = MappingUsage()
         for item in usages { usage.formUnion(item) }
+        return unusedEntryWarnings(usage)
+    }
+
+    func unusedEntryWarnings(_ usage: MappingUsage) -> [Diagnostic] {
+        guard let mapping else { return [] }
         return usage.unusedEntryWarnings(for: mapping)
     }
 
-    private func failed(_ reason: String, _ outcome: BundleOutcome) -> BundleOutcome {
+    func failed(_ reason: String, _ outcome: BundleOutcome) -> BundleOutcome {
         memory?.remember(bundle: nil, name: location.name)
         var outcome = outcome
         outcome.summary.state = .failed
@@ -530,7 +560,7 @@ struct BundleBuilder {
 
 extension FileStamp {
     /// The stamp of no file (never equal to a real file's).
-    static let absent = FileStamp(
+    public static let absent = FileStamp(
         device: 0, inode: 0, size: -1, modifiedSeconds: 0, modifiedNanoseconds: 0, changedSeconds: 0,
         changedNanoseconds: 0)
 }

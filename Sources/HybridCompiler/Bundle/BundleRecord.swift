@@ -10,7 +10,7 @@ import SupersetModel
 public struct BundleRecord: Sendable {
     /// Bump when this record's format changes (what the outputs are made from is versioned by
     /// ``OutputKey``: a record of an older transform simply misses).
-    public static let version = "bundle-record/1"
+    public static let version = "bundle-record/2"
 
     public struct Output: Sendable {
         public var template: String
@@ -36,12 +36,19 @@ public struct BundleRecord: Sendable {
     public var outputs: [Output]
     /// `metadata.yaml`'s stamp.
     public var metadataStamp: FileStamp
+    /// The stamp of the bundle's status file as this build left it (``BundleStatus``): while it
+    /// holds, the status on disk is the `complete` one this record was saved with.
+    public var statusStamp: FileStamp
 
-    public init(inputs: ContentHash, mapping: ContentHash?, outputs: [Output], metadataStamp: FileStamp) {
+    public init(
+        inputs: ContentHash, mapping: ContentHash?, outputs: [Output], metadataStamp: FileStamp,
+        statusStamp: FileStamp = FileStamp.absent
+    ) {
         self.inputs = inputs
         self.mapping = mapping
         self.outputs = outputs
         self.metadataStamp = metadataStamp
+        self.statusStamp = statusStamp
     }
 
     static func path(store: CacheStore, scope: BundleScope) -> String {
@@ -49,94 +56,89 @@ public struct BundleRecord: Sendable {
     }
 
     public static func load(store: CacheStore, scope: BundleScope) -> BundleRecord? {
-        let path = path(store: store, scope: scope)
-        guard let payload = store.readRecord(at: path) else { return nil }
+        guard let view = BundleRecordView.load(store: store, scope: scope) else { return nil }
         do {
-            return try decode(payload)
+            return try view.record()
         } catch {
-            store.reportUndecodable(path)
+            store.reportUndecodable(path(store: store, scope: scope))
             return nil
         }
     }
 
     /// A record from its payload (``encoded``); nil when written by another record version.
     static func decode(_ payload: [UInt8]) throws(BinaryReader.Malformed) -> BundleRecord? {
-        var reader = BinaryReader(payload)
-        guard try reader.readString() == version else { return nil }
-        let inputs = try reader.readHash()
-        let mapping = try reader.readBool() ? try reader.readHash() : nil
-        let metadataStamp = try reader.readStamp()
-        var outputs: [Output] = []
-        let count = try reader.readCount()
-        outputs.reserveCapacity(min(count, 1 << 16))
-        for _ in 0..<count {
-            let template = try reader.readString()
-            let key = try reader.readHash()
-            let rendered = try reader.readHash()
-            guard let kind = AssetKind(rawValue: try reader.readString()) else { throw BinaryReader.Malformed() }
-            let referenceName = try reader.readString()
-            let uuid = try reader.readString()
-            let name = try reader.readBool() ? try reader.readString() : nil
-            let cacheTimeout = try reader.readBool() ? try reader.readString() : nil
-            var lookups: [(String, String)] = []
-            for _ in 0..<(try reader.readCount()) {
-                lookups.append((try reader.readString(), try reader.readString()))
-            }
-            var words: [UInt64] = []
-            for _ in 0..<(try reader.readCount()) { words.append(try reader.readUInt64()) }
-            let hash = try reader.readHash()
-            let stamp = try reader.readStamp()
-            var warnings: [Diagnostic] = []
-            for _ in 0..<(try reader.readCount()) { warnings.append(try readDiagnostic(&reader)) }
-            outputs.append(
-                Output(
-                    template: template, key: key, rendered: rendered,
-                    identity: AssetIdentity(
-                        kind: kind, referenceName: referenceName, uuid: uuid, name: name, cacheTimeout: cacheTimeout
-                    ),
-                    lookups: lookups, usage: MappingUsage(words: words), hash: hash, stamp: stamp,
-                    warnings: warnings))
-        }
-        return BundleRecord(inputs: inputs, mapping: mapping, outputs: outputs, metadataStamp: metadataStamp)
+        try BundleRecordView(payload)?.record()
     }
 
     public func save(store: CacheStore, scope: BundleScope) throws(AtomicFile.IOError) {
-        try store.writeRecord(encoded(), at: BundleRecord.path(store: store, scope: scope))
+        try store.writeRecord(encoded(), at: BundleRecord.path(store: store, scope: scope), vanishing: true)
     }
 
-    /// The record's payload (what ``decode(_:)`` reads).
+    /// The record's payload (what ``BundleRecordView`` reads): a header, an index with what the
+    /// no-op and the one-edit paths need per output (stamp, key, usage, warnings count, path),
+    /// then each output's details, length-prefixed.
     func encoded() -> [UInt8] {
-        var writer = BinaryWriter(capacity: 256 + outputs.count * 512)
-        writer.write(BundleRecord.version)
-        writer.write(inputs)
-        writer.write(mapping != nil)
-        if let mapping { writer.write(mapping) }
-        writer.write(metadataStamp)
-        writer.write(UInt64(outputs.count))
-        for output in outputs {
-            writer.write(output.template)
-            writer.write(output.key)
-            writer.write(output.rendered)
-            writer.write(output.identity.kind.rawValue)
-            writer.write(output.identity.referenceName)
-            writer.write(output.identity.uuid)
-            writer.write(output.identity.name != nil)
-            if let name = output.identity.name { writer.write(name) }
-            writer.write(output.identity.cacheTimeout != nil)
-            if let cacheTimeout = output.identity.cacheTimeout { writer.write(cacheTimeout) }
-            writer.write(UInt64(output.lookups.count))
-            for lookup in output.lookups {
-                writer.write(lookup.query)
-                writer.write(lookup.result)
-            }
-            writer.write(UInt64(output.usage.words.count))
-            for word in output.usage.words { writer.write(word) }
-            writer.write(output.hash)
-            writer.write(output.stamp)
-            writer.write(UInt64(output.warnings.count))
-            for warning in output.warnings { BundleRecord.write(warning, &writer) }
+        BundleRecordView.encode(
+            header: BundleRecordView.Header(
+                inputs: inputs, mapping: mapping, metadataStamp: metadataStamp, statusStamp: statusStamp),
+            entries: outputs.map { output in
+                BundleRecordView.Entry(
+                    stamp: output.stamp, key: output.key, warnings: output.warnings.count, usage: output.usage,
+                    outputPath: output.outputPath, details: BundleRecord.encodeDetails(output)[...])
+            })
+    }
+
+    /// One output's details (everything but what the index holds).
+    static func encodeDetails(_ output: Output) -> [UInt8] {
+        var writer = BinaryWriter(capacity: 512)
+        writer.write(output.template)
+        writer.write(output.rendered)
+        writer.write(output.identity.kind.rawValue)
+        writer.write(output.identity.referenceName)
+        writer.write(output.identity.uuid)
+        writer.write(output.identity.name != nil)
+        if let name = output.identity.name { writer.write(name) }
+        writer.write(output.identity.cacheTimeout != nil)
+        if let cacheTimeout = output.identity.cacheTimeout { writer.write(cacheTimeout) }
+        writer.write(UInt64(output.lookups.count))
+        for lookup in output.lookups {
+            writer.write(lookup.query)
+            writer.write(lookup.result)
         }
+        writer.write(output.hash)
+        writer.write(UInt64(output.warnings.count))
+        for warning in output.warnings { BundleRecord.write(warning, &writer) }
         return writer.bytes
+    }
+
+    /// An output from its details and its index entry's key, usage and stamp.
+    static func decodeDetails(
+        _ reader: inout BinaryReader, key: ContentHash, usage: MappingUsage, stamp: FileStamp
+    ) throws(BinaryReader.Malformed) -> Output {
+        let template = try reader.readString()
+        let rendered = try reader.readHash()
+        let identity = try readIdentity(&reader)
+        var lookups: [(String, String)] = []
+        for _ in 0..<(try reader.readCount()) {
+            lookups.append((try reader.readString(), try reader.readString()))
+        }
+        let hash = try reader.readHash()
+        var warnings: [Diagnostic] = []
+        for _ in 0..<(try reader.readCount()) { warnings.append(try readDiagnostic(&reader)) }
+        return Output(
+            template: template, key: key, rendered: rendered, identity: identity, lookups: lookups, usage: usage,
+            hash: hash, stamp: stamp, warnings: warnings)
+    }
+
+    /// The identity at the start of an output's details, after its template and rendered hash.
+    static func readIdentity(_ reader: inout BinaryReader) throws(BinaryReader.Malformed) -> AssetIdentity {
+        guard let kind = AssetKind(rawValue: try reader.readString()) else { throw BinaryReader.Malformed() }
+        let referenceName = try reader.readString()
+        let uuid = try reader.readString()
+        let name = try reader.readBool() ? try reader.readString() : nil
+        let cacheTimeout = try reader.readBool() ? try reader.readString() : nil
+        return AssetIdentity(
+            kind: kind, referenceName: referenceName, uuid: uuid, name: name, cacheTimeout: cacheTimeout)
     }
 
     private static func write(_ diagnostic: Diagnostic, _ writer: inout BinaryWriter) {
@@ -152,7 +154,7 @@ public struct BundleRecord: Sendable {
         for note in diagnostic.notes { write(note, &writer) }
     }
 
-    private static func readDiagnostic(_ reader: inout BinaryReader, depth: Int = 0) throws(BinaryReader.Malformed)
+    static func readDiagnostic(_ reader: inout BinaryReader, depth: Int = 0) throws(BinaryReader.Malformed)
         -> Diagnostic
     {
         guard depth < 8, let severity = Diagnostic.Severity(rawValue: try reader.readString()) else {

@@ -112,9 +112,6 @@ struct BundleTransaction {
                 metadataStamp = try writer.write(BundleMetadata.bytes, relative: BundleMetadata.path)
             }
         }
-        let record = BundleRecord(
-            inputs: inputs, mapping: mapping, outputs: outputs, metadataStamp: metadataStamp ?? FileStamp.absent)
-        try record.save(store: store, scope: location.scope)
         // With the same files as the complete status on disk, that status stays (no sort, no write).
         let unchanged =
             onDisk?.state == .complete && onDisk?.outputs.count == produced.count
@@ -126,6 +123,12 @@ struct BundleTransaction {
                 environment: location.scope.environment, tenant: location.scope.tenant, state: .complete,
                 outputs: produced.sorted())
         if onDisk != complete { try complete.save(at: location.statusPath, temporaryDirectory: location.scratch) }
+        // Saved after the status, with its stamp: killed in between, the old record's stamps and
+        // inputs no longer match, and the next compile checks the files' content.
+        let record = BundleRecord(
+            inputs: inputs, mapping: mapping, outputs: outputs, metadataStamp: metadataStamp ?? FileStamp.absent,
+            statusStamp: OutputFile.stamp(location.statusPath) ?? FileStamp.absent)
+        try record.save(store: store, scope: location.scope)
         return Written(
             outputs: outputs, files: pending.count + (metadataCurrent ? 0 : 1), removed: removals.count,
             record: record, status: complete)

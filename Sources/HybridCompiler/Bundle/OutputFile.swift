@@ -56,11 +56,13 @@ public enum OutputFile {
     }
 }
 
-/// A bundle directory held open, so that checking its files' stamps resolves only the path inside
-/// it (`fstatat`), not the whole path each time.
+/// A bundle directory held open, so that checking its files' stamps resolves only the file's
+/// name inside its folder (`fstatat` on the folder, opened once), not the whole path each time.
 final class OutputDirectory {
     let path: String
     private let descriptor: Int32
+    /// Folders inside the directory (`charts`, `charts/sales`) held open, by their path's bytes.
+    private var folders: [(name: [CChar], descriptor: Int32)] = []
 
     init(path: String) {
         self.path = path
@@ -69,17 +71,45 @@ final class OutputDirectory {
 
     deinit {
         if descriptor >= 0 { close(descriptor) }
+        for folder in folders { close(folder.descriptor) }
     }
 
     /// The output stamp (``OutputFile/stamp(_:)``) of `relative` inside the directory.
     func stamp(_ relative: String) -> FileStamp? {
-        guard descriptor >= 0 else { return OutputFile.stamp(path + "/" + relative) }
+        relative.withCString { stamp(cString: $0) }
+    }
+
+    /// ``stamp(_:)`` of a path already held as a C string (no allocation once its folder is open).
+    func stamp(cString relative: UnsafePointer<CChar>) -> FileStamp? {
+        guard descriptor >= 0 else { return OutputFile.stamp(path + "/" + String(cString: relative)) }
         var info = stat()
-        guard fstatat(descriptor, relative, &info, 0) == 0 else { return nil }
+        var found: Int32
+        let slash: UnsafePointer<CChar>? = UnsafePointer(strrchr(relative, Int32(UInt8(ascii: "/"))))
+        if let slash, let folder = folder(relative, length: slash - relative) {
+            found = fstatat(folder, slash + 1, &info, 0)
+        } else {
+            found = fstatat(descriptor, relative, &info, 0)
+        }
+        guard found == 0 else { return nil }
         var stamp = FileStamp(info)
         guard !stamp.isDirectory else { return nil }
         stamp.changedSeconds = 0
         stamp.changedNanoseconds = 0
         return stamp
+    }
+
+    /// The open folder whose path is the first `length` bytes of `relative`; nil when it cannot be
+    /// opened (then the whole relative path is resolved, and a folder made later is found).
+    private func folder(_ relative: UnsafePointer<CChar>, length: Int) -> Int32? {
+        for folder in folders where folder.name.count == length && memcmp(folder.name, relative, length) == 0 {
+            return folder.descriptor
+        }
+        let name = Array(UnsafeBufferPointer(start: relative, count: length))
+        let opened = (name + [0]).withUnsafeBufferPointer { buffer in
+            openat(descriptor, buffer.baseAddress!, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        }
+        guard opened >= 0 else { return nil }
+        folders.append((name, opened))
+        return opened
     }
 }

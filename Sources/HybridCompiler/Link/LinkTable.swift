@@ -22,6 +22,16 @@ public struct LinkTable: Sendable {
     private var byName: [AssetKind: [String: [AssetIdentity]]] = [:]
     /// Every answerable query (``query(_:_:)``), resolved once.
     private var resolutions: [String: Resolution] = [:]
+    /// Or: a stored record whose identities are scanned per query (``init(stored:)``).
+    private var stored: BundleRecordView?
+
+    /// A table that answers from a stored record's identities, read in place per query, exactly as
+    /// the table built from them would: the one-edit path resolves a few queries per bundle, and
+    /// building the table was a sixth of it. The record's identities must all be ASCII
+    /// (``BundleRecordView/identitiesAreASCII``), so that comparing bytes is comparing strings.
+    init(stored: BundleRecordView) {
+        self.stored = stored
+    }
 
     public init(_ identities: [AssetIdentity]) {
         resolutions.reserveCapacity(identities.count * 2)
@@ -59,11 +69,20 @@ public struct LinkTable: Sendable {
 
     /// Resolves a query made by ``query(_:_:)`` or ``cacheTimeoutQuery(database:)``.
     public func resolve(query: String) -> Resolution {
-        resolutions[query] ?? .missing
+        if let stored {
+            return LinkTable.scan(stored, for: query) ?? LinkTable(decoding: stored).resolve(query: query)
+        }
+        return resolutions[query] ?? .missing
     }
 
     /// Names of this kind, for "did you mean" hints.
     public func names(of kind: AssetKind) -> [String] {
-        (byName[kind].map { Array($0.keys) } ?? []).sorted()
+        if let stored { return LinkTable(decoding: stored).names(of: kind) }
+        return (byName[kind].map { Array($0.keys) } ?? []).sorted()
+    }
+
+    /// The table built from a stored record's decoded identities (empty if it is malformed).
+    private init(decoding stored: BundleRecordView) {
+        self.init((try? stored.record())?.outputs.map(\.identity) ?? [])
     }
 }

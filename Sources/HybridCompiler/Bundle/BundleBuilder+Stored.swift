@@ -1,0 +1,163 @@
+import HybridCache
+import HybridDiagnostics
+import SupersetModel
+
+/// The two common cases answered from the stored record without decoding it whole: nothing
+/// changed (``storedIsCurrent(_:directory:)``: one stat per file, no allocation per output), and a
+/// few templates changed without changing any identity (``buildFromStored(_:keys:digest:directory:_:)``:
+/// only those outputs are decoded, linked and written; the others' stored bytes are copied into the
+/// next record). Anything else (a touched file, a template added or renamed, an identity that moved,
+/// an error) falls through to the full build, which decides and reports.
+extension BundleBuilder {
+    /// Whether the status file is the one the record was saved with (so the bundle is complete and
+    /// hybrid owns exactly the recorded files), and `metadata.yaml` and every output have their
+    /// recorded stamps.
+    func storedIsCurrent(_ stored: BundleRecordView, directory: OutputDirectory) -> Bool {
+        guard statusIntact(stored),
+            OutputFile.stamp(location.directory + "/" + BundleMetadata.path) == stored.header.metadataStamp
+        else { return false }
+        for index in 0..<stored.count where stored.currentStamp(at: index, in: directory) != stored.stamp(at: index) {
+            return false
+        }
+        return true
+    }
+
+    /// The outcome of a current bundle: its recorded warnings repeated, its mapping usage checked.
+    func currentOutcome(_ stored: BundleRecordView, _ outcome: BundleOutcome) -> BundleOutcome? {
+        var outcome = outcome
+        if stored.hasWarnings {
+            guard let record = try? stored.record() else { return nil }
+            outcome.diagnostics += record.outputs.flatMap(\.warnings)
+        }
+        log.count { $0.cached += stored.count }
+        outcome.summary.outputs = stored.count
+        outcome.diagnostics += unusedEntryWarnings(stored.usage())
+        return outcome
+    }
+
+    private func statusIntact(_ stored: BundleRecordView) -> Bool {
+        stored.header.statusStamp != FileStamp.absent
+            && OutputFile.stamp(location.statusPath) == stored.header.statusStamp
+    }
+
+    /// Rebuilds the outputs whose key changed when each keeps its identity (so the link table and
+    /// every other output's references hold) and every other file is intact; nil otherwise.
+    func buildFromStored(
+        _ stored: BundleRecordView, keys: [ContentHash], digest: ContentHash, directory: OutputDirectory,
+        _ outcome: BundleOutcome
+    ) -> BundleOutcome? {
+        guard stored.count == templates.count, statusIntact(stored) else { return nil }
+        var changed: [Int] = []
+        for index in templates.indices {
+            guard stored.outputPath(at: index, equals: outputPaths[index]) else { return nil }
+            if stored.key(at: index) != keys[index] { changed.append(index) }
+        }
+        if changed.isEmpty || changed.count > templates.count / 4 { return nil }  // a wide change: the full build
+        guard OutputFile.stamp(location.directory + "/" + BundleMetadata.path) == stored.header.metadataStamp else {
+            return nil
+        }
+        var works: [OutputWork] = []
+        var next = changed.makeIterator()
+        var upcoming = next.next()
+        for index in 0..<stored.count {
+            if index == upcoming {
+                upcoming = next.next()
+                continue
+            }
+            if stored.currentStamp(at: index, in: directory) != stored.stamp(at: index) { return nil }
+        }
+        for index in changed {
+            let template = templates[index]
+            guard let rendered = rendered[index], let old = try? stored.output(at: index),
+                case .success(let (document, identity, usage)?) = prepare(template, rendered), identity == old.identity
+            else { return nil }
+            works.append(
+                OutputWork(
+                    template: template, key: keys[index], rendered: rendered, previous: old, identity: identity,
+                    usage: usage, document: document,
+                    reason: old.rendered != rendered ? "rendered text changed" : "mapping changed"))
+        }
+        let table: LinkTable
+        if stored.identitiesAreASCII {
+            table = LinkTable(stored: stored)
+        } else {
+            guard let record = try? stored.record() else { return nil }
+            table = LinkTable(record.outputs.map(\.identity))
+        }
+        linkAndNormalize(&works, table: table, directory: directory)
+        guard !works.contains(where: { work in work.diagnostics.contains { $0.severity == .error } }) else {
+            return nil
+        }
+        var outcome = outcome
+        var warnings: [Int: [Diagnostic]] = [:]
+        for (index, work) in zip(changed, works) {
+            warnings[index] = work.output!.warnings
+            if log.explains, let reason = work.reason {
+                outcome.explanations.append("output \(location.name)/\(work.template.outputPath): \(reason)")
+            }
+        }
+        for index in 0..<stored.count where warnings[index] == nil && stored.warningCount(at: index) > 0 {
+            guard let output = try? stored.output(at: index) else { return nil }
+            warnings[index] = output.warnings
+        }
+        for index in warnings.keys.sorted() { outcome.diagnostics += warnings[index]! }
+        log.count { $0.cached += stored.count - works.count }
+        return commitStored(stored, changed: Array(zip(changed, works)), digest: digest, outcome)
+    }
+
+    /// Writes the changed outputs (announcing the bundle as `building` when more than one file
+    /// changes) and saves the next record: the stored entries of the unchanged outputs, copied.
+    private func commitStored(
+        _ stored: BundleRecordView, changed: [(Int, OutputWork)], digest: ContentHash, _ outcome: BundleOutcome
+    ) -> BundleOutcome {
+        var outcome = outcome
+        var entries: [Int: BundleRecordView.Entry] = [:]
+        var usage = MappingUsage()
+        let pending = changed.filter { $0.1.bytes != nil }
+        do throws(AtomicFile.IOError) {
+            if !pending.isEmpty {
+                try location.checkContainment(
+                    folders: Set(
+                        pending.compactMap { $0.1.template.outputPath.split(separator: "/").first.map(String.init) }))
+            }
+            var produced: [String]?
+            if pending.count > 1 {
+                produced = ((0..<stored.count).map { stored.outputPath(at: $0) } + [BundleMetadata.path]).sorted()
+                try BundleStatus(
+                    environment: scope.environment, tenant: scope.tenant, state: .building, outputs: produced!
+                ).save(at: location.statusPath, temporaryDirectory: location.scratch)
+            }
+            let writer = StagedWrites(bundle: location.directory, scratch: location.scratch)
+            for (index, work) in changed {
+                var output = work.output!
+                if let bytes = work.bytes { output.stamp = try writer.write(bytes, relative: output.outputPath) }
+                usage.formUnion(output.usage)
+                entries[index] = BundleRecordView.Entry(
+                    stamp: output.stamp, key: output.key, warnings: output.warnings.count, usage: output.usage,
+                    outputPath: output.outputPath, details: BundleRecord.encodeDetails(output)[...])
+            }
+            try writer.commit()
+            if let produced {
+                try BundleStatus(
+                    environment: scope.environment, tenant: scope.tenant, state: .complete, outputs: produced
+                ).save(at: location.statusPath, temporaryDirectory: location.scratch)
+            }
+            var header = stored.header
+            header.inputs = digest
+            header.mapping = mapping?.contentHash
+            header.statusStamp = OutputFile.stamp(location.statusPath) ?? FileStamp.absent
+            try store.writeRecord(
+                stored.replacing(header: header, entries: entries), at: BundleRecord.path(store: store, scope: scope),
+                vanishing: true)
+        } catch {
+            outcome.diagnostics.append(.error(at: nil, "cannot write bundle \(location.name): \(error)"))
+            return failed("cannot write: \(error)", outcome)
+        }
+        usage.formUnion(stored.usage(skipping: changed.map(\.0)))
+        log.count { $0.written += pending.count }
+        outcome.summary.outputs = stored.count
+        outcome.summary.written = pending.count
+        outcome.diagnostics += unusedEntryWarnings(usage)
+        return outcome
+    }
+}
