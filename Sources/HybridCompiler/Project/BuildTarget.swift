@@ -45,7 +45,8 @@ struct BuildTarget: Sendable {
         var targets: [BuildTarget] = []
         var seen: [String: String] = [:]
         var failed: Diagnostic?
-        for file in files {
+        let loaded = memory == nil ? loadConcurrently(files, in: workspace) : []
+        for (position, file) in files.enumerated() {
             do throws(Diagnostic) {
                 let mapping: TenantMapping
                 if let memory {
@@ -53,7 +54,7 @@ struct BuildTarget: Sendable {
                         try TenantMapping.parse(bytes, path: file)
                     }
                 } else {
-                    mapping = try TenantMapping.load(path: workspace.path(file), displayPath: file)
+                    mapping = try loaded[position].get()
                 }
                 if let reason = MappingSelection.invalidTenantName(mapping.name) {
                     throw Diagnostic.error(at: SourceLocation(file: file, line: 1, column: 1), reason)
@@ -75,5 +76,38 @@ struct BuildTarget: Sendable {
             diagnostics.append(failed)
         }
         return targets
+    }
+
+    /// Reads and parses the mapping files on every core (hundreds of tenants: the no-op's largest
+    /// serial step), each result in its file's place.
+    private static func loadConcurrently(_ files: [String], in workspace: Workspace) -> [Result<
+        TenantMapping, Diagnostic
+    >] {
+        let results = LoadedMappings(count: files.count)
+        DispatchQueue.concurrentPerform(iterations: files.count) { index in
+            let file = files[index]
+            results.set(
+                index,
+                Result { () throws(Diagnostic) in
+                    try TenantMapping.load(path: workspace.path(file), displayPath: file)
+                })
+        }
+        return results.values.map { $0! }
+    }
+}
+
+/// Results filled in by concurrent loaders, each slot written once.
+private final class LoadedMappings: @unchecked Sendable {
+    private let lock = NSLock()
+    private(set) var values: [Result<TenantMapping, Diagnostic>?]
+
+    init(count: Int) {
+        values = Array(repeating: nil, count: count)
+    }
+
+    func set(_ index: Int, _ result: Result<TenantMapping, Diagnostic>) {
+        lock.lock()
+        values[index] = result
+        lock.unlock()
     }
 }
