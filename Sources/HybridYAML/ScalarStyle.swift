@@ -14,12 +14,27 @@ enum ScalarStyle: Equatable {
     static func choose(for text: String, isKey: Bool) -> ScalarStyle {
         var text = text
         return text.withUTF8 { utf8 in
+            // Most keys and many values are identifiers (`slice_name`, `echarts_timeseries_line`):
+            // nothing in them is special to the analysis, so only the resolver can make them quoted.
+            if let first = utf8.first, isIdentifierStart(first), utf8.allSatisfy(isIdentifierByte),
+                ImplicitTag.of(utf8) == .string
+            {
+                return .plain
+            }
             if utf8.allSatisfy({ $0 < 0x80 }) {
                 return choose(codePoints: utf8.lazy.map { UInt32($0) }, utf8: utf8, isKey: isKey)
             }
             let scalars = String(decoding: utf8, as: UTF8.self).unicodeScalars.map(\.value)
             return choose(codePoints: scalars, utf8: utf8, isKey: isKey)
         }
+    }
+
+    private static func isIdentifierStart(_ byte: UInt8) -> Bool {
+        (byte | 0x20) >= UInt8(ascii: "a") && (byte | 0x20) <= UInt8(ascii: "z") || byte == UInt8(ascii: "_")
+    }
+
+    private static func isIdentifierByte(_ byte: UInt8) -> Bool {
+        isIdentifierStart(byte) || (byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9"))
     }
 
     private static func choose<C: RandomAccessCollection>(

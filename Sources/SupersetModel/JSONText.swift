@@ -78,6 +78,9 @@ public enum JSONText {
     /// A JSON string literal: `"`, `\\`, CR, LF, TAB and other control characters escaped;
     /// everything else as it is (UTF-8).
     public static func quoted(_ text: String) -> String {
+        if text.utf8.allSatisfy({ $0 >= 0x20 && $0 < 0x80 && $0 != UInt8(ascii: "\"") && $0 != UInt8(ascii: "\\") }) {
+            return "\"" + text + "\""
+        }
         var out = "\""
         for scalar in text.unicodeScalars {
             switch scalar {
