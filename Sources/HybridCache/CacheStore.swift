@@ -17,6 +17,9 @@ public final class CacheStore: @unchecked Sendable {
     private let lock = NSLock()
     private var warningList: [String] = []
     private var warned: Set<String> = []
+    /// Fan-out folders (`cas/ab`) this process made or found: the first entry written into one
+    /// creates it first, rather than failing a rename, creating it and renaming again.
+    private var folders: Set<Substring> = []
 
     public init(directory: String) {
         root = directory + "/" + CacheStore.layoutVersion
@@ -70,6 +73,7 @@ public final class CacheStore: @unchecked Sendable {
         let hash = ContentHash(of: bytes)
         let path = blobPath(hash)
         if access(path, F_OK) == 0 { return hash }
+        try ensureFolder(of: path)
         try AtomicFile.replace(bytes, at: path, temporaryDirectory: try temporaries())
         return hash
     }
@@ -120,7 +124,21 @@ public final class CacheStore: @unchecked Sendable {
         bytes += CacheStore.recordMagic
         bytes += framed.bytes
         bytes += payload
+        try ensureFolder(of: path)
         try AtomicFile.replace(bytes, at: path, temporaryDirectory: try temporaries(), vanishing: vanishing)
+    }
+
+    private func ensureFolder(of path: String) throws(AtomicFile.IOError) {
+        guard let slash = path.lastIndex(of: "/") else { return }
+        let folder = path[..<slash]
+        lock.lock()
+        let known = folders.contains(folder)
+        lock.unlock()
+        if known { return }
+        try Directories.create(String(folder))
+        lock.lock()
+        folders.insert(folder)
+        lock.unlock()
     }
 
     private var temporariesReady = false
