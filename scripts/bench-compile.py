@@ -3,7 +3,12 @@
 
   scripts/bench-compile.py [--clients 100] [--datasets 40] [--charts-per-dataset 4]
                            [--repetitions 3] [--memory-clients 500] [--hybrid PATH] [--work-dir DIR]
-                           [--baseline OTHER_HYBRID]
+                           [--baseline OTHER_HYBRID] [--dynamic]
+
+Builds hybrid as it is shipped: a release build with the Swift runtime linked in
+(`swift build -c release --static-swift-stdlib --scratch-path .build-static`, which needs Debian's
+libcurl4-openssl-dev for Foundation's networking); it starts in ~15 ms instead of ~22 ms, most of a
+no-op's difference. --dynamic measures the plain `swift build -c release` binary instead.
 
 Generates the repository with ../shared/bench/gen_repo.py, then in one run measures (medians of
 --repetitions, each on a fresh copy of the repository, so every cold run really is cold):
@@ -111,17 +116,23 @@ def main():
     ap.add_argument("--charts-per-dataset", type=int, default=4)
     ap.add_argument("--repetitions", type=int, default=3)
     ap.add_argument("--memory-clients", type=int, default=500, help="0 to skip the memory measurement")
-    ap.add_argument("--hybrid", default=os.path.join(ROOT, ".build", "release", "hybrid"))
-    ap.add_argument("--no-build", action="store_true", help="use --hybrid as is (default: swift build -c release)")
+    ap.add_argument("--hybrid", help="the binary (default: .build-static/release/hybrid, or .build/release/hybrid "
+                                     "with --dynamic)")
+    ap.add_argument("--dynamic", action="store_true", help="build and measure without --static-swift-stdlib")
+    ap.add_argument("--no-build", action="store_true", help="use --hybrid as is (default: build it first)")
     ap.add_argument("--baseline", help="another hybrid binary measured in the same run, taking turns with --hybrid "
                                        "(an A/B against an earlier build)")
     ap.add_argument("--work-dir", default=os.path.join(ROOT, "bench-out"),
                     help="where the repositories and outputs are written (default: bench-out)")
     a = ap.parse_args()
 
+    scratch = ".build" if a.dynamic else ".build-static"
     if not a.no_build:
-        run(["swift", "build", "-c", "release", "--product", "hybrid"], cwd=ROOT, capture=False)
-    hybrid = os.path.abspath(a.hybrid)
+        build = ["swift", "build", "-c", "release", "--product", "hybrid"]
+        if not a.dynamic:
+            build += ["--static-swift-stdlib", "--scratch-path", scratch]
+        run(build, cwd=ROOT, capture=False)
+    hybrid = os.path.abspath(a.hybrid or os.path.join(ROOT, scratch, "release", "hybrid"))
     work = os.path.join(os.path.abspath(a.work_dir), f"compile-bench-{os.getpid()}")
     os.makedirs(work)
     source = os.path.join(work, "repo")
@@ -180,9 +191,9 @@ def main():
           f"({c['outputs']} outputs); medians of {a.repetitions}")
     print(f"{'run':<34}{'seconds':>10}   vs reference")
     print(f"{'reference_compile.py (Python)':<34}{s['reference']:>10.3f}")
-    print(f"{'hybrid cold':<34}{s['cold']:>10.3f}   {r['cold_speedup']:.1f}x faster (aim >= 10x)")
-    print(f"{'hybrid no-op':<34}{s['noop']:>10.3f}   1/{1 / r['noop_fraction']:.0f} (aim <= 1/100)")
-    print(f"{'hybrid one chart edited':<34}{s['chart_edit']:>10.3f}   1/{1 / r['chart_edit_fraction']:.0f} (aim <= 1/50)")
+    print(f"{'hybrid cold':<34}{s['cold']:>10.3f}   {r['cold_speedup']:.1f}x faster (aim >= 15x)")
+    print(f"{'hybrid no-op':<34}{s['noop']:>10.3f}   1/{1 / r['noop_fraction']:.0f} (aim <= 1/250)")
+    print(f"{'hybrid one chart edited':<34}{s['chart_edit']:>10.3f}   1/{1 / r['chart_edit_fraction']:.0f} (aim <= 1/150)")
     print(f"{'hybrid env var (charts only)':<34}{s['env_var']:>10.3f}   1/{1 / r['env_var_fraction']:.0f}")
     print(f"chart edit: {c['chart_edit_rewritten']} files rewritten, only that chart: {c['chart_edit_only_that_chart']}")
     print(f"env var: {c['env_var_renders']} renders, all charts: {c['env_var_only_charts']} "

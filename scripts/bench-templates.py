@@ -2,6 +2,7 @@
 """Benchmark: hybrid's template engine against Python Jinja2 on the same templates, in one run.
 
   python3 scripts/bench-templates.py [--datasets 100] [--repetitions 7] [--out bench-out/templates]
+                                    [--load N]
 
 1. Generates a repository with ../shared/bench/gen_repo.py (datasets with macros imported from a
    partial, charts with includes, dashboards with loops) - or uses --repo.
@@ -12,6 +13,8 @@
    TemplateEnvironment.render (release build of hybrid-bench).
    The two sides alternate repetition by repetition (hybrid-bench --interleaved answers one run
    per request), so a change in the machine's load during the run hits both.
+   With --load N, N busy processes (stress-style spinning on every core they get) run for the whole
+   measurement, so both sides are measured on a loaded machine.
 4. Checks that both produce the same bytes for every render, then prints medians and ratios
    (Jinja2 time / hybrid time: how many times hybrid's throughput), and for render also the
    median of the per-repetition ratios.
@@ -31,6 +34,8 @@ def main():
     parser.add_argument("--out", default=os.path.join(ROOT, "bench-out", "templates"))
     parser.add_argument("--repo", help="use an existing repository instead of generating one")
     parser.add_argument("--gen", default=GEN, help="path to gen_repo.py")
+    parser.add_argument("--load", type=int, default=0,
+                        help="busy background processes during the measurement (a loaded machine)")
     args = parser.parse_args()
 
     repo = args.repo
@@ -79,6 +84,7 @@ def main():
                 outputs.append(templates[n].render(**variables))
         return parse, time.perf_counter() - start, outputs
 
+    spinners = [subprocess.Popen([sys.executable, "-c", "while True: pass"]) for _ in range(args.load)]
     parse_runs, render_runs, sw_parse_runs, sw_render_runs = [], [], [], []
     expected, swift = [], {}
     for rep in range(args.repetitions):
@@ -94,6 +100,9 @@ def main():
         sw_render_runs.append(swift["render"])
     bench.stdin.close()
     bench.wait()
+    for spinner in spinners:
+        spinner.kill()
+        spinner.wait()
     swift["parse_median_seconds"] = statistics.median(sw_parse_runs)
     swift["render_median_seconds"] = statistics.median(sw_render_runs)
     paired_render = statistics.median(p / s for p, s in zip(render_runs, sw_render_runs))
@@ -121,7 +130,7 @@ def main():
         "jinja2_render_median_seconds": round(py_render, 4), "hybrid_render_median_seconds": round(sw_render, 4),
         "render_throughput_ratio": round(py_render / sw_render, 2),
         "render_ratio_median_of_pairs": round(paired_render, 2),
-        "sampled_cli_renders_differing": mismatches,
+        "sampled_cli_renders_differing": mismatches, "background_load_processes": args.load,
     }, indent=2))
 
 
