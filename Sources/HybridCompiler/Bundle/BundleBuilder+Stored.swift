@@ -67,15 +67,10 @@ extension BundleBuilder {
             if stored.currentStamp(at: index, in: directory) != stored.stamp(at: index) { return nil }
         }
         for index in changed {
-            let template = templates[index]
             guard let rendered = rendered[index], let old = try? stored.output(at: index),
-                case .success(let (document, identity, usage)?) = prepare(template, rendered), identity == old.identity
+                let work = relinking(templates[index], key: keys[index], rendered: rendered, old: old)
             else { return nil }
-            works.append(
-                OutputWork(
-                    template: template, key: keys[index], rendered: rendered, previous: old, identity: identity,
-                    usage: usage, document: document,
-                    reason: old.rendered != rendered ? "rendered text changed" : "mapping changed"))
+            works.append(work)
         }
         let table: LinkTable
         if stored.identitiesAreASCII {

@@ -233,15 +233,9 @@ struct BundleBuilder {
         for index in changed {
             let template = templates[index]
             guard let position = outputIndex[template.path], let rendered = rendered[index] else { return nil }
-            let old = record.outputs[position]
-            guard case .success(let (document, identity, usage)?) = prepare(template, rendered),
-                identity == old.identity
+            guard let work = relinking(template, key: keys[index], rendered: rendered, old: record.outputs[position])
             else { return nil }
-            works.append(
-                OutputWork(
-                    template: template, key: keys[index], rendered: rendered, previous: old, identity: identity,
-                    usage: usage, document: document,
-                    reason: old.rendered != rendered ? "rendered text changed" : "mapping changed"))
+            works.append(work)
         }
         let table = remembered.table ?? LinkTable(record.outputs.map(\.identity))
         let directory = OutputDirectory(path: location.directory)
@@ -514,6 +508,18 @@ struct BundleBuilder {
             store.reportUndecodable(BundleRecord.path(store: store, scope: scope))
             return nil
         }
+    }
+
+    /// The work of linking again an output whose key changed, when it keeps its identity (so no
+    /// other output's references move); nil when it does not, renders empty, or fails.
+    func relinking(_ template: AssetTemplate, key: ContentHash, rendered: ContentHash, old: BundleRecord.Output)
+        -> OutputWork?
+    {
+        guard case .success(let (document, identity, usage)?) = prepare(template, rendered), identity == old.identity
+        else { return nil }
+        return OutputWork(
+            template: template, key: key, rendered: rendered, previous: old, identity: identity, usage: usage,
+            document: document, reason: old.rendered != rendered ? "rendered text changed" : "mapping changed")
     }
 
     /// Parses (shared), retargets (this bundle's copy) and identifies one rendered asset.
