@@ -107,7 +107,7 @@ public struct BundleRecord: Sendable {
         }
         writer.write(output.hash)
         writer.write(UInt64(output.warnings.count))
-        for warning in output.warnings { BundleRecord.write(warning, &writer) }
+        for warning in output.warnings { writer.write(warning) }
         return writer.bytes
     }
 
@@ -124,7 +124,7 @@ public struct BundleRecord: Sendable {
         }
         let hash = try reader.readHash()
         var warnings: [Diagnostic] = []
-        for _ in 0..<(try reader.readCount()) { warnings.append(try readDiagnostic(&reader)) }
+        for _ in 0..<(try reader.readCount()) { warnings.append(try reader.readDiagnostic()) }
         return Output(
             template: template, key: key, rendered: rendered, identity: identity, lookups: lookups, usage: usage,
             hash: hash, stamp: stamp, warnings: warnings)
@@ -139,36 +139,6 @@ public struct BundleRecord: Sendable {
         let cacheTimeout = try reader.readBool() ? try reader.readString() : nil
         return AssetIdentity(
             kind: kind, referenceName: referenceName, uuid: uuid, name: name, cacheTimeout: cacheTimeout)
-    }
-
-    private static func write(_ diagnostic: Diagnostic, _ writer: inout BinaryWriter) {
-        writer.write(diagnostic.severity.rawValue)
-        writer.write(diagnostic.message)
-        writer.write(diagnostic.location != nil)
-        if let location = diagnostic.location {
-            writer.write(location.file)
-            writer.write(location.line)
-            writer.write(location.column)
-        }
-        writer.write(UInt64(diagnostic.notes.count))
-        for note in diagnostic.notes { write(note, &writer) }
-    }
-
-    static func readDiagnostic(_ reader: inout BinaryReader, depth: Int = 0) throws(BinaryReader.Malformed)
-        -> Diagnostic
-    {
-        guard depth < 8, let severity = Diagnostic.Severity(rawValue: try reader.readString()) else {
-            throw BinaryReader.Malformed()
-        }
-        let message = try reader.readString()
-        var location: SourceLocation?
-        if try reader.readBool() {
-            location = SourceLocation(
-                file: try reader.readString(), line: try reader.readInt(), column: try reader.readInt())
-        }
-        var notes: [Diagnostic] = []
-        for _ in 0..<(try reader.readCount()) { notes.append(try readDiagnostic(&reader, depth: depth + 1)) }
-        return Diagnostic(severity, at: location, message, notes: notes)
     }
 
     public static func remove(store: CacheStore, scope: BundleScope) {
