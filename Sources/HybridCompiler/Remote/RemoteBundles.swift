@@ -91,6 +91,7 @@ enum RemoteBundles {
             record.outputs[index].stamp = FileStamp.absent
         }
         record.metadataStamp = FileStamp.absent
+        record.statusStamp = FileStamp.absent
         return (RemoteBundleEntry(record: record, pack: RemoteDigest.of(pack), sizes: sizes), pack)
     }
 }
