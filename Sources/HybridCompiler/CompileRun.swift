@@ -34,7 +34,7 @@ struct CompileRun {
         }
         let inputs: Inputs
         do {
-            inputs = try readInputs(&report.diagnostics)
+            inputs = try readInputs(&report.diagnostics, store: store)
         } catch {
             report.diagnostics.append(error)
             return nil
@@ -117,7 +117,7 @@ struct CompileRun {
         var catalog: AssetCatalog
     }
 
-    private func readInputs(_ diagnostics: inout [Diagnostic]) throws(Diagnostic) -> Inputs {
+    private func readInputs(_ diagnostics: inout [Diagnostic], store: CacheStore) throws(Diagnostic) -> Inputs {
         let envFile = try workspace.environmentFile(for: options.environment)
         var variables = TemplateVariables()
         if let memory {
@@ -129,7 +129,8 @@ struct CompileRun {
             try variables.merge(file: workspace.path(envFile), displayPath: envFile)
         }
         let targets = try BuildTarget.select(
-            options.mappings, in: workspace, diagnostics: &diagnostics, memory: memory, shard: options.shard)
+            options.mappings, in: workspace, diagnostics: &diagnostics, memory: memory, shard: options.shard,
+            cache: store)
         let catalog = try AssetCatalog.scan(
             assetsPath: workspace.assetsPath, displayPrefix: workspace.config.assetsDirectory + "/")
         diagnostics += catalog.warnings

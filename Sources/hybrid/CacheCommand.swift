@@ -16,7 +16,7 @@ struct CacheCommand: AsyncParsableCommand {
     struct Stats: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract:
-                "Show the cache's files and bytes per area (cas: rendered texts; render, bundles, validate-*: records)."
+                "Show the cache's files and bytes per area (cas: rendered texts; render, bundles, mappings, validate-*: records)."
         )
 
         @OptionGroup var output: OutputOptions

@@ -157,6 +157,12 @@ public struct CacheCollector: Sendable {
                 referenced.insert(store.recordPath(RenderCache.namespace, RenderCache.key(template: output.template)))
             }
         }
+        for name in BuildTarget.mappingFileNames(in: workspace) {
+            let path = "mappings/" + name
+            guard let bytes = try? AtomicFile.read(workspace.path(path)) else { continue }
+            referenced.insert(
+                store.recordPath(TenantMappingCache.namespace, TenantMappingCache.key(path: path, bytes: bytes)))
+        }
         return referenced
     }
 

@@ -1,4 +1,5 @@
 import Foundation
+import HybridCache
 import HybridDiagnostics
 
 /// One bundle to build: the plain bundle (no mapping) or a tenant's.
@@ -14,10 +15,11 @@ struct BuildTarget: Sendable {
         return names.filter { $0.hasSuffix(".yaml") || $0.hasSuffix(".yml") }.sorted()
     }
 
-    /// `memory` keeps parsed mapping files between compiles of one process (watch mode).
+    /// `memory` keeps parsed mapping files between compiles of one process (watch mode); `cache`
+    /// keeps them between processes (``TenantMappingCache``).
     static func select(
         _ selection: CompileOptions.Mappings, in workspace: Workspace, diagnostics: inout [Diagnostic],
-        memory: CompileMemory? = nil, shard: Shard? = nil
+        memory: CompileMemory? = nil, shard: Shard? = nil, cache: CacheStore? = nil
     ) throws(Diagnostic) -> [BuildTarget] {
         var files: [String]
         switch selection {
@@ -45,7 +47,7 @@ struct BuildTarget: Sendable {
         var targets: [BuildTarget] = []
         var seen: [String: String] = [:]
         var failed: Diagnostic?
-        let loaded = memory == nil ? loadConcurrently(files, in: workspace) : []
+        let loaded = memory == nil ? loadConcurrently(files, in: workspace, cache: cache) : []
         for (position, file) in files.enumerated() {
             do throws(Diagnostic) {
                 let mapping: TenantMapping
@@ -80,7 +82,7 @@ struct BuildTarget: Sendable {
 
     /// Reads and parses the mapping files on every core (hundreds of tenants: the no-op's largest
     /// serial step), each result in its file's place.
-    private static func loadConcurrently(_ files: [String], in workspace: Workspace) -> [Result<
+    private static func loadConcurrently(_ files: [String], in workspace: Workspace, cache: CacheStore?) -> [Result<
         TenantMapping, Diagnostic
     >] {
         let results = LoadedMappings(count: files.count)
@@ -89,7 +91,7 @@ struct BuildTarget: Sendable {
             results.set(
                 index,
                 Result { () throws(Diagnostic) in
-                    try TenantMapping.load(path: workspace.path(file), displayPath: file)
+                    try TenantMappingCache.load(file: workspace.path(file), path: file, store: cache)
                 })
         }
         return results.values.map { $0! }

@@ -144,6 +144,21 @@ public struct TenantMapping: Sendable, Equatable {
         return rename?.entryID ?? entry.id
     }
 
+    /// A mapping without `vars` as ``TenantMappingCache`` stored it: its entries and warnings as
+    /// parsed, the lookups rebuilt from the entries as parsing does; nil when they conflict (which
+    /// a parsed mapping's never do).
+    init?(
+        cachedName name: String, path: String, contentHash: ContentHash, entries: [MappingEntry], warnings: [Diagnostic]
+    ) {
+        var lookups = Lookups()
+        for (index, entry) in entries.enumerated() {
+            guard entry.id == index, lookups.add(entry) == nil else { return nil }
+        }
+        self.init(
+            name: name, path: path, contentHash: contentHash, entries: entries, warnings: warnings, vars: [:],
+            varNames: [], lookups: lookups)
+    }
+
     fileprivate init(
         name: String, path: String, contentHash: ContentHash, entries: [MappingEntry], warnings: [Diagnostic],
         vars: [String: YAMLNode], varNames: [String], lookups: Lookups
@@ -170,6 +185,29 @@ private struct Lookups {
     var tables: [String: MappingRename] = [:]
     var columns: [String: MappingRename] = [:]
     var metrics: [String: MappingRename] = [:]
+
+    /// Adds an entry's rename, in file order; for a table or column whose source name is already
+    /// mapped to another target, returns that first rename (an error) and adds nothing.
+    mutating func add(_ entry: MappingEntry) -> MappingRename? {
+        let rename = MappingRename(from: entry.from, to: entry.to, entryID: entry.id)
+        switch entry.kind {
+        case .database: database = rename
+        case .schema: schema = rename
+        case .table: return Lookups.insert(rename, into: &tables)
+        case .column: return Lookups.insert(rename, into: &columns)
+        case .metric: metrics[entry.from] = rename
+        }
+        return nil
+    }
+
+    /// A second logical key with the same source name must agree on the target (then the first stays).
+    private static func insert(_ rename: MappingRename, into table: inout [String: MappingRename]) -> MappingRename? {
+        guard let existing = table[rename.from] else {
+            table[rename.from] = rename
+            return nil
+        }
+        return existing.to.utf8.elementsEqual(rename.to.utf8) ? nil : existing
+    }
 }
 
 /// A name read from a mapping file with the marks of its key and value.
@@ -332,13 +370,14 @@ private struct MappingBuilder {
         entries.reserveCapacity(pending.count)
         for var entry in pending {
             entry.id = entries.count
-            let rename = MappingRename(from: entry.from, to: entry.to, entryID: entry.id)
-            switch entry.kind {
-            case .database: lookups.database = rename
-            case .schema: lookups.schema = rename
-            case .table: try insert(rename, for: entry, into: &lookups.tables, among: entries, section: "tables")
-            case .column: try insert(rename, for: entry, into: &lookups.columns, among: entries, section: "columns")
-            case .metric: lookups.metrics[entry.from] = rename
+            if let existing = lookups.add(entry) {
+                let first = entries[existing.entryID]
+                let section = entry.kind == .table ? "tables" : "columns"
+                throw .error(
+                    at: location(entry.mark),
+                    "'source.\(section).\(entry.key)' and 'source.\(section).\(first.key)' (line \(first.mark.line)) "
+                        + "both name '\(entry.from)' but map it to different targets ('\(entry.to)' and '\(existing.to)')"
+                )
             }
             entries.append(entry)
         }
@@ -346,22 +385,5 @@ private struct MappingBuilder {
         return TenantMapping(
             name: name, path: path, contentHash: contentHash, entries: entries, warnings: warnings.map(\.1),
             vars: vars, varNames: varNames, lookups: lookups)
-    }
-
-    /// Records a table or column rename; a second logical key with the same source name must agree on the target.
-    func insert(
-        _ rename: MappingRename, for entry: MappingEntry, into table: inout [String: MappingRename],
-        among entries: [MappingEntry], section: String
-    ) throws(Diagnostic) {
-        guard let existing = table[rename.from] else {
-            table[rename.from] = rename
-            return
-        }
-        guard !existing.to.utf8.elementsEqual(rename.to.utf8) else { return }
-        let first = entries[existing.entryID]
-        throw .error(
-            at: location(entry.mark),
-            "'source.\(section).\(entry.key)' and 'source.\(section).\(first.key)' (line \(first.mark.line)) "
-                + "both name '\(rename.from)' but map it to different targets ('\(rename.to)' and '\(existing.to)')")
     }
 }
