@@ -3,11 +3,14 @@
 /// changes, so large documents are edited without copying.
 extension YAMLMapping {
     /// The index of the entry whose key is the string `key` (compared by code points).
+    /// Compares lengths first and reads each entry's key in place (no copy of its value).
     public func index(forKey key: String) -> Int? {
-        entries.firstIndex { entry in
-            if case .string(let text) = entry.key.value { return text.utf8.elementsEqual(key.utf8) }
-            return false
+        let length = key.utf8.count
+        for index in entries.indices {
+            guard case .string(let text) = entries[index].key.value, text.utf8.count == length else { continue }
+            if text.utf8.elementsEqual(key.utf8) { return index }
         }
+        return nil
     }
 
     /// Changes the value under the string key `key` in place; nothing when there is none.

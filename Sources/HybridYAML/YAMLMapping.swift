@@ -21,21 +21,11 @@ public struct YAMLMapping: Sendable, Equatable {
 
     /// The value under a string key (compared by code points), or nil.
     public subscript(key: String) -> YAMLNode? {
-        for entry in entries {
-            if case .string(let text) = entry.key.value, text.utf8.elementsEqual(key.utf8) {
-                return entry.value
-            }
-        }
-        return nil
+        index(forKey: key).map { entries[$0].value }
     }
 
     /// The entry whose key is the string `key`, with its key node (for marks).
     public func entry(forKey key: String) -> Entry? {
-        for entry in entries {
-            if case .string(let text) = entry.key.value, text.utf8.elementsEqual(key.utf8) {
-                return entry
-            }
-        }
-        return nil
+        index(forKey: key).map { entries[$0] }
     }
 }

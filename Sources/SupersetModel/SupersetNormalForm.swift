@@ -296,13 +296,14 @@ public enum SupersetNormalForm {
 
     // MARK: helpers
 
+    /// The items ordered by their `key` (code point order), ties in their order; each item's key
+    /// is looked up once, not once per comparison.
     private static func stableSorted(_ items: [YAMLNode], by key: String) -> [YAMLNode] {
-        items.enumerated().sorted { a, b in
-            let left = a.element.mappingValue?[key]?.stringValue ?? ""
-            let right = b.element.mappingValue?[key]?.stringValue ?? ""
-            if left != right { return left.utf8.lexicographicallyPrecedes(right.utf8) }
-            return a.offset < b.offset
-        }.map(\.element)
+        let keys = items.map { $0.mappingValue?[key]?.stringValue ?? "" }
+        return items.indices.sorted { a, b in
+            if keys[a] != keys[b] { return keys[a].utf8.lexicographicallyPrecedes(keys[b].utf8) }
+            return a < b
+        }.map { items[$0] }
     }
 }
 
