@@ -17,6 +17,11 @@ struct HybridCommand: AsyncParsableCommand {
             ServeCommand.self, WatchCommand.self,
         ]
     )
+
+    static func main() async {
+        MallocTuning.apply()
+        await main(nil)
+    }
 }
 
 enum HybridVersion {
