@@ -43,7 +43,8 @@ struct BundleRecordViewTests {
             changedNanoseconds: 0),
         statusStamp: FileStamp(
             device: 3, inode: 98, size: 300, modifiedSeconds: 5, modifiedNanoseconds: 6, changedSeconds: 0,
-            changedNanoseconds: 0))
+            changedNanoseconds: 0),
+        empty: [.init(outputPath: "charts/dev_only.yaml", key: ContentHash(of: [7]))])
 
     private func same(_ a: BundleRecord, _ b: BundleRecord) -> Bool { a.encoded() == b.encoded() }
 
@@ -61,8 +62,11 @@ struct BundleRecordViewTests {
         #expect(view.warningCount(at: 2) == 1 && view.warningCount(at: 1) == 0 && view.hasWarnings)
         #expect(view.usage().words == [0b101, 1 << 63])
         #expect(view.usage(skipping: [2]).words == [0b101])
+        #expect(view.emptyKey(outputPath: Array("charts/dev_only.yaml".utf8)) == ContentHash(of: [7]))
+        #expect(view.emptyKey(outputPath: Array("charts/revenue.yaml".utf8)) == nil)
         let record = try view.record()
         #expect(same(record, Self.record))
+        #expect(record.empty == Self.record.empty)
         #expect(record.outputs[2].warnings.map(\.description) == Self.record.outputs[2].warnings.map(\.description))
         #expect(record.outputs[0].identity == Self.record.outputs[0].identity)
         #expect(record.outputs[1].lookups.map(\.result) == ["u-db"])

@@ -65,6 +65,37 @@ struct StoredRecordPathTests {
         #expect(again.rebuilt == 0 && again.written == 0)
     }
 
+    @Test(
+        "a template that renders empty in prod: an edit elsewhere, then the empty one made an asset, equal clean builds"
+    )
+    func emptyTemplate() async throws {
+        let empty = (
+            path: "assets/charts/dev_only.yaml.j2",
+            text: "{% if ENV == 'dev' %}slice_name: debug\nviz_type: table\ndatasource: fact_sales\n{% endif %}"
+        )
+        let incremental = try RepositoryFixture()
+        try incremental.write(empty.path, empty.text)
+        _ = try await incremental.compile(mappings: .all)
+        let steps: [(path: String, from: String, to: String)] = [
+            Self.edits[0], (empty.path, "{% if ENV == 'dev' %}", "{% if ENV == 'prod' %}"),
+        ]
+        for step in steps.indices {
+            try edited(incremental, [steps[step]])
+            let report = try await incremental.compile(mappings: .all)
+            let clean = try RepositoryFixture()
+            try clean.write(empty.path, empty.text)
+            try edited(clean, Array(steps[...step]))
+            let cleanReport = try await clean.compile(mappings: .all)
+            #expect(report.errorCount == 0 && cleanReport.errorCount == 0, "\(report.diagnostics)")
+            #expect(incremental.snapshot() == clean.snapshot())
+            #expect(try records(incremental) == records(clean))
+        }
+        #expect(incremental.exists("bundles/prod/client_a/charts/dev_only.yaml"))
+        let store = CacheStore(directory: incremental.root + "/.hybrid-cache")
+        let scope = BundleScope(environment: "prod", tenant: "client_a", namespace: UUIDv5.defaultNamespace)
+        #expect(BundleRecord.load(store: store, scope: scope)?.empty.isEmpty == true)
+    }
+
     @Test("an output changed by hand is rewritten, also when a template changed in the same compile")
     func handEditedOutputDuringAnEdit() async throws {
         let fixture = try RepositoryFixture()

@@ -46,29 +46,37 @@ extension BundleBuilder {
         _ stored: BundleRecordView, keys: [ContentHash], digest: ContentHash, directory: OutputDirectory,
         _ outcome: BundleOutcome
     ) -> BundleOutcome? {
-        guard stored.count == templates.count, statusIntact(stored) else { return nil }
-        var changed: [Int] = []
+        guard statusIntact(stored) else { return nil }
+        // Outputs are in template order; a template without one rendered empty and must still
+        // (same key), or an identity may appear.
+        var changed: [(template: Int, output: Int)] = []
+        var output = 0
         for index in templates.indices {
-            guard stored.outputPath(at: index, equals: outputPaths[index]) else { return nil }
-            if stored.key(at: index) != keys[index] { changed.append(index) }
+            if output < stored.count, stored.outputPath(at: output, equals: outputPaths[index]) {
+                if stored.key(at: output) != keys[index] { changed.append((index, output)) }
+                output += 1
+            } else if stored.emptyKey(outputPath: outputPaths[index]) != keys[index] {
+                return nil
+            }
         }
+        guard output == stored.count else { return nil }
         if changed.isEmpty || changed.count > templates.count / 4 { return nil }  // a wide change: the full build
         guard OutputFile.stamp(location.directory + "/" + BundleMetadata.path) == stored.header.metadataStamp else {
             return nil
         }
         var works: [OutputWork] = []
         var next = changed.makeIterator()
-        var upcoming = next.next()
+        var upcoming = next.next()?.output
         for index in 0..<stored.count {
             if index == upcoming {
-                upcoming = next.next()
+                upcoming = next.next()?.output
                 continue
             }
             if stored.currentStamp(at: index, in: directory) != stored.stamp(at: index) { return nil }
         }
-        for index in changed {
-            guard let rendered = rendered[index], let old = try? stored.output(at: index),
-                let work = relinking(templates[index], key: keys[index], rendered: rendered, old: old)
+        for (template, output) in changed {
+            guard let rendered = rendered[template], let old = try? stored.output(at: output),
+                let work = relinking(templates[template], key: keys[template], rendered: rendered, old: old)
             else { return nil }
             works.append(work)
         }
@@ -85,7 +93,8 @@ extension BundleBuilder {
         }
         var outcome = outcome
         var warnings: [Int: [Diagnostic]] = [:]
-        for (index, work) in zip(changed, works) {
+        let changedOutputs = changed.map(\.output)
+        for (index, work) in zip(changedOutputs, works) {
             warnings[index] = work.output!.warnings
             if log.explains, let reason = work.reason {
                 outcome.explanations.append("output \(location.name)/\(work.template.outputPath): \(reason)")
@@ -97,7 +106,7 @@ extension BundleBuilder {
         }
         for index in warnings.keys.sorted() { outcome.diagnostics += warnings[index]! }
         log.count { $0.cached += stored.count - works.count }
-        return commitStored(stored, changed: Array(zip(changed, works)), digest: digest, outcome)
+        return commitStored(stored, changed: Array(zip(changedOutputs, works)), digest: digest, outcome)
     }
 
     /// Writes the changed outputs (announcing the bundle as `building` when more than one file

@@ -173,6 +173,8 @@ struct BundleBuilder {
         _ transaction: BundleTransaction, _ outcome: BundleOutcome, remember: ([ContentHash], LinkTable?)
     ) -> BundleOutcome {
         var outcome = outcome
+        var transaction = transaction
+        transaction.empty = emptyTemplates(outputs: transaction.outputs, keys: remember.0)
         let digest = transaction.inputs
         if !force {
             let foreign = transaction.foreignFiles()
@@ -499,6 +501,15 @@ struct BundleBuilder {
     }
 
     // MARK: helpers
+
+    /// The templates without an output among `outputs` (they rendered empty), with their keys.
+    func emptyTemplates(outputs: [BundleRecord.Output], keys: [ContentHash]) -> [BundleRecord.EmptyTemplate] {
+        guard outputs.count < templates.count, keys.count == templates.count else { return [] }
+        let produced = Set(outputs.map(\.template))
+        return templates.indices.filter { !produced.contains(templates[$0].path) }.map { index in
+            BundleRecord.EmptyTemplate(outputPath: templates[index].outputPath, key: keys[index])
+        }
+    }
 
     /// The whole stored record (a malformed one is reported and rebuilt from scratch).
     private func decodeWhole(_ stored: BundleRecordView) -> BundleRecord? {

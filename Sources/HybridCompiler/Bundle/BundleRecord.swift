@@ -10,7 +10,7 @@ import SupersetModel
 public struct BundleRecord: Sendable {
     /// Bump when this record's format changes (what the outputs are made from is versioned by
     /// ``OutputKey``: a record of an older transform simply misses).
-    public static let version = "bundle-record/2"
+    public static let version = "bundle-record/3"
 
     public struct Output: Sendable {
         public var template: String
@@ -30,6 +30,14 @@ public struct BundleRecord: Sendable {
         public var outputPath: String { AssetTemplate.outputPath(ofTemplate: template) }
     }
 
+    /// A template that rendered empty in this bundle (no asset here), with its output key: an
+    /// edit elsewhere can reuse the record while this key holds.
+    public struct EmptyTemplate: Sendable, Equatable {
+        /// Bundle-relative, as an output's would be (`charts/x.yaml`).
+        public var outputPath: String
+        public var key: ContentHash
+    }
+
     /// Hash of everything the bundle was compiled from: when unchanged, every output is current.
     public var inputs: ContentHash
     public var mapping: ContentHash?
@@ -39,11 +47,14 @@ public struct BundleRecord: Sendable {
     /// The stamp of the bundle's status file as this build left it (``BundleStatus``): while it
     /// holds, the status on disk is the `complete` one this record was saved with.
     public var statusStamp: FileStamp
+    /// The templates that rendered empty, in template order.
+    public var empty: [EmptyTemplate]
 
     public init(
         inputs: ContentHash, mapping: ContentHash?, outputs: [Output], metadataStamp: FileStamp,
-        statusStamp: FileStamp = FileStamp.absent
+        statusStamp: FileStamp = FileStamp.absent, empty: [EmptyTemplate] = []
     ) {
+        self.empty = empty
         self.inputs = inputs
         self.mapping = mapping
         self.outputs = outputs
@@ -85,7 +96,7 @@ public struct BundleRecord: Sendable {
                 BundleRecordView.Entry(
                     stamp: output.stamp, key: output.key, warnings: output.warnings.count, usage: output.usage,
                     outputPath: output.outputPath, details: BundleRecord.encodeDetails(output)[...])
-            })
+            }, empty: empty)
     }
 
     /// One output's details (everything but what the index holds).

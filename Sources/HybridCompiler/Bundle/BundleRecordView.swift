@@ -3,7 +3,8 @@ import HybridDiagnostics
 import SupersetModel
 
 /// A bundle record as stored, read lazily: the header and the index (per output: stamp, key,
-/// warnings count, mapping usage, output path) are checked once when the view is made; an
+/// warnings count, mapping usage, output path; then the keys of the templates that rendered
+/// empty) are checked once when the view is made; an
 /// output's details are decoded only when asked for. The no-op path compares every output's
 /// stamp without allocating; the one-edit path decodes only the outputs whose key changed and
 /// copies the others' stored bytes into the next record.
@@ -33,6 +34,10 @@ struct BundleRecordView {
     private let entryOffsets: [Int]
     private let pathRanges: [Range<Int>]
     private let detailRanges: [Range<Int>]
+    /// The templates that rendered empty (no output): their output path's bytes and key.
+    private let emptyRanges: [(path: Range<Int>, key: Int)]
+    /// The bytes of that section, copied as they are into the next record.
+    private let emptySection: Range<Int>
 
     /// Fixed-width part of an index entry: the stamp (device, inode, size, mtime s, mtime ns) and the key.
     private static let fixedEntryBytes = 5 * 8 + 16
@@ -78,6 +83,15 @@ struct BundleRecordView {
             }
             pathRanges.append(start..<start + length)
         }
+        let emptyStart = reader.offset
+        var emptyRanges: [(path: Range<Int>, key: Int)] = []
+        for _ in 0..<(try reader.readCount()) {
+            let length = try reader.readCount()
+            let start = reader.offset
+            try reader.skip(length + 16)
+            emptyRanges.append((start..<start + length, start + length))
+        }
+        let emptySection = emptyStart..<reader.offset
         for _ in 0..<count {
             let length = try reader.readCount()
             let start = reader.offset
@@ -89,6 +103,8 @@ struct BundleRecordView {
         self.entryOffsets = entryOffsets
         self.pathRanges = pathRanges
         self.detailRanges = detailRanges
+        self.emptyRanges = emptyRanges
+        self.emptySection = emptySection
     }
 
     // MARK: index
@@ -149,6 +165,13 @@ struct BundleRecordView {
     /// Whether the output's path is `utf8` (no allocation).
     func outputPath(at index: Int, equals utf8: [UInt8]) -> Bool {
         payload[pathRanges[index]].elementsEqual(utf8)
+    }
+
+    /// The key a template that rendered empty had, by its output path's bytes; nil when it is not
+    /// one of them.
+    func emptyKey(outputPath utf8: [UInt8]) -> ContentHash? {
+        guard let entry = emptyRanges.first(where: { payload[$0.path].elementsEqual(utf8) }) else { return nil }
+        return ContentHash(high: word(entry.key), low: word(entry.key + 8))
     }
 
     /// The output's stamp as the file is now, inside `directory` (nil: no such file).
@@ -281,17 +304,28 @@ struct BundleRecordView {
         var outputs: [BundleRecord.Output] = []
         outputs.reserveCapacity(count)
         for index in 0..<count { outputs.append(try output(at: index)) }
+        let empty = emptyRanges.map { entry in
+            BundleRecord.EmptyTemplate(
+                outputPath: String(decoding: payload[entry.path], as: UTF8.self),
+                key: ContentHash(high: word(entry.key), low: word(entry.key + 8)))
+        }
         return BundleRecord(
             inputs: header.inputs, mapping: header.mapping, outputs: outputs, metadataStamp: header.metadataStamp,
-            statusStamp: header.statusStamp)
+            statusStamp: header.statusStamp, empty: empty)
     }
 
     // MARK: writing
 
-    static func encode(header: Header, entries: [Entry]) -> [UInt8] {
+    static func encode(header: Header, entries: [Entry], empty: [BundleRecord.EmptyTemplate]) -> [UInt8] {
         var writer = BinaryWriter(capacity: 256 + entries.reduce(0) { $0 + $1.details.count + 96 })
         writeHeader(header, count: entries.count, &writer)
         for entry in entries { writeIndexEntry(entry, &writer) }
+        writer.write(UInt64(empty.count))
+        for template in empty {
+            writer.write(template.outputPath)
+            writer.writeFixed(template.key.high)
+            writer.writeFixed(template.key.low)
+        }
         for entry in entries {
             writer.write(UInt64(entry.details.count))
             writer.append(entry.details)
@@ -337,6 +371,7 @@ struct BundleRecordView {
                 writer.append(payload[entryOffsets[index]..<pathRanges[index].upperBound + 1])
             }
         }
+        writer.append(payload[emptySection])
         for index in 0..<count {
             let details = entries[index]?.details ?? payload[detailRanges[index]]
             writer.write(UInt64(details.count))

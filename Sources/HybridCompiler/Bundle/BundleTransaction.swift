@@ -18,6 +18,8 @@ struct BundleTransaction {
     let writes: [Int: [UInt8]]
     /// The files hybrid owns in this bundle: listed in its status or its last record.
     let owned: Set<String>
+    /// The templates that rendered empty, with their keys (kept in the record).
+    var empty: [BundleRecord.EmptyTemplate] = []
 
     init(
         location: BundleLocation, previous: BundleRecord?, status: BundleStatus?, inputs: ContentHash,
@@ -127,7 +129,7 @@ struct BundleTransaction {
         // inputs no longer match, and the next compile checks the files' content.
         let record = BundleRecord(
             inputs: inputs, mapping: mapping, outputs: outputs, metadataStamp: metadataStamp ?? FileStamp.absent,
-            statusStamp: OutputFile.stamp(location.statusPath) ?? FileStamp.absent)
+            statusStamp: OutputFile.stamp(location.statusPath) ?? FileStamp.absent, empty: empty)
         try record.save(store: store, scope: location.scope)
         return Written(
             outputs: outputs, files: pending.count + (metadataCurrent ? 0 : 1), removed: removals.count,
