@@ -17,24 +17,10 @@ enum MallocTuning {
             let trimThreshold: Int32 = -1
             let topPad: Int32 = -2
             let mmapThreshold: Int32 = -3
-            let environment = ProcessInfoLite.names
-            if !environment.contains("MALLOC_TRIM_THRESHOLD_") { _ = mallopt(trimThreshold, 256 << 20) }
-            if !environment.contains("MALLOC_TOP_PAD_") { _ = mallopt(topPad, 64 << 20) }
-            if !environment.contains("MALLOC_MMAP_THRESHOLD_") { _ = mallopt(mmapThreshold, 32 << 20) }
+            func unset(_ name: String) -> Bool { getenv(name) == nil }
+            if unset("MALLOC_TRIM_THRESHOLD_") { _ = mallopt(trimThreshold, 256 << 20) }
+            if unset("MALLOC_TOP_PAD_") { _ = mallopt(topPad, 64 << 20) }
+            if unset("MALLOC_MMAP_THRESHOLD_") { _ = mallopt(mmapThreshold, 32 << 20) }
         #endif
-    }
-}
-
-/// The names of the environment variables (without Foundation, before anything else runs).
-private enum ProcessInfoLite {
-    static var names: Set<String> {
-        var names: Set<String> = []
-        var entry = environ
-        while let pointer = entry.pointee {
-            let text = String(cString: pointer)
-            names.insert(String(text.prefix { $0 != "=" }))
-            entry += 1
-        }
-        return names
     }
 }

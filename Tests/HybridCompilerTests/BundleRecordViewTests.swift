@@ -85,9 +85,7 @@ struct BundleRecordViewTests {
         let bytes = view.replacing(
             header: header,
             entries: [
-                2: BundleRecordView.Entry(
-                    stamp: output.stamp, key: output.key, warnings: 0, usage: output.usage,
-                    outputPath: output.outputPath, details: BundleRecord.encodeDetails(output)[...])
+                2: BundleRecordView.Entry(output)
             ])
         #expect(bytes == changed.encoded())
     }

@@ -13,11 +13,22 @@ extension BundleBuilder {
     /// hybrid owns exactly the recorded files), and `metadata.yaml` and every output have their
     /// recorded stamps.
     func storedIsCurrent(_ stored: BundleRecordView, directory: OutputDirectory) -> Bool {
-        guard statusIntact(stored),
-            OutputFile.stamp(location.directory + "/" + BundleMetadata.path) == stored.header.metadataStamp
-        else { return false }
-        for index in 0..<stored.count where stored.currentStamp(at: index, in: directory) != stored.stamp(at: index) {
+        statusIntact(stored) && filesIntact(stored, directory: directory, skipping: [])
+    }
+
+    /// Whether `metadata.yaml` and every output but those at `skipping` (sorted) have their recorded stamps.
+    private func filesIntact(_ stored: BundleRecordView, directory: OutputDirectory, skipping: [Int]) -> Bool {
+        guard OutputFile.stamp(location.directory + "/" + BundleMetadata.path) == stored.header.metadataStamp else {
             return false
+        }
+        var skipped = skipping.makeIterator()
+        var nextSkipped = skipped.next()
+        for index in 0..<stored.count {
+            if index == nextSkipped {
+                nextSkipped = skipped.next()
+                continue
+            }
+            if stored.currentStamp(at: index, in: directory) != stored.stamp(at: index) { return false }
         }
         return true
     }
@@ -61,19 +72,8 @@ extension BundleBuilder {
         }
         guard output == stored.count else { return nil }
         if changed.isEmpty || changed.count > templates.count / 4 { return nil }  // a wide change: the full build
-        guard OutputFile.stamp(location.directory + "/" + BundleMetadata.path) == stored.header.metadataStamp else {
-            return nil
-        }
+        guard filesIntact(stored, directory: directory, skipping: changed.map(\.output)) else { return nil }
         var works: [OutputWork] = []
-        var next = changed.makeIterator()
-        var upcoming = next.next()?.output
-        for index in 0..<stored.count {
-            if index == upcoming {
-                upcoming = next.next()?.output
-                continue
-            }
-            if stored.currentStamp(at: index, in: directory) != stored.stamp(at: index) { return nil }
-        }
         for (template, output) in changed {
             guard let rendered = rendered[template], let old = try? stored.output(at: output),
                 let work = relinking(templates[template], key: keys[template], rendered: rendered, old: old)
@@ -136,9 +136,7 @@ extension BundleBuilder {
                 var output = work.output!
                 if let bytes = work.bytes { output.stamp = try writer.write(bytes, relative: output.outputPath) }
                 usage.formUnion(output.usage)
-                entries[index] = BundleRecordView.Entry(
-                    stamp: output.stamp, key: output.key, warnings: output.warnings.count, usage: output.usage,
-                    outputPath: output.outputPath, details: BundleRecord.encodeDetails(output)[...])
+                entries[index] = BundleRecordView.Entry(output)
             }
             try writer.commit()
             if let produced {

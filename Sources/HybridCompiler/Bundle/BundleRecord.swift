@@ -92,11 +92,7 @@ public struct BundleRecord: Sendable {
         BundleRecordView.encode(
             header: BundleRecordView.Header(
                 inputs: inputs, mapping: mapping, metadataStamp: metadataStamp, statusStamp: statusStamp),
-            entries: outputs.map { output in
-                BundleRecordView.Entry(
-                    stamp: output.stamp, key: output.key, warnings: output.warnings.count, usage: output.usage,
-                    outputPath: output.outputPath, details: BundleRecord.encodeDetails(output)[...])
-            }, empty: empty)
+            entries: outputs.map(BundleRecordView.Entry.init), empty: empty)
     }
 
     /// One output's details (everything but what the index holds).

@@ -16,15 +16,24 @@ struct BundleRecordView {
         var statusStamp: FileStamp
     }
 
-    /// One output as it is written (``encode(header:entries:)``).
+    /// One output as it is written (``encode(header:entries:empty:)``).
     struct Entry {
         var stamp: FileStamp
         var key: ContentHash
         var warnings: Int
         var usage: MappingUsage
         var outputPath: String
-        /// ``BundleRecord/encodeDetails(_:)``'s bytes (or a stored output's, copied as they are).
-        var details: ArraySlice<UInt8>
+        /// ``BundleRecord/encodeDetails(_:)``'s bytes.
+        var details: [UInt8]
+
+        init(_ output: BundleRecord.Output) {
+            stamp = output.stamp
+            key = output.key
+            warnings = output.warnings.count
+            usage = output.usage
+            outputPath = output.outputPath
+            details = BundleRecord.encodeDetails(output)
+        }
     }
 
     let payload: [UInt8]
@@ -373,7 +382,7 @@ struct BundleRecordView {
         }
         writer.append(payload[emptySection])
         for index in 0..<count {
-            let details = entries[index]?.details ?? payload[detailRanges[index]]
+            let details = entries[index].map { $0.details[...] } ?? payload[detailRanges[index]]
             writer.write(UInt64(details.count))
             writer.append(details)
         }
