@@ -1,9 +1,5 @@
 import Foundation
 
-#if canImport(FoundationNetworking)
-    import FoundationNetworking
-#endif
-
 /// One call to make, before authentication, CSRF and cookies are added.
 struct APIRequest: Sendable {
     /// Which failures may be retried without risking doing the work twice.
@@ -34,14 +30,17 @@ struct APIRequest: Sendable {
 struct APIAnswer: Sendable {
     var status: Int
     var body: Data
+    /// By lowercased name.
     var headers: [String: String]
 
-    init(status: Int, body: Data, response: HTTPURLResponse) {
+    /// Header names lowercased; a repeated field's values joined with `, ` as HTTP allows.
+    init(status: Int, body: Data, headers fields: [(name: String, value: String)]) {
         self.status = status
         self.body = body
         var headers: [String: String] = [:]
-        for (key, value) in response.allHeaderFields {
-            if let key = key as? String, let value = value as? String { headers[key.lowercased()] = value }
+        for (name, value) in fields {
+            let key = name.lowercased()
+            headers[key] = headers[key].map { $0 + ", " + value } ?? value
         }
         self.headers = headers
     }

@@ -1,10 +1,6 @@
 import Foundation
 import HybridDiagnostics
 
-#if canImport(FoundationNetworking)
-    import FoundationNetworking
-#endif
-
 /// The cookies one client has been given by its Superset server.
 ///
 /// Superset's CSRF protection keeps the token's secret in the `session` cookie, so the cookie set by
@@ -23,19 +19,15 @@ struct CookieJar: Sendable {
 
     private var cookies: [Key: Stored] = [:]
 
-    /// Takes the `Set-Cookie` headers of a response to `url`; an expired cookie removes the stored one.
-    mutating func store(from response: HTTPURLResponse, for url: URL, now: Date = Date()) {
-        var fields: [String: String] = [:]
-        for (key, value) in response.allHeaderFields {
-            if let key = key as? String, let value = value as? String { fields[key] = value }
-        }
-        guard fields.keys.contains(where: { $0.caseInsensitiveCompare("Set-Cookie") == .orderedSame }) else { return }
-        for cookie in HTTPCookie.cookies(withResponseHeaderFields: fields, for: url) {
-            let key = Key(name: cookie.name, path: cookie.path.isEmpty ? "/" : cookie.path)
-            if let expires = cookie.expiresDate, expires <= now {
+    /// Takes the `Set-Cookie` header values of an answer to `url`; an expired cookie removes the stored one.
+    mutating func store(setCookieValues values: [String], for url: URL, now: Date = Date()) {
+        for text in values {
+            guard let cookie = SetCookie(parsing: text, requestPath: url.path, now: now) else { continue }
+            let key = Key(name: cookie.name, path: cookie.path)
+            if let expires = cookie.expires, expires <= now {
                 cookies[key] = nil
             } else {
-                cookies[key] = Stored(value: cookie.value, expires: cookie.expiresDate)
+                cookies[key] = Stored(value: cookie.value, expires: cookie.expires)
                 // A session cookie is a credential: it must not come back in anything hybrid prints.
                 if cookie.value.count >= 16 { SecretRegistry.shared.register(cookie.value) }
             }

@@ -1,8 +1,5 @@
 import Foundation
-
-#if canImport(FoundationNetworking)
-    import FoundationNetworking
-#endif
+import NIOHTTP1
 
 /// A client for one Superset workspace's REST API: authentication, CSRF, cookies, timeouts and retries.
 ///
@@ -245,23 +242,18 @@ public actor SupersetAPIClient {
         var attempt = 0
         while true {
             attempt += 1
-            var urlRequest = URLRequest(url: url)
-            urlRequest.httpMethod = request.method
-            urlRequest.httpBody = request.body
-            urlRequest.setValue(request.accept, forHTTPHeaderField: "Accept")
-            urlRequest.setValue(options.userAgent, forHTTPHeaderField: "User-Agent")
-            if let contentType = request.contentType {
-                urlRequest.setValue(contentType, forHTTPHeaderField: "Content-Type")
-            }
-            for (name, value) in headers { urlRequest.setValue(value, forHTTPHeaderField: name) }
-            if toTarget, let cookie = cookies.header(forPath: url.path) {
-                urlRequest.setValue(cookie, forHTTPHeaderField: "Cookie")
-            }
+            var fields = HeaderFields([("Accept", request.accept), ("User-Agent", options.userAgent)])
+            if let contentType = request.contentType { fields.set("Content-Type", contentType) }
+            for (name, value) in headers.sorted(by: { $0.key < $1.key }) { fields.set(name, value) }
+            if toTarget, let cookie = cookies.header(forPath: url.path) { fields.set("Cookie", cookie) }
 
             let start = ContinuousClock.now
-            let result: Result<(Data, HTTPURLResponse), HTTPTransport.Failure>
+            let result: Result<HTTPTransport.Response, HTTPTransport.Failure>
             do {
-                result = .success(try await transport.send(urlRequest, timeout: request.timeout))
+                result = .success(
+                    try await transport.send(
+                        method: request.method, url: url, headers: fields.pairs, body: request.body,
+                        reusingConnections: request.retry == .idempotent, timeout: request.timeout))
             } catch {
                 result = .failure(error)
             }
@@ -269,9 +261,12 @@ public actor SupersetAPIClient {
             let canRetry = attempt <= options.retry.maxRetries
 
             switch result {
-            case .success(let (data, response)):
-                if toTarget { cookies.store(from: response, for: url) }
-                let answer = APIAnswer(status: response.statusCode, body: data, response: response)
+            case .success(let response):
+                if toTarget {
+                    let setCookies = response.headers.filter { $0.name.lowercased() == "set-cookie" }.map(\.value)
+                    if !setCookies.isEmpty { cookies.store(setCookieValues: setCookies, for: url) }
+                }
+                let answer = APIAnswer(status: response.status, body: response.body, headers: response.headers)
                 report(request, status: answer.status, failure: nil, duration: duration, attempt: attempt)
                 if canRetry, request.retry == .idempotent, [502, 503, 504].contains(answer.status) {
                     try await pause(beforeRetry: attempt, retryAfter: answer.headers["retry-after"])
@@ -291,11 +286,11 @@ public actor SupersetAPIClient {
     }
 
     private static func isRetryable(_ failure: HTTPTransport.Failure, _ retry: APIRequest.Retry) -> Bool {
-        guard case .network(let error) = failure else { return false }
-        let nothingSent: Set<URLError.Code> = [.cannotConnectToHost, .cannotFindHost, .dnsLookupFailed]
-        if nothingSent.contains(error.code) { return true }
-        let transient: Set<URLError.Code> = [.networkConnectionLost, .notConnectedToInternet, .badServerResponse]
-        return retry == .idempotent && transient.contains(error.code)
+        switch failure {
+        case .refused, .hostNotFound: return true
+        case .connectionLost: return retry == .idempotent
+        case .tls, .invalidResponse, .tooLarge, .deadline, .cancelled, .network: return false
+        }
     }
 
     private func pause(beforeRetry attempt: Int, retryAfter: String?) async throws(SupersetError) {
@@ -334,31 +329,17 @@ public actor SupersetAPIClient {
         case .cancelled:
             error.kind = .cancelled
             error.message = "cancelled"
-        case .network(let urlError):
-            switch urlError.code {
-            case .timedOut:
-                error.kind = .timeout
-                error.message = "no answer within \(request.timeout.shortDescription)"
-            case .cannotConnectToHost: error.message = "connection refused"
-            case .cannotFindHost, .dnsLookupFailed: error.message = "host not found"
-            case .networkConnectionLost: error.message = "connection lost"
-            case .notConnectedToInternet: error.message = "network unavailable"
-            case .secureConnectionFailed, .serverCertificateUntrusted, .serverCertificateHasBadDate,
-                .serverCertificateHasUnknownRoot, .serverCertificateNotYetValid, .clientCertificateRejected,
-                .clientCertificateRequired:
-                error.message = "TLS connection failed"
-            case .badServerResponse:
-                // What URLSession on Linux reports when the server closes the connection without answering.
-                error.message = "connection closed without an answer"
-            case .cannotParseResponse:
-                error.kind = .unexpectedResponse
-                error.message = "the answer is not valid HTTP"
-            case .cancelled:
-                error.kind = .cancelled
-                error.message = "cancelled"
-            default:
-                error.message = "network error \(urlError.code.rawValue)"
-            }
+        case .refused: error.message = "connection refused"
+        case .hostNotFound: error.message = "host not found"
+        case .connectionLost: error.message = "connection closed without an answer"
+        case .tls(let detail): error.message = "TLS connection failed: \(detail)"
+        case .invalidResponse:
+            error.kind = .unexpectedResponse
+            error.message = "the answer is not valid HTTP"
+        case .tooLarge:
+            error.kind = .unexpectedResponse
+            error.message = "the answer is larger than \(HTTPTransport.maximumBodyBytes >> 20) MiB"
+        case .network(let detail): error.message = "network error: \(detail)"
         }
         return error
     }
@@ -374,7 +355,7 @@ public actor SupersetAPIClient {
         } else {
             message =
                 ServerMessage.extract(from: answer.body)
-                ?? HTTPURLResponse.localizedString(forStatusCode: answer.status)
+                ?? HTTPResponseStatus(statusCode: answer.status).reasonPhrase.lowercased()
         }
         return SupersetError(
             kind: SupersetError.kind(forStatus: answer.status), status: answer.status, method: request.method,
