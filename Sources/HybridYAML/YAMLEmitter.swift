@@ -1,3 +1,7 @@
+#if canImport(Glibc)
+    import Glibc
+#endif
+
 /// Writes the canonical form: block style, 2-space indent, keys sorted by code point, strings
 /// quoted only when PyYAML would otherwise read them differently, multi-line strings as literal
 /// blocks where that round-trips. `safe_load` of the output gives back the same data, and
@@ -52,10 +56,31 @@ public enum YAMLEmitter {
 /// The canonical order of mapping keys: by the code points of the key's text (a string's own
 /// text, other scalars' plain text), then non-strings before strings on equal text.
 func canonicalKeyPrecedes(_ a: YAMLNode, _ b: YAMLNode) -> Bool {
+    if case .string(let textA) = a.value, case .string(let textB) = b.value {
+        return codePointOrder(textA, textB) < 0
+    }
     let (textA, rankA) = sortText(a.value)
     let (textB, rankB) = sortText(b.value)
-    if textA.utf8.elementsEqual(textB.utf8) { return rankA < rankB }
-    return textA.utf8.lexicographicallyPrecedes(textB.utf8)
+    let order = codePointOrder(textA, textB)
+    return order == 0 ? rankA < rankB : order < 0
+}
+
+/// Negative, zero or positive as `a` sorts before, with or after `b` by code points (UTF-8 byte
+/// order is code point order): one `memcmp` over native strings.
+@inline(__always) func codePointOrder(_ a: String, _ b: String) -> Int {
+    let order = a.utf8.withContiguousStorageIfAvailable { bytesA in
+        b.utf8.withContiguousStorageIfAvailable { bytesB -> Int in
+            let common = min(bytesA.count, bytesB.count)
+            if common > 0 {
+                let compared = memcmp(bytesA.baseAddress!, bytesB.baseAddress!, common)
+                if compared != 0 { return Int(compared) }
+            }
+            return bytesA.count - bytesB.count
+        }
+    }
+    if let order = order ?? nil { return order }
+    if a.utf8.elementsEqual(b.utf8) { return 0 }
+    return a.utf8.lexicographicallyPrecedes(b.utf8) ? -1 : 1
 }
 
 private func sortText(_ value: YAMLValue) -> (String, Int) {
@@ -95,11 +120,14 @@ struct CanonicalWriter {
 
     /// Entries of a non-empty mapping; the cursor is already at the column of the first key.
     mutating func mapping(_ mapping: YAMLMapping, indent: Int) {
-        var entries = mapping.entries
+        let entries = mapping.entries
+        // Sort positions, not entries: moving an entry retains and releases its key and value.
+        var order = Array(entries.indices)
         if !isSorted(entries) {
-            entries.sort { canonicalKeyPrecedes($0.key, $1.key) }
+            order.sort { canonicalKeyPrecedes(entries[$0].key, entries[$1].key) }
         }
-        for (position, entry) in entries.enumerated() {
+        for (position, index) in order.enumerated() {
+            let entry = entries[index]
             if position > 0 { spaces(indent) }
             let keyStart = out.count
             scalar(entry.key.value, isKey: true, collectionIndent: indent)

@@ -118,7 +118,13 @@ struct BundleRecordViewTests {
         #expect(stamp == OutputFile.stamp(directory.path + "/charts/by_tenant.yaml"))
         #expect(view.currentStamp(at: 2, in: folder) == nil)
         #expect(view.currentStamp(at: 0, in: folder) == nil)
+        // A folder that was missing stays missing for this object (one check per folder on a first
+        // compile); a new one, as the next build makes, finds the file.
         try directory.write("databases/db.yaml", "b: 2\n")
-        #expect(view.currentStamp(at: 0, in: folder) == OutputFile.stamp(directory.path + "/databases/db.yaml"))
+        #expect(view.currentStamp(at: 0, in: folder) == nil)
+        let later = OutputDirectory(path: directory.path)
+        #expect(view.currentStamp(at: 0, in: later) == OutputFile.stamp(directory.path + "/databases/db.yaml"))
+        let missing = OutputDirectory(path: directory.path + "/not-yet")
+        #expect(missing.stamp("charts/by_tenant.yaml") == nil)
     }
 }

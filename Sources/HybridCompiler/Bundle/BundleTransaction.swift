@@ -55,9 +55,20 @@ struct BundleTransaction {
     /// `metadata.yaml` counts when its content differs from what hybrid writes.
     func foreignFiles() -> [String] {
         var foreign: [String] = []
+        // A folder that is not there holds nothing: on a first compile one check per folder, not per file.
+        var folderExists: [Substring: Bool] = [:]
         for index in writes.keys.sorted() {
             let path = outputs[index].outputPath
-            if !owned.contains(path), OutputFile.lstatExists(location.directory + "/" + path) { foreign.append(path) }
+            guard !owned.contains(path) else { continue }
+            let folder = path[..<(path.lastIndex(of: "/") ?? path.startIndex)]
+            let exists: Bool
+            if let known = folderExists[folder] {
+                exists = known
+            } else {
+                exists = OutputFile.lstatExists(location.directory + "/" + folder)
+                folderExists[folder] = exists
+            }
+            if exists, OutputFile.lstatExists(location.directory + "/" + path) { foreign.append(path) }
         }
         let metadataFile = location.directory + "/" + BundleMetadata.path
         if !owned.contains(BundleMetadata.path), OutputFile.lstatExists(metadataFile),

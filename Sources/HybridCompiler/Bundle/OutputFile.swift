@@ -58,20 +58,25 @@ public enum OutputFile {
 
 /// A bundle directory held open, so that checking its files' stamps resolves only the file's
 /// name inside its folder (`fstatat` on the folder, opened once), not the whole path each time.
+/// One build's view before its writes: a folder missing when first asked stays missing for it.
 final class OutputDirectory {
     let path: String
     private let descriptor: Int32
-    /// Folders inside the directory (`charts`, `charts/sales`) held open, by their path's bytes.
+    /// The directory does not exist (or is not a directory): no file in it has a stamp.
+    private let missing: Bool
+    /// Folders inside the directory (`charts`, `charts/sales`) held open, by their path's bytes;
+    /// descriptor -1 for a folder that does not exist (a first compile asks for each of its files).
     private var folders: [(name: [CChar], descriptor: Int32)] = []
 
     init(path: String) {
         self.path = path
         descriptor = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        missing = descriptor < 0 && (errno == ENOENT || errno == ENOTDIR)
     }
 
     deinit {
         if descriptor >= 0 { close(descriptor) }
-        for folder in folders { close(folder.descriptor) }
+        for folder in folders where folder.descriptor >= 0 { close(folder.descriptor) }
     }
 
     /// The output stamp (``OutputFile/stamp(_:)``) of `relative` inside the directory.
@@ -81,11 +86,13 @@ final class OutputDirectory {
 
     /// ``stamp(_:)`` of a path already held as a C string (no allocation once its folder is open).
     func stamp(cString relative: UnsafePointer<CChar>) -> FileStamp? {
+        if missing { return nil }
         guard descriptor >= 0 else { return OutputFile.stamp(path + "/" + String(cString: relative)) }
         var info = stat()
         var found: Int32
         let slash: UnsafePointer<CChar>? = UnsafePointer(strrchr(relative, Int32(UInt8(ascii: "/"))))
         if let slash, let folder = folder(relative, length: slash - relative) {
+            if folder < 0 { return nil }
             found = fstatat(folder, slash + 1, &info, 0)
         } else {
             found = fstatat(descriptor, relative, &info, 0)
@@ -98,8 +105,8 @@ final class OutputDirectory {
         return stamp
     }
 
-    /// The open folder whose path is the first `length` bytes of `relative`; nil when it cannot be
-    /// opened (then the whole relative path is resolved, and a folder made later is found).
+    /// The open folder whose path is the first `length` bytes of `relative`, -1 when it does not
+    /// exist; nil when it cannot be opened for another reason (then the whole relative path is resolved).
     private func folder(_ relative: UnsafePointer<CChar>, length: Int) -> Int32? {
         for folder in folders where folder.name.count == length && memcmp(folder.name, relative, length) == 0 {
             return folder.descriptor
@@ -108,7 +115,11 @@ final class OutputDirectory {
         let opened = (name + [0]).withUnsafeBufferPointer { buffer in
             openat(descriptor, buffer.baseAddress!, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
         }
-        guard opened >= 0 else { return nil }
+        if opened < 0 {
+            guard errno == ENOENT || errno == ENOTDIR else { return nil }
+            folders.append((name, -1))
+            return -1
+        }
         folders.append((name, opened))
         return opened
     }
