@@ -16,7 +16,7 @@ enum KeyIdentity: Hashable {
         let text: String
 
         static func == (lhs: CodePoints, rhs: CodePoints) -> Bool {
-            lhs.text.utf8.elementsEqual(rhs.text.utf8)
+            codePointOrder(lhs.text, rhs.text) == 0
         }
 
         func hash(into hasher: inout Hasher) {

@@ -3,12 +3,12 @@
 /// changes, so large documents are edited without copying.
 extension YAMLMapping {
     /// The index of the entry whose key is the string `key` (compared by code points).
-    /// Compares lengths first and reads each entry's key in place (no copy of its value).
+    /// Compares lengths first, then bytes with `memcmp`, reading each entry's key in place (no copy of its value).
     public func index(forKey key: String) -> Int? {
         let length = key.utf8.count
         for index in entries.indices {
             guard case .string(let text) = entries[index].key.value, text.utf8.count == length else { continue }
-            if text.utf8.elementsEqual(key.utf8) { return index }
+            if codePointOrder(text, key) == 0 { return index }
         }
         return nil
     }

@@ -52,7 +52,7 @@ public enum YAMLValue: Sendable, Equatable {
         case (.int(let a), .int(let b)): return a == b
         case (.bigInt(let a), .bigInt(let b)): return a == b
         case (.float(let a), .float(let b)): return a.bitPattern == b.bitPattern || (a.isNaN && b.isNaN)
-        case (.string(let a), .string(let b)): return a.utf8.elementsEqual(b.utf8)
+        case (.string(let a), .string(let b)): return codePointOrder(a, b) == 0
         case (.date(let a), .date(let b)): return a == b
         case (.timestamp(let a), .timestamp(let b)): return a.hasSameFields(as: b)
         case (.sequence(let a), .sequence(let b)): return a == b

@@ -148,23 +148,29 @@ struct BundleBuilder {
         confirmReuse(
             &works, table: table, directory: directory, trustsFiles: remembered != nil, files: fetched?.files ?? [:])
         linkAndNormalize(&works, table: table, directory: directory)
-        for work in works {
-            if log.explains, work.document != nil, let reason = work.reason {
-                outcome.explanations.append("output \(location.name)/\(work.template.outputPath): \(reason)")
+        // By index, not `for work in works`: a copy of each work would retain its document and bytes.
+        for index in works.indices {
+            if log.explains, works[index].document != nil, let reason = works[index].reason {
+                outcome.explanations.append("output \(location.name)/\(works[index].template.outputPath): \(reason)")
             }
-            outcome.diagnostics += work.diagnostics
+            if !works[index].diagnostics.isEmpty { outcome.diagnostics += works[index].diagnostics }
         }
         if works.contains(where: { work in work.diagnostics.contains { $0.severity == .error } }) {
             return failed(outcome.diagnostics.first { $0.severity == .error }?.description ?? "error", outcome)
         }
 
-        let kept = works.filter { $0.output != nil }
+        var outputs: [BundleRecord.Output] = []
+        outputs.reserveCapacity(works.count)
         var writes: [Int: [UInt8]] = [:]
-        for (index, work) in kept.enumerated() where work.bytes != nil { writes[index] = work.bytes }
+        for index in works.indices {
+            guard let output = works[index].output else { continue }
+            if let bytes = works[index].bytes { writes[outputs.count] = bytes }
+            outputs.append(output)
+        }
         let transaction = BundleTransaction(
             location: location, previous: previous, status: status, inputs: digest, mapping: mapping?.contentHash,
-            outputs: kept.map { $0.output! }, writes: writes)
-        return commit(transaction, outcome, remember: (keyDigests, linkedCount == kept.count ? table : nil))
+            outputs: outputs, writes: writes)
+        return commit(transaction, outcome, remember: (keyDigests, linkedCount == outputs.count ? table : nil))
     }
 
     /// Writes a built bundle (refusing files in the way that hybrid did not write, unless `--force`),
