@@ -4,6 +4,9 @@
 //     Reads every *.yaml under DIR into memory, then N times parses and emits all of them
 //     (HybridYAML: libyaml events → tree → canonical emitter). Prints one JSON line.
 //
+//   hybrid-bench conform
+//     Renders JSON-line requests from stdin as the conformance suite does (scripts/template-fuzz.py).
+//
 //   hybrid-bench templates REPO [--repetitions N]
 //     Parse: every template under REPO/assets parsed from its text, N times.
 //     Render: every asset template (paths without a `_` component) rendered with each of
@@ -181,6 +184,8 @@ case "micro":
 case "templates":
     guard let repository = arguments.first else { fail("usage: hybrid-bench templates REPO [--repetitions N]") }
     benchmarkTemplates(repository: repository, repetitions: repetitions)
+case "conform":
+    conform()
 case "yaml":
     guard let directory = arguments.first else { fail("usage: hybrid-bench yaml DIR [--repetitions N]") }
     benchmarkYAML(directory: directory, repetitions: repetitions)
