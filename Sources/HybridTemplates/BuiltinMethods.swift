@@ -334,6 +334,21 @@ enum BuiltinMethods {
                 if arguments.positional.count > 1 { return arguments.positional[1] }
                 throw EvalFailure(.runtime, "KeyError: \(try PythonFormatting.repr(key))")
             }
+        case "popitem":
+            return method(name, type) { arguments in
+                _ = try arguments.bind(name, [])
+                guard let key = dict.keys.last else {
+                    throw EvalFailure(.runtime, "KeyError: 'popitem(): dictionary is empty'")
+                }
+                let value = try dict.remove(key)!
+                return .tuple([key, value])
+            }
+        case "clear":
+            return method(name, type) { arguments in
+                _ = try arguments.bind(name, [])
+                dict.removeAll()
+                return .none
+            }
         default:
             return nil
         }
@@ -431,6 +446,34 @@ enum BuiltinMethods {
             }
         case "copy":
             return method(name, type) { _ in .list(ListObject(list.items)) }
+        case "clear":
+            return method(name, type) { arguments in
+                _ = try arguments.bind(name, [])
+                list.items.removeAll()
+                return .none
+            }
+        case "sort":
+            return method(name, type) { arguments in
+                guard arguments.positional.isEmpty else {
+                    throw EvalFailure(.type, "sort() takes no positional arguments")
+                }
+                var reverse = false
+                for (keyword, value) in arguments.keyword {
+                    switch keyword {
+                    case "reverse": reverse = try PythonOperators.truth(value)
+                    case "key":
+                        // A key function would be a macro called from inside the sort; the sort
+                        // filter's `attribute=` covers what templates sort by.
+                        if case .none = value { continue }
+                        throw EvalFailure(
+                            .runtime, "list.sort(key=...) is not supported by hybrid; use the sort filter's attribute=")
+                    default:
+                        throw EvalFailure(.type, "'\(keyword)' is an invalid keyword argument for sort()")
+                    }
+                }
+                list.items = try BuiltinFilters.sorted(list.items, key: { $0 }, reverse: reverse)
+                return .none
+            }
         default:
             return sequenceMethod(list.items, name, type: type)
         }
@@ -446,10 +489,15 @@ enum BuiltinMethods {
         case "isoformat": return method(name, "datetime.date") { _ in .string(date.description) }
         case "weekday": return method(name, "datetime.date") { _ in .int((date.ordinal) % 7) }
         case "isoweekday": return method(name, "datetime.date") { _ in .int((date.ordinal) % 7 + 1) }
+        case "toordinal": return method(name, "datetime.date") { _ in .int(DateReplacement.ordinal(date)) }
+        case "ctime": return method(name, "datetime.date") { _ in .string(DateReplacement.ctime(date)) }
+        case "replace": return method(name, "datetime.date") { try DateReplacement.replace(date, $0) }
         case "strftime":
             return method(name, "datetime.date") { arguments in
                 let format = try stringArgument(try arguments.bind(name, [("format", nil)])[0], name)
-                return .string(strftime(format, date: date, hour: 0, minute: 0, second: 0, microsecond: 0, offset: nil))
+                return .string(
+                    try PythonStrftime.format(
+                        format, date: date, hour: 0, minute: 0, second: 0, microsecond: 0, offset: nil))
             }
         default: return nil
         }
@@ -457,7 +505,12 @@ enum BuiltinMethods {
 
     static func datetimeAttribute(_ stamp: YAMLTimestamp, _ name: String) -> Value? {
         switch name {
-        case "year", "month", "day", "weekday", "isoweekday": return dateAttribute(stamp.date, name)
+        case "year", "month", "day", "weekday", "isoweekday", "toordinal": return dateAttribute(stamp.date, name)
+        case "ctime":
+            return method(name, "datetime.datetime") { _ in
+                .string(DateReplacement.ctime(stamp.date, hour: stamp.hour, minute: stamp.minute, second: stamp.second))
+            }
+        case "replace": return method(name, "datetime.datetime") { try DateReplacement.replace(stamp, $0) }
         case "hour": return .int(stamp.hour)
         case "minute": return .int(stamp.minute)
         case "second": return .int(stamp.second)
@@ -472,71 +525,12 @@ enum BuiltinMethods {
             return method(name, "datetime.datetime") { arguments in
                 let format = try stringArgument(try arguments.bind(name, [("format", nil)])[0], name)
                 return .string(
-                    strftime(
+                    try PythonStrftime.format(
                         format, date: stamp.date, hour: stamp.hour, minute: stamp.minute, second: stamp.second,
                         microsecond: stamp.microsecond, offset: stamp.utcOffsetMinutes))
             }
         default: return nil
         }
-    }
-
-    static let monthNames = [
-        "January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November",
-        "December",
-    ]
-    static let dayNames = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
-
-    /// `strftime` in the C locale for the common directives.
-    static func strftime(
-        _ format: String, date: YAMLDate, hour: Int, minute: Int, second: Int, microsecond: Int, offset: Int?
-    ) -> String {
-        var out = ""
-        var scalars = format.unicodeScalars.makeIterator()
-        let weekday = date.ordinal % 7
-        while let scalar = scalars.next() {
-            guard scalar == "%" else {
-                out.unicodeScalars.append(scalar)
-                continue
-            }
-            guard let directive = scalars.next() else {
-                out += "%"
-                break
-            }
-            switch directive {
-            case "Y": out += pad(date.year, 4)
-            case "y": out += pad(date.year % 100, 2)
-            case "m": out += pad(date.month, 2)
-            case "d": out += pad(date.day, 2)
-            case "H": out += pad(hour, 2)
-            case "I": out += pad(hour % 12 == 0 ? 12 : hour % 12, 2)
-            case "p": out += hour < 12 ? "AM" : "PM"
-            case "M": out += pad(minute, 2)
-            case "S": out += pad(second, 2)
-            case "f": out += pad(microsecond, 6)
-            case "B": out += monthNames[date.month - 1]
-            case "b": out += String(monthNames[date.month - 1].prefix(3))
-            case "A": out += dayNames[weekday]
-            case "a": out += String(dayNames[weekday].prefix(3))
-            case "j":
-                let start = YAMLDate(year: date.year, month: 1, day: 1)!
-                out += pad(date.ordinal - start.ordinal + 1, 3)
-            case "w": out += String((weekday + 1) % 7)
-            case "z":
-                if let offset { out += (offset < 0 ? "-" : "+") + pad(abs(offset) / 60, 2) + pad(abs(offset) % 60, 2) }
-            case "Z":
-                if let offset {
-                    out +=
-                        offset == 0
-                        ? "UTC"
-                        : "UTC" + (offset < 0 ? "-" : "+") + pad(abs(offset) / 60, 2) + ":" + pad(abs(offset) % 60, 2)
-                }
-            case "%": out += "%"
-            default:
-                out += "%"
-                out.unicodeScalars.append(directive)
-            }
-        }
-        return out
     }
 
     static func pad(_ value: Int, _ width: Int) -> String {

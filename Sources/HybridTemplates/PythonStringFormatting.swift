@@ -377,6 +377,16 @@ enum BraceFormat {
     static func formatValue(_ value: Value, spec: String) throws -> String {
         // bool.__format__ with an empty spec is str(); any other spec formats it as an int.
         if case .bool(let flag) = value, spec.isEmpty { return flag ? "True" : "False" }
+        // date.__format__ / datetime.__format__: strftime with the spec, str() when it is empty.
+        if !spec.isEmpty, case .date(let date) = value {
+            return try PythonStrftime.format(
+                spec, date: date, hour: 0, minute: 0, second: 0, microsecond: 0, offset: nil)
+        }
+        if !spec.isEmpty, case .datetime(let stamp) = value {
+            return try PythonStrftime.format(
+                spec, date: stamp.date, hour: stamp.hour, minute: stamp.minute, second: stamp.second,
+                microsecond: stamp.microsecond, offset: stamp.utcOffsetMinutes)
+        }
         var s = Array(spec)
         var fill: Character = " "
         var align: Character?

@@ -114,6 +114,13 @@ public final class DictObject {
 
     public var pairs: [(Value, Value)] { Array(zip(keys, values)) }
 
+    /// Removes every key (`dict.clear()`).
+    public func removeAll() {
+        keys.removeAll()
+        values.removeAll()
+        index.removeAll()
+    }
+
     public func copy() -> DictObject {
         let other = DictObject()
         other.keys = keys
