@@ -733,7 +733,6 @@ enum BuiltinFilters {
         let bound = try arguments.bind(
             "truncate",
             [("length", .int(255)), ("killwords", .bool(false)), ("end", .string("...")), ("leeway", Value.none)])
-        let text = try softString(value)
         let length = try BuiltinMethods.intArgument(bound[0], "truncate")
         let end = try softString(bound[2])
         var leeway = 5
@@ -743,6 +742,27 @@ enum BuiltinFilters {
             throw EvalFailure(.runtime, "AssertionError: expected length >= \(endLength), got \(length)")
         }
         if leeway < 0 { throw EvalFailure(.runtime, "AssertionError: expected leeway >= 0, got \(leeway)") }
+        guard case .string(let text) = value else {
+            // Jinja2 does not convert: a short value comes back as it is, a long one fails where
+            // Python fails (slicing a dict, list + str, list.rsplit).
+            if try PythonOperators.length(value) <= length + leeway { return value }
+            switch value {
+            case .dict: throw EvalFailure(.type, "unhashable type: 'slice'")
+            case .list, .tuple:
+                if try PythonOperators.truth(bound[1]) {
+                    throw EvalFailure(
+                        .type, "can only concatenate \(value.typeName) (not \"str\") to \(value.typeName)")
+                }
+                throw EvalFailure(.runtime, "AttributeError: '\(value.typeName)' object has no attribute 'rsplit'")
+            case .range:
+                if try PythonOperators.truth(bound[1]) {
+                    throw EvalFailure(.type, "unsupported operand type(s) for +: 'range' and 'str'")
+                }
+                throw EvalFailure(.runtime, "AttributeError: 'range' object has no attribute 'rsplit'")
+            default:
+                return try truncate(.string(try softString(value)), arguments, interpreter)
+            }
+        }
         let scalars = Array(text.unicodeScalars)
         if scalars.count <= length + leeway { return .string(text) }
         let head = PythonStrings.make(scalars[..<Swift.max(0, length - endLength)])
