@@ -337,6 +337,13 @@ enum BuiltinFilters {
                 repeating: " ",
                 count: Swift.max(0, try Limits.size(try BuiltinMethods.intArgument(bound[0], "indent"), "indent")))
         }
+        // `s += "\n"` in Jinja2: only a string (or an undefined, which fails) gets past it.
+        switch value {
+        case .string, .undefined: break
+        case .list: throw EvalFailure(.runtime, "AttributeError: 'list' object has no attribute 'splitlines'")
+        case .tuple: throw EvalFailure(.type, "can only concatenate tuple (not \"str\") to tuple")
+        default: throw EvalFailure(.type, "unsupported operand type(s) for +=: '\(value.typeName)' and 'str'")
+        }
         let text = try softString(value) + "\n"
         // Every line may get the indention: charged before the lines are built.
         let lineCount = text.utf8.reduce(0) { $1 == 10 ? $0 + 1 : $0 } + 1
