@@ -501,6 +501,9 @@ enum PythonOperators {
                 throw EvalFailure(.type, "can't compare offset-naive and offset-aware datetimes")
             }
             return x.instant < y.instant ? -1 : (x.instant == y.instant ? 0 : 1)
+        // An undefined value fails as undefined on either side (its own, or the reflected, comparison).
+        case (.undefined(let undefined), _), (_, .undefined(let undefined)):
+            throw EvalFailure(.undefined, undefined.message)
         default:
             throw EvalFailure(
                 .type, "'\(op.rawValue)' not supported between instances of '\(a.typeName)' and '\(b.typeName)'")
