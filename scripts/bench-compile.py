@@ -11,7 +11,9 @@ it starts in ~7 ms instead of ~22 ms. --dynamic measures the plain `swift build 
 instead.
 
 Generates the repository with ../shared/bench/gen_repo.py, then in one run measures (medians of
---repetitions, each on a fresh copy of the repository, so every cold run really is cold):
+--repetitions, each on a fresh copy of the repository, so every cold run really is cold; every
+timed run, the reference's too, starts after a `sync`, so it does not pay for the writeback of
+the step before):
 
   reference   reference_compile.py REPO --env prod --all-mappings
   cold        hybrid compile --env prod --all-mappings, empty cache and no bundles
@@ -45,6 +47,9 @@ SHARED = os.path.normpath(os.path.join(ROOT, "..", "shared", "bench"))
 
 
 def run(cmd, cwd=None, capture=True):
+    # The previous step's writes go to disk first (not timed): a run must not pay for the kernel's
+    # writeback of the one before (23,000 files just written by a cold compile, say).
+    os.sync()
     start = time.perf_counter()
     done = subprocess.run(cmd, cwd=cwd, stdout=subprocess.PIPE if capture else None,
                           stderr=subprocess.PIPE if capture else None, text=True)
