@@ -66,11 +66,19 @@ public final class Interpreter {
             if error.kind == .notFound, !missingTemplates.contains(name) { missingTemplates.append(name) }
             throw error
         }
-        if loadedSet.insert(template.name).inserted {
+        if isFirstLoad(of: template.name) {
             loadedTemplates.append(template.name)
             loadedHashes.append(template.contentHash)
         }
         return template
+    }
+
+    /// Whether `name` is not yet in `loadedTemplates`. A render loads a handful of templates: up
+    /// to 16 they are scanned (no hashing of the name per load), beyond that a set is kept.
+    private func isFirstLoad(of name: String) -> Bool {
+        if loadedTemplates.count < 16 { return !loadedTemplates.contains(name) }
+        if loadedSet.isEmpty { loadedSet = Set(loadedTemplates) }
+        return loadedSet.insert(name).inserted
     }
 
     // MARK: entry

@@ -133,7 +133,7 @@ public final class TemplateEnvironment: @unchecked Sendable {
             let output = try interpreter.renderTopLevel(template)
             return RenderResult(
                 output: output, templates: interpreter.loadedTemplates, templateHashes: interpreter.loadedHashes,
-                missingTemplates: interpreter.missingTemplates, variables: scope.read.sorted(),
+                missingTemplates: interpreter.missingTemplates, variables: scope.read,
                 sourceMap: interpreter.sources)
         } catch let error as TemplateError {
             throw display(error)
