@@ -167,8 +167,25 @@ final class Node {
 
 enum OutputPart {
     /// Template data, verbatim from the source starting at the position.
-    case text(String, Position)
+    case text(TemplateText, Position)
     case expression(Expr)
+}
+
+/// Template data as UTF-8 bytes in memory the object owns: appending it to the output reads the
+/// bytes in place, with no reference counting (appending a String's UTF-8 view retains it).
+final class TemplateText {
+    let bytes: UnsafeMutableBufferPointer<UInt8>
+
+    init(_ text: String) {
+        bytes = .allocate(capacity: text.utf8.count)
+        _ = bytes.initialize(from: text.utf8)
+    }
+
+    deinit {
+        bytes.deallocate()
+    }
+
+    var string: String { String(decoding: bytes, as: UTF8.self) }
 }
 
 final class ForLoop {

@@ -217,31 +217,8 @@ public final class Interpreter {
     private func execute(_ kind: borrowing Node.Kind, of node: Node, _ frame: Frame) throws {
         switch kind {
         case .output(let parts):
-            for index in parts.indices {
-                switch parts[index] {
-                case .text(let text, let position):
-                    if tracksSources { sources!.record(output.count, frame.template, position, isText: true) }
-                    append(text)
-                case .expression(let expr):
-                    if tracksSources { sources!.record(output.count, frame.template, expr.position, isText: false) }
-                    do {
-                        // The two commonest forms, `{{ name }}` and `{{ 'literal' }}`, skip the general evaluator.
-                        switch expr.kind {
-                        case .name(let symbol):
-                            if let value = frame.lookup(symbol) {
-                                try write(value)
-                            } else {
-                                try write(try evaluate(expr, frame))
-                            }
-                        case .constant(let value):
-                            try write(value)
-                        default:
-                            try write(try evaluate(expr, frame))
-                        }
-                    } catch let failure as EvalFailure {
-                        throw located(failure, expr.position, frame)
-                    }
-                }
+            try parts.withUnsafeBufferPointer { parts in
+                for index in parts.indices { try write(parts.baseAddress.unsafelyUnwrapped + index, frame) }
             }
         case .ifStatement(let conditions, let otherwise):
             for index in conditions.indices {
@@ -321,6 +298,40 @@ public final class Interpreter {
             try execute(body, inner)
         case .scope(let body):
             try execute(body, frame)
+        }
+    }
+
+    /// Writes one part of an output statement, read in place: a copy of the part would retain its
+    /// text or expression.
+    private func write(_ part: UnsafePointer<OutputPart>, _ frame: Frame) throws {
+        switch part.pointee {
+        case .text(let text, let position):
+            if tracksSources { sources!.record(output.count, frame.template, position, isText: true) }
+            output.append(contentsOf: UnsafeBufferPointer(text.bytes))
+        case .expression(let expr):
+            if tracksSources { sources!.record(output.count, frame.template, expr.position, isText: false) }
+            do {
+                try write(expr.kind, of: expr, frame)
+            } catch let failure as EvalFailure {
+                throw located(failure, expr.position, frame)
+            }
+        }
+    }
+
+    /// Writes the value of `expr` (its kind borrowed). The two commonest forms, `{{ name }}` and
+    /// `{{ 'literal' }}`, skip the general evaluator.
+    private func write(_ kind: borrowing Expr.Kind, of expr: Expr, _ frame: Frame) throws {
+        switch kind {
+        case .name(let symbol):
+            if let value = frame.lookup(symbol) {
+                try write(value)
+            } else {
+                try write(try evaluate(expr, frame))
+            }
+        case .constant(let value):
+            try write(value)
+        default:
+            try write(try evaluate(expr, frame))
         }
     }
 

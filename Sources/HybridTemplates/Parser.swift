@@ -130,7 +130,7 @@ struct Parser {
             switch token.kind {
             case .data:
                 if partsPosition == nil { partsPosition = position }
-                parts.append(.text(token.text, position(of: token)))
+                parts.append(.text(TemplateText(token.text), position(of: token)))
                 _ = next()
             case .variableBegin:
                 _ = next()
@@ -340,7 +340,7 @@ struct Parser {
                 guard case .output(let parts) = node.kind,
                     parts.allSatisfy({
                         if case .text(let text, _) = $0 {
-                            return text.unicodeScalars.allSatisfy { Lexer.isSpace($0.value) }
+                            return text.string.unicodeScalars.allSatisfy { Lexer.isSpace($0.value) }
                         }
                         return false
                     })
