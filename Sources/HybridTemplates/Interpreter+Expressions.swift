@@ -175,7 +175,10 @@ extension Interpreter {
     func callMacro(_ macro: MacroDefinition, closure: Frame, _ arguments: Arguments) throws -> Value {
         let names = macro.signature.arguments
         var keyword = arguments.keyword
-        var values: [Value?] = Array(arguments.positional.prefix(names.count))
+        // Appended one by one: `Array(positional.prefix(...))` as `[Value?]` is a runtime cast per element.
+        var values: [Value?] = []
+        values.reserveCapacity(names.count)
+        for value in arguments.positional.prefix(names.count) { values.append(value) }
         var foundCaller = false
         if values.count != names.count {
             for name in names[values.count...] {
