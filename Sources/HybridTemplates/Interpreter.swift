@@ -301,19 +301,30 @@ public final class Interpreter {
         }
     }
 
-    /// Writes one part of an output statement, read in place: a copy of the part would retain its
-    /// text or expression.
+    /// Writes one part of an output statement, read in place: only plain values leave the part
+    /// (the text's bytes, the expression unretained; the tree keeps both alive), as a copy of the
+    /// part would retain its text or expression.
+    @inline(never)  // inlined, the optimizer copies the part out again
     private func write(_ part: UnsafePointer<OutputPart>, _ frame: Frame) throws {
+        let text: UnsafeMutableBufferPointer<UInt8>?
+        let expression: Unmanaged<Expr>?
+        let position: Position
         switch part.pointee {
-        case .text(let text, let position):
-            if tracksSources { sources!.record(output.count, frame.template, position, isText: true) }
-            output.append(contentsOf: UnsafeBufferPointer(text.bytes))
+        case .text(let chunk, let start):
+            (text, expression, position) = (chunk.bytes, nil, start)
         case .expression(let expr):
-            if tracksSources { sources!.record(output.count, frame.template, expr.position, isText: false) }
+            (text, expression, position) = (nil, Unmanaged.passUnretained(expr), expr.position)
+        }
+        if tracksSources { sources!.record(output.count, frame.template, position, isText: text != nil) }
+        if let text {
+            output.append(contentsOf: UnsafeBufferPointer(text))
+            return
+        }
+        try expression.unsafelyUnwrapped._withUnsafeGuaranteedRef { expr in
             do {
                 try write(expr.kind, of: expr, frame)
             } catch let failure as EvalFailure {
-                throw located(failure, expr.position, frame)
+                throw located(failure, position, frame)
             }
         }
     }
