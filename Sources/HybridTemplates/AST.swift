@@ -171,18 +171,22 @@ enum OutputPart {
     case expression(Expr)
 }
 
-/// Template data as UTF-8 bytes in memory the object owns: appending it to the output reads the
-/// bytes in place, with no reference counting (appending a String's UTF-8 view retains it).
-final class TemplateText {
-    let bytes: UnsafeMutableBufferPointer<UInt8>
-
-    init(_ text: String) {
-        bytes = .allocate(capacity: text.utf8.count)
-        _ = bytes.initialize(from: text.utf8)
+/// Template data as UTF-8 bytes stored in the object itself (header: the byte count): writing it
+/// reads one block in place, with no reference counting (appending a String's UTF-8 view retains
+/// it, and its bytes live in a second allocation).
+final class TemplateText: ManagedBuffer<Int, UInt8> {
+    static func make(_ text: String) -> TemplateText {
+        let count = text.utf8.count
+        let buffer = TemplateText.create(minimumCapacity: count) { _ in count }
+        buffer.withUnsafeMutablePointerToElements { start in
+            _ = UnsafeMutableBufferPointer(start: start, count: count).initialize(from: text.utf8)
+        }
+        return unsafeDowncast(buffer, to: TemplateText.self)
     }
 
-    deinit {
-        bytes.deallocate()
+    /// The bytes, valid while the object lives (the tree holds it for the whole render).
+    var bytes: UnsafeBufferPointer<UInt8> {
+        withUnsafeMutablePointerToElements { UnsafeBufferPointer(start: $0, count: header) }
     }
 
     var string: String { String(decoding: bytes, as: UTF8.self) }

@@ -308,7 +308,7 @@ public final class Interpreter {
     /// part would retain its text or expression.
     @inline(never)  // inlined, the optimizer copies the part out again
     private func write(_ part: UnsafePointer<OutputPart>, _ frame: Frame) throws {
-        let text: UnsafeMutableBufferPointer<UInt8>?
+        let text: UnsafeBufferPointer<UInt8>?
         let expression: Unmanaged<Expr>?
         let position: Position
         switch part.pointee {
@@ -319,7 +319,7 @@ public final class Interpreter {
         }
         if tracksSources { sources!.record(output.count, frame.template, position, isText: text != nil) }
         if let text {
-            output.append(contentsOf: UnsafeBufferPointer(text))
+            output.append(contentsOf: text)
             return
         }
         try expression.unsafelyUnwrapped._withUnsafeGuaranteedRef { expr in

@@ -130,7 +130,7 @@ struct Parser {
             switch token.kind {
             case .data:
                 if partsPosition == nil { partsPosition = position }
-                parts.append(.text(TemplateText(token.text), position(of: token)))
+                parts.append(.text(TemplateText.make(token.text), position(of: token)))
                 _ = next()
             case .variableBegin:
                 _ = next()
