@@ -624,9 +624,10 @@ public final class Interpreter {
     func loadForInclusion(_ names: Value, _ frame: Frame, _ position: Position, ignoreMissing: Bool = false) throws
         -> ParsedTemplate
     {
+        // One name (the common case): loaded directly, its not-found error as it is.
+        if case .string(let name) = names { return try load(name, from: frame, at: position) }
         var candidates: [String] = []
         switch names {
-        case .string(let name): candidates = [name]
         case .list, .tuple:
             for item in try located(position, frame, { try PythonOperators.iterate(names) }) {
                 guard case .string(let name) = item else {
