@@ -8,37 +8,38 @@ struct Position {
     var offset: Int
 }
 
-indirect enum Expr {
-    case constant(Value, Position)
-    case name(Symbol, Position)
-    case list([Expr], Position)
-    case tuple([Expr], Position)
-    case dict([(Expr, Expr)], Position)
-    case getattr(Expr, String, Position)
-    case getitem(Expr, Expr, Position)
-    case slice(Expr?, Expr?, Expr?, Position)
-    case call(Expr, CallArguments, Position)
-    case filter(Expr?, FilterReference, CallArguments, Position)
-    case test(Expr, TestReference, CallArguments, Position)
-    case binary(BinaryOperator, Expr, Expr, Position)
-    case concat([Expr], Position)
-    case and(Expr, Expr, Position)
-    case or(Expr, Expr, Position)
-    case not(Expr, Position)
-    case negative(Expr, Position)
-    case positive(Expr, Position)
-    case compare(Expr, [(CompareOperator, Expr)], Position)
-    case conditional(test: Expr, then: Expr, otherwise: Expr?, Position)
+/// An expression: what it computes and where it starts. A class, so evaluating one lends its
+/// operands to the evaluator (an indirect enum copies them out of its box, a retain each).
+final class Expr {
+    let kind: Kind
+    let position: Position
 
-    var position: Position {
-        switch self {
-        case .constant(_, let p), .name(_, let p), .list(_, let p), .tuple(_, let p), .dict(_, let p),
-            .getattr(_, _, let p), .getitem(_, _, let p), .slice(_, _, _, let p), .call(_, _, let p),
-            .filter(_, _, _, let p), .test(_, _, _, let p), .binary(_, _, _, let p), .concat(_, let p),
-            .and(_, _, let p), .or(_, _, let p), .not(_, let p), .negative(_, let p), .positive(_, let p),
-            .compare(_, _, let p), .conditional(_, _, _, let p):
-            return p
-        }
+    init(_ kind: Kind, _ position: Position) {
+        self.kind = kind
+        self.position = position
+    }
+
+    enum Kind {
+        case constant(Value)
+        case name(Symbol)
+        case list([Expr])
+        case tuple([Expr])
+        case dict([(Expr, Expr)])
+        case getattr(Expr, String)
+        case getitem(Expr, Expr)
+        case slice(Expr?, Expr?, Expr?)
+        case call(Expr, CallArguments)
+        case filter(Expr?, FilterReference, CallArguments)
+        case test(Expr, TestReference, CallArguments)
+        case binary(BinaryOperator, Expr, Expr)
+        case concat([Expr])
+        case and(Expr, Expr)
+        case or(Expr, Expr)
+        case not(Expr)
+        case negative(Expr)
+        case positive(Expr)
+        case compare(Expr, [(CompareOperator, Expr)])
+        case conditional(test: Expr, then: Expr, otherwise: Expr?)
     }
 }
 
@@ -63,27 +64,45 @@ enum CompareOperator: String {
     case notIn = "not in"
 }
 
-/// Arguments of a call, filter or test: positional, keyword, `*args`, `**kwargs`.
-struct CallArguments {
-    var positional: [Expr] = []
-    var keyword: [(String, Expr)] = []
-    var starArgs: Expr?
-    var starKwargs: Expr?
+/// Arguments of a call, filter or test: positional, keyword, `*args`, `**kwargs`. A class (one
+/// word in an `Expr`, which stays small and cache-friendly).
+final class CallArguments {
+    let positional: [Expr]
+    let keyword: [(String, Expr)]
+    let starArgs: Expr?
+    let starKwargs: Expr?
+
+    init(positional: [Expr] = [], keyword: [(String, Expr)] = [], starArgs: Expr? = nil, starKwargs: Expr? = nil) {
+        self.positional = positional
+        self.keyword = keyword
+        self.starArgs = starArgs
+        self.starKwargs = starKwargs
+    }
 
     static var empty: CallArguments { CallArguments() }
 }
 
 /// A filter named in a template, resolved to its function at parse time (nil: unknown, which is
 /// only allowed inside conditionals and fails when reached).
-struct FilterReference {
+final class FilterReference {
     let name: String
     let function: FilterFunction?
+
+    init(name: String, function: FilterFunction?) {
+        self.name = name
+        self.function = function
+    }
 }
 
 /// A test named in a template, resolved at parse time like filters.
-struct TestReference {
+final class TestReference {
     let name: String
     let function: TestFunction?
+
+    init(name: String, function: TestFunction?) {
+        self.name = name
+        self.function = function
+    }
 }
 
 /// Where `set`, `for` and `with` store values.
@@ -115,29 +134,62 @@ struct MacroSignature {
     var defaults: [Expr]
 }
 
-indirect enum Node {
-    case output([OutputPart], Position)
-    case forLoop(ForLoop)
-    case ifStatement(conditions: [(Expr, [Node])], otherwise: [Node], Position)
-    case assign(AssignTarget, Expr, Position)
-    case assignBlock(AssignTarget, [FilterApplication], [Node], Position)
-    case macro(MacroDefinition)
-    case callBlock(MacroDefinition, call: Expr, Position)
-    case filterBlock([FilterApplication], [Node], Position)
-    case include(Expr, ignoreMissing: Bool, withContext: Bool, Position)
-    case importModule(Expr, target: Symbol, withContext: Bool, Position)
-    case fromImport(Expr, names: [(String, Symbol)], withContext: Bool, Position)
-    case extends(Expr, Position)
-    case block(BlockDefinition)
-    case with(targets: [AssignTarget], values: [Expr], body: [Node], Position)
-    /// `{% autoescape %}` (no effect without autoescaping) and other pure scopes.
-    case scope([Node], Position)
+/// A statement: what it does and where it starts (a class, like `Expr`, so executing one lends
+/// its parts instead of copying them).
+final class Node {
+    let kind: Kind
+    let position: Position
+
+    init(_ kind: Kind, _ position: Position) {
+        self.kind = kind
+        self.position = position
+    }
+
+    enum Kind {
+        case output([OutputPart])
+        case forLoop(ForLoop)
+        case ifStatement(conditions: [(Expr, [Node])], otherwise: [Node])
+        case assign(AssignTarget, Expr)
+        case assignBlock(AssignTarget, [FilterApplication], [Node])
+        case macro(MacroDefinition)
+        case callBlock(MacroDefinition, call: Expr)
+        case filterBlock([FilterApplication], [Node])
+        case include(Expr, ignoreMissing: Bool, withContext: Bool)
+        case importModule(Expr, target: Symbol, withContext: Bool)
+        case fromImport(Expr, names: [(String, Symbol)], withContext: Bool)
+        case extends(Expr)
+        case block(BlockDefinition)
+        case with(targets: [AssignTarget], values: [Expr], body: [Node])
+        /// `{% autoescape %}` (no effect without autoescaping) and other pure scopes.
+        case scope([Node])
+    }
 }
 
 enum OutputPart {
     /// Template data, verbatim from the source starting at the position.
-    case text(String, Position)
+    case text(TemplateText, Position)
     case expression(Expr)
+}
+
+/// Template data as UTF-8 bytes stored in the object itself (header: the byte count): writing it
+/// reads one block in place, with no reference counting (appending a String's UTF-8 view retains
+/// it, and its bytes live in a second allocation).
+final class TemplateText: ManagedBuffer<Int, UInt8> {
+    static func make(_ text: String) -> TemplateText {
+        let count = text.utf8.count
+        let buffer = TemplateText.create(minimumCapacity: count) { _ in count }
+        buffer.withUnsafeMutablePointerToElements { start in
+            _ = UnsafeMutableBufferPointer(start: start, count: count).initialize(from: text.utf8)
+        }
+        return unsafeDowncast(buffer, to: TemplateText.self)
+    }
+
+    /// The bytes, valid while the object lives (the tree holds it for the whole render).
+    var bytes: UnsafeBufferPointer<UInt8> {
+        withUnsafeMutablePointerToElements { UnsafeBufferPointer(start: $0, count: header) }
+    }
+
+    var string: String { String(decoding: bytes, as: UTF8.self) }
 }
 
 final class ForLoop {
@@ -223,9 +275,9 @@ final class ParsedTemplate: @unchecked Sendable {
         self.source = source
         func scan(_ nodes: [Node]) -> Bool {
             nodes.contains { node in
-                switch node {
+                switch node.kind {
                 case .extends: return true
-                case .ifStatement(let conditions, let otherwise, _):
+                case .ifStatement(let conditions, let otherwise):
                     return conditions.contains { scan($0.1) } || scan(otherwise)
                 default: return false
                 }
@@ -247,44 +299,44 @@ enum NameCollector {
     }
 
     static func collectLoads(in node: Node, into names: inout Set<String>) {
-        switch node {
-        case .output(let parts, _):
+        switch node.kind {
+        case .output(let parts):
             for case .expression(let expr) in parts { collectLoads(in: expr, into: &names) }
         case .forLoop(let loop):
             collectLoads(in: loop.iterable, into: &names)
             if let test = loop.test { collectLoads(in: test, into: &names) }
             collectLoads(in: loop.body, into: &names)
             collectLoads(in: loop.otherwise, into: &names)
-        case .ifStatement(let conditions, let otherwise, _):
+        case .ifStatement(let conditions, let otherwise):
             for (test, body) in conditions {
                 collectLoads(in: test, into: &names)
                 collectLoads(in: body, into: &names)
             }
             collectLoads(in: otherwise, into: &names)
-        case .assign(_, let value, _):
+        case .assign(_, let value):
             collectLoads(in: value, into: &names)
-        case .assignBlock(_, let filters, let body, _):
+        case .assignBlock(_, let filters, let body):
             for filter in filters { collectLoads(in: filter.arguments, into: &names) }
             collectLoads(in: body, into: &names)
         case .macro(let definition):
             collectLoads(in: definition.body, into: &names)
             for value in definition.signature.defaults { collectLoads(in: value, into: &names) }
-        case .callBlock(let definition, let call, _):
+        case .callBlock(let definition, let call):
             collectLoads(in: call, into: &names)
             collectLoads(in: definition.body, into: &names)
             for value in definition.signature.defaults { collectLoads(in: value, into: &names) }
-        case .filterBlock(let filters, let body, _):
+        case .filterBlock(let filters, let body):
             for filter in filters { collectLoads(in: filter.arguments, into: &names) }
             collectLoads(in: body, into: &names)
-        case .include(let template, _, _, _), .importModule(let template, _, _, _), .fromImport(let template, _, _, _),
-            .extends(let template, _):
+        case .include(let template, _, _), .importModule(let template, _, _), .fromImport(let template, _, _),
+            .extends(let template):
             collectLoads(in: template, into: &names)
         case .block:
             break  // Jinja's UndeclaredNameVisitor does not look into blocks
-        case .with(_, let values, let body, _):
+        case .with(_, let values, let body):
             for value in values { collectLoads(in: value, into: &names) }
             collectLoads(in: body, into: &names)
-        case .scope(let body, _):
+        case .scope(let body):
             collectLoads(in: body, into: &names)
         }
     }
@@ -297,40 +349,40 @@ enum NameCollector {
     }
 
     static func collectLoads(in expr: Expr, into names: inout Set<String>) {
-        switch expr {
+        switch expr.kind {
         case .constant: break
-        case .name(let name, _): names.insert(name.name)
-        case .list(let items, _), .tuple(let items, _), .concat(let items, _):
+        case .name(let name): names.insert(name.name)
+        case .list(let items), .tuple(let items), .concat(let items):
             for item in items { collectLoads(in: item, into: &names) }
-        case .dict(let pairs, _):
+        case .dict(let pairs):
             for (key, value) in pairs {
                 collectLoads(in: key, into: &names)
                 collectLoads(in: value, into: &names)
             }
-        case .getattr(let base, _, _): collectLoads(in: base, into: &names)
-        case .getitem(let base, let index, _):
+        case .getattr(let base, _): collectLoads(in: base, into: &names)
+        case .getitem(let base, let index):
             collectLoads(in: base, into: &names)
             collectLoads(in: index, into: &names)
-        case .slice(let a, let b, let c, _):
+        case .slice(let a, let b, let c):
             for part in [a, b, c] { if let part { collectLoads(in: part, into: &names) } }
-        case .call(let callee, let arguments, _):
+        case .call(let callee, let arguments):
             collectLoads(in: callee, into: &names)
             collectLoads(in: arguments, into: &names)
-        case .filter(let base, _, let arguments, _):
+        case .filter(let base, _, let arguments):
             if let base { collectLoads(in: base, into: &names) }
             collectLoads(in: arguments, into: &names)
-        case .test(let base, _, let arguments, _):
+        case .test(let base, _, let arguments):
             collectLoads(in: base, into: &names)
             collectLoads(in: arguments, into: &names)
-        case .binary(_, let a, let b, _), .and(let a, let b, _), .or(let a, let b, _):
+        case .binary(_, let a, let b), .and(let a, let b), .or(let a, let b):
             collectLoads(in: a, into: &names)
             collectLoads(in: b, into: &names)
-        case .not(let a, _), .negative(let a, _), .positive(let a, _):
+        case .not(let a), .negative(let a), .positive(let a):
             collectLoads(in: a, into: &names)
-        case .compare(let first, let rest, _):
+        case .compare(let first, let rest):
             collectLoads(in: first, into: &names)
             for (_, expr) in rest { collectLoads(in: expr, into: &names) }
-        case .conditional(let test, let then, let otherwise, _):
+        case .conditional(let test, let then, let otherwise):
             collectLoads(in: test, into: &names)
             collectLoads(in: then, into: &names)
             if let otherwise { collectLoads(in: otherwise, into: &names) }

@@ -19,6 +19,7 @@ struct Arguments {
     func bind(_ function: String, _ parameters: [(String, Value?)]) throws -> [Value] {
         if keyword.isEmpty && positional.count <= parameters.count {
             // Positional arguments only (the common case): no keyword bookkeeping.
+            if positional.count == parameters.count { return positional }
             var result = positional
             result.reserveCapacity(parameters.count)
             for (name, defaultValue) in parameters[positional.count...] {

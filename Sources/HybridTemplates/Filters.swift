@@ -168,9 +168,19 @@ enum BuiltinFilters {
     }
 
     static func defaultFilter(_ value: Value, _ arguments: Arguments, _ interpreter: Interpreter) throws -> Value {
-        let bound = try arguments.bind("default", [("default_value", .string("")), ("boolean", .bool(false))])
-        if case .undefined = value { return bound[0] }
-        if try PythonOperators.truth(bound[1]), try !PythonOperators.truth(value) { return bound[0] }
+        let positional = arguments.positional
+        let defaultValue: Value
+        let boolean: Value
+        if arguments.keyword.isEmpty && positional.count <= 2 {
+            // `x | default(y)` and `x | default(y, true)`: the binding without building arrays.
+            defaultValue = positional.first ?? .string("")
+            boolean = positional.count == 2 ? positional[1] : .bool(false)
+        } else {
+            let bound = try arguments.bind("default", [("default_value", .string("")), ("boolean", .bool(false))])
+            (defaultValue, boolean) = (bound[0], bound[1])
+        }
+        if case .undefined = value { return defaultValue }
+        if try PythonOperators.truth(boolean), try !PythonOperators.truth(value) { return defaultValue }
         return value
     }
 

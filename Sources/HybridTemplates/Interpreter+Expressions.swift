@@ -4,18 +4,24 @@ extension Interpreter {
     /// The value of an expression in a frame. Errors carry no position; statements add it.
     func evaluate(_ expr: Expr, _ frame: Frame) throws -> Value {
         if stack.isNearlyExhausted() { throw EvalFailure.stackExhausted }
-        switch expr {
-        case .constant(let value, _):
+        return try evaluate(expr.kind, of: expr, frame)
+    }
+
+    /// `evaluate` on the borrowed kind of `expr`: the switch lends each operand (switching on
+    /// `expr.kind` itself copies the payload, a retain per operand).
+    private func evaluate(_ kind: borrowing Expr.Kind, of expr: Expr, _ frame: Frame) throws -> Value {
+        switch kind {
+        case .constant(let value):
             return value
-        case .name(let name, _):
+        case .name(let name):
             if let value = frame.lookup(name) { return value }
             if name == .selfName { return templateReference(frame) }
             return .undefined(UndefinedValue(name: name.name))
-        case .getattr(let base, let attribute, _):
+        case .getattr(let base, let attribute):
             return try getattr(try evaluate(base, frame), attribute)
-        case .getitem(let base, let index, _):
+        case .getitem(let base, let index):
             let container = try evaluate(base, frame)
-            if case .slice(let start, let stop, let step, _) = index {
+            if case .slice(let start, let stop, let step) = index.kind {
                 return try slice(
                     container, start.map { try evaluate($0, frame) }, stop.map { try evaluate($0, frame) },
                     step.map { try evaluate($0, frame) })
@@ -23,28 +29,28 @@ extension Interpreter {
             return try getitem(container, try evaluate(index, frame))
         case .slice:
             throw EvalFailure(.syntax, "slice outside of a subscript")
-        case .list(let items, _):
+        case .list(let items):
             return .list(ListObject(try items.map { try evaluate($0, frame) }))
-        case .tuple(let items, _):
+        case .tuple(let items):
             return .tuple(try items.map { try evaluate($0, frame) })
-        case .dict(let pairs, _):
+        case .dict(let pairs):
             let dict = DictObject()
             for (key, value) in pairs { try dict.set(try evaluate(key, frame), try evaluate(value, frame)) }
             return .dict(dict)
-        case .call(let callee, let arguments, let position):
-            return try callExpression(callee, arguments, position, frame)
-        case .filter(let base, let filter, let arguments, _):
+        case .call(let callee, let arguments):
+            return try callExpression(callee, arguments, expr.position, frame)
+        case .filter(let base, let filter, let arguments):
             let value = try base.map { try evaluate($0, frame) } ?? .none
             return try applyFilter(filter, value, try evaluateArguments(arguments, frame))
-        case .test(let base, let test, let arguments, _):
+        case .test(let base, let test, let arguments):
             let value = try evaluate(base, frame)
             return .bool(try applyTest(test, value, try evaluateArguments(arguments, frame)))
-        case .binary(let op, let left, let right, _):
+        case .binary(let op, let left, let right):
             let a = try evaluate(left, frame)
             let b = try evaluate(right, frame)
             try chargeBinary(op, a, b)
             return try PythonOperators.binary(op, a, b)
-        case .concat(let items, _):
+        case .concat(let items):
             var text = ""
             for item in items {
                 let part = try PythonFormatting.str(try evaluate(item, frame))
@@ -54,19 +60,19 @@ extension Interpreter {
             }
             try budget.charge(text.utf8.count, for: "a string joined with ~")
             return .string(text)
-        case .and(let left, let right, _):
+        case .and(let left, let right):
             let value = try evaluate(left, frame)
             return try PythonOperators.truth(value) ? try evaluate(right, frame) : value
-        case .or(let left, let right, _):
+        case .or(let left, let right):
             let value = try evaluate(left, frame)
             return try PythonOperators.truth(value) ? value : try evaluate(right, frame)
-        case .not(let operand, _):
+        case .not(let operand):
             return .bool(try !PythonOperators.truth(try evaluate(operand, frame)))
-        case .negative(let operand, _):
+        case .negative(let operand):
             return try PythonOperators.negate(try evaluate(operand, frame))
-        case .positive(let operand, _):
+        case .positive(let operand):
             return try PythonOperators.positive(try evaluate(operand, frame))
-        case .compare(let first, let rest, _):
+        case .compare(let first, let rest):
             var left = try evaluate(first, frame)
             for (op, expr) in rest {
                 let right = try evaluate(expr, frame)
@@ -74,13 +80,13 @@ extension Interpreter {
                 left = right
             }
             return .bool(true)
-        case .conditional(let test, let then, let otherwise, let position):
+        case .conditional(let test, let then, let otherwise):
             if try PythonOperators.truth(try evaluate(test, frame)) { return try evaluate(then, frame) }
             if let otherwise { return try evaluate(otherwise, frame) }
             return .undefined(
                 UndefinedValue(
                     hint:
-                        "the inline if-expression on line \(position.line) evaluated to false and no else section was defined.",
+                        "the inline if-expression on line \(expr.position.line) evaluated to false and no else section was defined.",
                     lenient: true))
         }
     }
@@ -169,7 +175,10 @@ extension Interpreter {
     func callMacro(_ macro: MacroDefinition, closure: Frame, _ arguments: Arguments) throws -> Value {
         let names = macro.signature.arguments
         var keyword = arguments.keyword
-        var values: [Value?] = Array(arguments.positional.prefix(names.count))
+        // Appended one by one: `Array(positional.prefix(...))` as `[Value?]` is a runtime cast per element.
+        var values: [Value?] = []
+        values.reserveCapacity(names.count)
+        for value in arguments.positional.prefix(names.count) { values.append(value) }
         var foundCaller = false
         if values.count != names.count {
             for name in names[values.count...] {

@@ -50,7 +50,9 @@ public final class Interpreter {
         self.variables = variables
         self.budget = RenderBudget(limit: environment.options.memoryBudget)
         self.deadline = ContinuousClock.now.advanced(by: environment.options.maximumDuration)
-        output.reserveCapacity(4096)
+        // Most outputs are under 1 KiB: a buffer glibc serves from its per-thread cache (a 4 KiB
+        // one went through the general allocator on every render).
+        output.reserveCapacity(960)
     }
 
     // MARK: loading
@@ -66,11 +68,19 @@ public final class Interpreter {
             if error.kind == .notFound, !missingTemplates.contains(name) { missingTemplates.append(name) }
             throw error
         }
-        if loadedSet.insert(template.name).inserted {
+        if isFirstLoad(of: template.name) {
             loadedTemplates.append(template.name)
             loadedHashes.append(template.contentHash)
         }
         return template
+    }
+
+    /// Whether `name` is not yet in `loadedTemplates`. A render loads a handful of templates: up
+    /// to 16 they are scanned (no hashing of the name per load), beyond that a set is kept.
+    private func isFirstLoad(of name: String) -> Bool {
+        if loadedTemplates.count < 16 { return !loadedTemplates.contains(name) }
+        if loadedSet.isEmpty { loadedSet = Set(loadedTemplates) }
+        return loadedSet.insert(name).inserted
     }
 
     // MARK: entry
@@ -114,8 +124,10 @@ public final class Interpreter {
     }
 
     private func executeRoot(_ nodes: [Node], _ frame: Frame, extended: inout (ParsedTemplate, Position)?) throws {
-        for node in nodes {
-            if case .extends(let expr, let position) = node {
+        for index in nodes.indices {
+            let node = nodes[index]
+            if case .extends(let expr) = node.kind {
+                let position = node.position
                 if extended != nil {
                     throw located(EvalFailure(.runtime, "extended multiple times"), position, frame)
                 }
@@ -124,10 +136,10 @@ public final class Interpreter {
                 // Everything after `extends` runs, but prints nothing.
                 let printed = output.count
                 defer { truncateOutput(to: printed) }
-                try executeRootAfterExtends(nodes.drop(while: { !isSame($0, node) }).dropFirst(), frame)
+                try executeRootAfterExtends(nodes[(index + 1)...], frame)
                 return
             }
-            if case .ifStatement = node, frame.template.containsExtends, containsExtends(node) {
+            if frame.template.containsExtends, case .ifStatement = node.kind, containsExtends(node) {
                 try executeIfAtRoot(node, frame, extended: &extended)
                 if extended != nil { return }
                 continue
@@ -139,10 +151,10 @@ public final class Interpreter {
     /// Top-level statements after `{% extends %}`: assignments, macros and imports take effect; output is dropped.
     private func executeRootAfterExtends(_ nodes: ArraySlice<Node>, _ frame: Frame) throws {
         for node in nodes {
-            switch node {
+            switch node.kind {
             case .block: continue
-            case .extends(_, let position):
-                throw located(EvalFailure(.runtime, "extended multiple times"), position, frame)
+            case .extends:
+                throw located(EvalFailure(.runtime, "extended multiple times"), node.position, frame)
             default:
                 let printed = output.count
                 try execute(node, frame)
@@ -152,7 +164,7 @@ public final class Interpreter {
     }
 
     private func executeIfAtRoot(_ node: Node, _ frame: Frame, extended: inout (ParsedTemplate, Position)?) throws {
-        guard case .ifStatement(let conditions, let otherwise, _) = node else { return }
+        guard case .ifStatement(let conditions, let otherwise) = node.kind else { return }
         for (test, body) in conditions {
             if try located(test.position, frame, { try PythonOperators.truth(try evaluate(test, frame)) }) {
                 try executeRoot(body, frame, extended: &extended)
@@ -163,19 +175,14 @@ public final class Interpreter {
     }
 
     private func containsExtends(_ node: Node) -> Bool {
-        guard case .ifStatement(let conditions, let otherwise, _) = node else { return false }
+        guard case .ifStatement(let conditions, let otherwise) = node.kind else { return false }
         let bodies = conditions.map(\.1) + [otherwise]
         return bodies.contains { body in
             body.contains { child in
-                if case .extends = child { return true }
+                if case .extends = child.kind { return true }
                 return containsExtends(child)
             }
         }
-    }
-
-    private func isSame(_ a: Node, _ b: Node) -> Bool {
-        if case .extends(_, let p) = a, case .extends(_, let q) = b { return p.offset == q.offset }
-        return false
     }
 
     // MARK: errors
@@ -205,36 +212,19 @@ public final class Interpreter {
     }
 
     func execute(_ node: Node, _ frame: Frame) throws {
-        switch node {
-        case .output(let parts, _):
-            for index in parts.indices {
-                switch parts[index] {
-                case .text(let text, let position):
-                    if tracksSources { sources!.record(output.count, frame.template, position, isText: true) }
-                    append(text)
-                case .expression(let expr):
-                    if tracksSources { sources!.record(output.count, frame.template, expr.position, isText: false) }
-                    do {
-                        // The two commonest forms, `{{ name }}` and `{{ 'literal' }}`, skip the general evaluator.
-                        switch expr {
-                        case .name(let symbol, _):
-                            if let value = frame.lookup(symbol) {
-                                try write(value)
-                            } else {
-                                try write(try evaluate(expr, frame))
-                            }
-                        case .constant(let value, _):
-                            try write(value)
-                        default:
-                            try write(try evaluate(expr, frame))
-                        }
-                    } catch let failure as EvalFailure {
-                        throw located(failure, expr.position, frame)
-                    }
-                }
+        try execute(node.kind, of: node, frame)
+    }
+
+    /// `execute` on the borrowed kind of `node` (see `evaluate(_:of:_:)`).
+    private func execute(_ kind: borrowing Node.Kind, of node: Node, _ frame: Frame) throws {
+        switch kind {
+        case .output(let parts):
+            try parts.withUnsafeBufferPointer { parts in
+                for index in parts.indices { try write(parts.baseAddress.unsafelyUnwrapped + index, frame) }
             }
-        case .ifStatement(let conditions, let otherwise, _):
-            for (test, body) in conditions {
+        case .ifStatement(let conditions, let otherwise):
+            for index in conditions.indices {
+                let test = conditions[index].0
                 let passed: Bool
                 do {
                     passed = try PythonOperators.truth(try evaluate(test, frame))
@@ -242,45 +232,46 @@ public final class Interpreter {
                     throw located(failure, test.position, frame)
                 }
                 if passed {
-                    try execute(body, frame)
+                    try execute(conditions[index].1, frame)
                     return
                 }
             }
             try execute(otherwise, frame)
         case .forLoop(let loop):
             try executeFor(loop, frame)
-        case .assign(let target, let expr, _):
+        case .assign(let target, let expr):
             do {
                 try assign(target, try evaluate(expr, frame), frame)
             } catch let failure as EvalFailure {
                 throw located(failure, expr.position, frame)
             }
-        case .assignBlock(let target, let filters, let body, let position):
+        case .assignBlock(let target, let filters, let body):
             let inner = Frame(context: frame.context, parent: frame)
             var value: Value = .string(try capture { try execute(body, inner) })
             value = try applyFilters(filters, to: value, frame)
-            try located(position, frame) { try assign(target, value, frame) }
+            try located(node.position, frame) { try assign(target, value, frame) }
         case .macro(let definition):
             frame.assign(definition.name, .callable(Callable(macro: definition, closure: frame)))
-        case .callBlock(let definition, let call, let position):
+        case .callBlock(let definition, let call):
             let caller = Callable(macro: definition, closure: frame)
-            guard case .call(let callee, let arguments, let callPosition) = call else { return }
+            guard case .call(let callee, let arguments) = call.kind else { return }
             let result = try callExpression(
-                callee, arguments, callPosition, frame, extraKeyword: [("caller", .callable(caller))])
-            if tracksSources { sources!.record(output.count, frame.template, position, isText: false) }
-            try located(position, frame) { try write(result) }
-        case .filterBlock(let filters, let body, let position):
+                callee, arguments, call.position, frame, extraKeyword: [("caller", .callable(caller))])
+            if tracksSources { sources!.record(output.count, frame.template, node.position, isText: false) }
+            try located(node.position, frame) { try write(result) }
+        case .filterBlock(let filters, let body):
             let inner = Frame(context: frame.context, parent: frame)
             let text = try capture { try execute(body, inner) }
             let filtered = try applyFilters(filters, to: .string(text), frame)
-            if tracksSources { sources!.record(output.count, frame.template, position, isText: false) }
+            if tracksSources { sources!.record(output.count, frame.template, node.position, isText: false) }
             try write(filtered)
-        case .include(let expr, let ignoreMissing, let withContext, let position):
-            try executeInclude(expr, ignoreMissing: ignoreMissing, withContext: withContext, position, frame)
-        case .importModule(let expr, let target, let withContext, let position):
-            let module = try importModule(expr, withContext: withContext, position, frame)
+        case .include(let expr, let ignoreMissing, let withContext):
+            try executeInclude(expr, ignoreMissing: ignoreMissing, withContext: withContext, node.position, frame)
+        case .importModule(let expr, let target, let withContext):
+            let module = try importModule(expr, withContext: withContext, node.position, frame)
             frame.assign(target, .module(module), export: false)
-        case .fromImport(let expr, let names, let withContext, let position):
+        case .fromImport(let expr, let names, let withContext):
+            let position = node.position
             let module = try importModule(expr, withContext: withContext, position, frame)
             for (name, alias) in names {
                 if let value = module.exports[name] {
@@ -291,35 +282,69 @@ public final class Interpreter {
                     frame.assign(alias, .undefined(UndefinedValue(name: name, hint: message)), export: false)
                 }
             }
-        case .extends(_, let position):
-            throw located(EvalFailure(.syntax, "cannot use extend from a non top-level scope"), position, frame)
+        case .extends:
+            throw located(
+                EvalFailure(.syntax, "cannot use extend from a non top-level scope"), node.position, frame)
         case .block(let definition):
             try renderBlock(
                 named: definition.name, frame, scopedFrame: definition.scoped ? frame : nil,
                 position: definition.position)
-        case .with(let targets, let values, let body, _):
+        case .with(let targets, let values, let body):
             let evaluated = try values.map { expr in try located(expr.position, frame) { try evaluate(expr, frame) } }
             let inner = Frame(context: frame.context, parent: frame)
             for (target, value) in zip(targets, evaluated) {
-                try located(body.first.map(nodePosition) ?? Position(line: 1, offset: 0), frame) {
+                try located(body.first?.position ?? Position(line: 1, offset: 0), frame) {
                     try assign(target, value, inner, bindOnly: true)
                 }
             }
             try execute(body, inner)
-        case .scope(let body, _):
+        case .scope(let body):
             try execute(body, frame)
         }
     }
 
-    func nodePosition(_ node: Node) -> Position {
-        switch node {
-        case .output(_, let p), .ifStatement(_, _, let p), .assign(_, _, let p), .assignBlock(_, _, _, let p),
-            .callBlock(_, _, let p), .filterBlock(_, _, let p), .include(_, _, _, let p), .importModule(_, _, _, let p),
-            .fromImport(_, _, _, let p), .extends(_, let p), .with(_, _, _, let p), .scope(_, let p):
-            return p
-        case .forLoop(let loop): return loop.position
-        case .macro(let definition): return definition.position
-        case .block(let definition): return definition.position
+    /// Writes one part of an output statement, read in place: only plain values leave the part
+    /// (the text's bytes, the expression unretained; the tree keeps both alive), as a copy of the
+    /// part would retain its text or expression.
+    @inline(never)  // inlined, the optimizer copies the part out again
+    private func write(_ part: UnsafePointer<OutputPart>, _ frame: Frame) throws {
+        let text: UnsafeBufferPointer<UInt8>?
+        let expression: Unmanaged<Expr>?
+        let position: Position
+        switch part.pointee {
+        case .text(let chunk, let start):
+            (text, expression, position) = (chunk.bytes, nil, start)
+        case .expression(let expr):
+            (text, expression, position) = (nil, Unmanaged.passUnretained(expr), expr.position)
+        }
+        if tracksSources { sources!.record(output.count, frame.template, position, isText: text != nil) }
+        if let text {
+            output.append(contentsOf: text)
+            return
+        }
+        try expression.unsafelyUnwrapped._withUnsafeGuaranteedRef { expr in
+            do {
+                try write(expr.kind, of: expr, frame)
+            } catch let failure as EvalFailure {
+                throw located(failure, position, frame)
+            }
+        }
+    }
+
+    /// Writes the value of `expr` (its kind borrowed). The two commonest forms, `{{ name }}` and
+    /// `{{ 'literal' }}`, skip the general evaluator.
+    private func write(_ kind: borrowing Expr.Kind, of expr: Expr, _ frame: Frame) throws {
+        switch kind {
+        case .name(let symbol):
+            if let value = frame.lookup(symbol) {
+                try write(value)
+            } else {
+                try write(try evaluate(expr, frame))
+            }
+        case .constant(let value):
+            try write(value)
+        default:
+            try write(try evaluate(expr, frame))
         }
     }
 
@@ -599,9 +624,10 @@ public final class Interpreter {
     func loadForInclusion(_ names: Value, _ frame: Frame, _ position: Position, ignoreMissing: Bool = false) throws
         -> ParsedTemplate
     {
+        // One name (the common case): loaded directly, its not-found error as it is.
+        if case .string(let name) = names { return try load(name, from: frame, at: position) }
         var candidates: [String] = []
         switch names {
-        case .string(let name): candidates = [name]
         case .list, .tuple:
             for item in try located(position, frame, { try PythonOperators.iterate(names) }) {
                 guard case .string(let name) = item else {

@@ -120,7 +120,7 @@ struct Parser {
         defer { if endTokens != nil { endTokenStack.removeLast() } }
         func flush() {
             if !parts.isEmpty {
-                body.append(.output(parts, partsPosition!))
+                body.append(Node(.output(parts), partsPosition!))
                 parts = []
                 partsPosition = nil
             }
@@ -130,7 +130,7 @@ struct Parser {
             switch token.kind {
             case .data:
                 if partsPosition == nil { partsPosition = position }
-                parts.append(.text(token.text, position(of: token)))
+                parts.append(.text(TemplateText.make(token.text), position(of: token)))
                 _ = next()
             case .variableBegin:
                 _ = next()
@@ -244,13 +244,13 @@ struct Parser {
         let target = try parseAssignTarget(withNamespace: true)
         if skip(.assign) {
             let value = try parseTuple()
-            return .assign(target, value, start)
+            return Node(.assign(target, value), start)
         }
         let filters = try parseFilterChain(startInline: false)
         let body = try hardFrame { (parser: inout Parser) throws(TemplateError) in
             try parser.parseStatements(["endset"], dropNeedle: true)
         }
-        return .assignBlock(target, filters, body, start)
+        return Node(.assignBlock(target, filters, body), start)
     }
 
     private mutating func parseFor() throws(TemplateError) -> Node {
@@ -268,10 +268,10 @@ struct Parser {
             if parser.next().text != "endfor" {
                 otherwise = try parser.parseStatements(["endfor"], dropNeedle: true)
             }
-            return .forLoop(
-                ForLoop(
-                    target: target, iterable: iterable, body: body, otherwise: otherwise, test: test,
-                    recursive: recursive, position: start))
+            let loop = ForLoop(
+                target: target, iterable: iterable, body: body, otherwise: otherwise, test: test,
+                recursive: recursive, position: start)
+            return Node(.forLoop(loop), start)
         }
     }
 
@@ -292,7 +292,7 @@ struct Parser {
                 }
                 break
             }
-            return .ifStatement(conditions: conditions, otherwise: otherwise, start)
+            return Node(.ifStatement(conditions: conditions, otherwise: otherwise), start)
         }
     }
 
@@ -310,7 +310,7 @@ struct Parser {
         let body = try hardFrame { (parser: inout Parser) throws(TemplateError) in
             try parser.parseStatements(["endwith"], dropNeedle: true)
         }
-        return .with(targets: targets, values: values, body: body, start)
+        return Node(.with(targets: targets, values: values, body: body), start)
     }
 
     private mutating func parseAutoescape() throws(TemplateError) -> Node {
@@ -318,7 +318,7 @@ struct Parser {
         _ = next()
         _ = try parseExpression()
         let body = try parseStatements(["endautoescape"], dropNeedle: true)
-        return .scope(body, start)
+        return Node(.scope(body), start)
     }
 
     private mutating func parseBlock() throws(TemplateError) -> Node {
@@ -337,10 +337,10 @@ struct Parser {
         }
         if required {
             for node in body {
-                guard case .output(let parts, _) = node,
+                guard case .output(let parts) = node.kind,
                     parts.allSatisfy({
                         if case .text(let text, _) = $0 {
-                            return text.unicodeScalars.allSatisfy { Lexer.isSpace($0.value) }
+                            return text.string.unicodeScalars.allSatisfy { Lexer.isSpace($0.value) }
                         }
                         return false
                     })
@@ -355,13 +355,13 @@ struct Parser {
             throw fail("block '\(name)' defined twice", at: tokens[index])
         }
         blocks[name] = definition
-        return .block(definition)
+        return Node(.block(definition), start)
     }
 
     private mutating func parseExtends() throws(TemplateError) -> Node {
         let start = position
         _ = next()
-        return .extends(try parseExpression(), start)
+        return Node(.extends(try parseExpression()), start)
     }
 
     /// `with context` / `without context`, else the default.
@@ -384,7 +384,8 @@ struct Parser {
             _ = next()
             _ = next()
         }
-        return .include(template, ignoreMissing: ignoreMissing, withContext: parseImportContext(default: true), start)
+        let withContext = parseImportContext(default: true)
+        return Node(.include(template, ignoreMissing: ignoreMissing, withContext: withContext), start)
     }
 
     private mutating func parseImport() throws(TemplateError) -> Node {
@@ -393,7 +394,8 @@ struct Parser {
         let template = try parseExpression()
         try expectName("as")
         let target = Symbol.named(try expect(.name, "name").text)
-        return .importModule(template, target: target, withContext: parseImportContext(default: false), start)
+        let withContext = parseImportContext(default: false)
+        return Node(.importModule(template, target: target, withContext: withContext), start)
     }
 
     private mutating func parseFrom() throws(TemplateError) -> Node {
@@ -430,7 +432,7 @@ struct Parser {
                 try expect(.name, "name")
             }
         }
-        return .fromImport(template, names: names, withContext: withContext ?? false, start)
+        return Node(.fromImport(template, names: names, withContext: withContext ?? false), start)
     }
 
     private mutating func parseSignature() throws(TemplateError) -> MacroSignature {
@@ -458,7 +460,7 @@ struct Parser {
         return try hardFrame { (parser: inout Parser) throws(TemplateError) in
             let signature = try parser.parseSignature()
             let body = try parser.parseStatements(["endmacro"], dropNeedle: true)
-            return .macro(MacroDefinition(name: name, signature: signature, body: body, position: start))
+            return Node(.macro(MacroDefinition(name: name, signature: signature, body: body, position: start)), start)
         }
     }
 
@@ -467,11 +469,11 @@ struct Parser {
         _ = next()
         let signature = isOp(.lparen) ? try parseSignature() : MacroSignature(arguments: [], defaults: [])
         let call = try parseExpression()
-        guard case .call = call else { throw fail("expected call", at: tokens[index]) }
+        guard case .call = call.kind else { throw fail("expected call", at: tokens[index]) }
         return try hardFrame { (parser: inout Parser) throws(TemplateError) in
             let body = try parser.parseStatements(["endcall"], dropNeedle: true)
-            return .callBlock(
-                MacroDefinition(name: .caller, signature: signature, body: body, position: start), call: call, start)
+            let definition = MacroDefinition(name: .caller, signature: signature, body: body, position: start)
+            return Node(.callBlock(definition, call: call), start)
         }
     }
 
@@ -481,7 +483,7 @@ struct Parser {
         return try hardFrame { (parser: inout Parser) throws(TemplateError) in
             let filters = try parser.parseFilterChain(startInline: true)
             let body = try parser.parseStatements(["endfilter"], dropNeedle: true)
-            return .filterBlock(filters, body, start)
+            return Node(.filterBlock(filters, body), start)
         }
     }
 
@@ -493,7 +495,7 @@ struct Parser {
             if !parts.isEmpty { try expect(.comma) }
             parts.append(.expression(try parseExpression()))
         }
-        return .output(parts, start)
+        return Node(.output(parts), start)
     }
 
     // MARK: assignment targets
@@ -550,7 +552,7 @@ struct Parser {
     }
 
     private static func nodeTypeName(_ expr: Expr) -> String {
-        switch expr {
+        switch expr.kind {
         case .constant: return "const"
         case .list: return "list"
         case .dict: return "dict"
@@ -597,7 +599,7 @@ struct Parser {
                 defer { nesting -= 1 }
                 expr3 = try parseCondexpr()
             }
-            expr1 = .conditional(test: expr2, then: expr1, otherwise: expr3, start)
+            expr1 = Expr(.conditional(test: expr2, then: expr1, otherwise: expr3), start)
             start = position
         }
         return expr1
@@ -607,7 +609,7 @@ struct Parser {
         let start = position
         var left = try parseAnd()
         while skipName("or") {
-            left = .or(left, try parseAnd(), start)
+            left = Expr(.or(left, try parseAnd()), start)
         }
         return left
     }
@@ -616,7 +618,7 @@ struct Parser {
         let start = position
         var left = try parseNot()
         while skipName("and") {
-            left = .and(left, try parseNot(), start)
+            left = Expr(.and(left, try parseNot()), start)
         }
         return left
     }
@@ -627,7 +629,7 @@ struct Parser {
             _ = next()
             try enterNesting()
             defer { nesting -= 1 }
-            return .not(try parseNot(), start)
+            return Expr(.not(try parseNot()), start)
         }
         return try parseCompare()
     }
@@ -660,7 +662,7 @@ struct Parser {
                 break
             }
         }
-        return operations.isEmpty ? expr : .compare(expr, operations, start)
+        return operations.isEmpty ? expr : Expr(.compare(expr, operations), start)
     }
 
     private mutating func parseMath1() throws(TemplateError) -> Expr {
@@ -669,7 +671,7 @@ struct Parser {
         while isOp(.add) || isOp(.sub) {
             let op: BinaryOperator = isOp(.add) ? .add : .sub
             _ = next()
-            left = .binary(op, left, try parseConcat(), start)
+            left = Expr(.binary(op, left, try parseConcat()), start)
         }
         return left
     }
@@ -678,7 +680,7 @@ struct Parser {
         let start = position
         var items = [try parseMath2()]
         while skip(.tilde) { items.append(try parseMath2()) }
-        return items.count == 1 ? items[0] : .concat(items, start)
+        return items.count == 1 ? items[0] : Expr(.concat(items), start)
     }
 
     private mutating func parseMath2() throws(TemplateError) -> Expr {
@@ -694,7 +696,7 @@ struct Parser {
             default: return left
             }
             _ = next()
-            left = .binary(op, left, try parsePow(), start)
+            left = Expr(.binary(op, left, try parsePow()), start)
         }
     }
 
@@ -702,7 +704,7 @@ struct Parser {
         let start = position
         var left = try parseUnary()
         while skip(.pow) {
-            left = .binary(.pow, left, try parseUnary(), start)
+            left = Expr(.binary(.pow, left, try parseUnary()), start)
         }
         return left
     }
@@ -713,11 +715,11 @@ struct Parser {
         if skip(.sub) {
             try enterNesting()
             defer { nesting -= 1 }
-            node = .negative(try parseUnary(withFilter: false), start)
+            node = Expr(.negative(try parseUnary(withFilter: false)), start)
         } else if skip(.add) {
             try enterNesting()
             defer { nesting -= 1 }
-            node = .positive(try parseUnary(withFilter: false), start)
+            node = Expr(.positive(try parseUnary(withFilter: false)), start)
         } else {
             node = try parsePrimary()
         }
@@ -733,10 +735,10 @@ struct Parser {
         case .name:
             _ = next()
             switch token.text {
-            case "true", "True": return .constant(.bool(true), start)
-            case "false", "False": return .constant(.bool(false), start)
-            case "none", "None": return .constant(.none, start)
-            default: return .name(.named(token.text), start)
+            case "true", "True": return Expr(.constant(.bool(true)), start)
+            case "false", "False": return Expr(.constant(.bool(false)), start)
+            case "none", "None": return Expr(.constant(.none), start)
+            default: return Expr(.name(.named(token.text)), start)
             }
         case .string:
             var text = token.text
@@ -745,13 +747,13 @@ struct Parser {
                 text += current.text
                 _ = next()
             }
-            return .constant(.string(text), start)
+            return Expr(.constant(.string(text)), start)
         case .integer:
             _ = next()
-            return .constant(token.integer, start)
+            return Expr(.constant(token.integer), start)
         case .float:
             _ = next()
-            return .constant(.float(token.float), start)
+            return Expr(.constant(.float(token.float)), start)
         case .op(.lparen):
             _ = next()
             let node = try parseTuple(explicitParentheses: true)
@@ -791,7 +793,7 @@ struct Parser {
                 throw fail("Expected an expression, got '\(current.description)'")
             }
         }
-        return .tuple(items, start)
+        return Expr(.tuple(items), start)
     }
 
     private mutating func parseList() throws(TemplateError) -> Expr {
@@ -804,7 +806,7 @@ struct Parser {
             items.append(try parseExpression())
         }
         try expect(.rbracket)
-        return .list(items, start)
+        return Expr(.list(items), start)
     }
 
     private mutating func parseDict() throws(TemplateError) -> Expr {
@@ -819,7 +821,7 @@ struct Parser {
             pairs.append((key, try parseExpression()))
         }
         try expect(.rbrace)
-        return .dict(pairs, start)
+        return Expr(.dict(pairs), start)
     }
 
     private mutating func parsePostfix(_ base: Expr) throws(TemplateError) -> Expr {
@@ -840,8 +842,8 @@ struct Parser {
         while true {
             if isOp(.pipe) {
                 for filter in try parseFilterChain(startInline: false, stopAfterOne: true) {
-                    node = .filter(
-                        node, filter.filter, filter.arguments,
+                    node = Expr(
+                        .filter(node, filter.filter, filter.arguments),
                         Position(line: filter.position.line, offset: node.position.offset))
                 }
             } else if current.isName("is") {
@@ -866,9 +868,9 @@ struct Parser {
         if token.kind == .op(.dot) {
             let attribute = current
             _ = next()
-            if attribute.kind == .name { return .getattr(base, attribute.text, start) }
+            if attribute.kind == .name { return Expr(.getattr(base, attribute.text), start) }
             guard attribute.kind == .integer else { throw fail("expected name or number", at: attribute) }
-            return .getitem(base, .constant(attribute.integer, position(of: attribute)), start)
+            return Expr(.getitem(base, Expr(.constant(attribute.integer), position(of: attribute))), start)
         }
         var arguments: [Expr] = []
         while !isOp(.rbracket) {
@@ -876,8 +878,8 @@ struct Parser {
             arguments.append(try parseSubscribed())
         }
         try expect(.rbracket)
-        let argument = arguments.count == 1 ? arguments[0] : .tuple(arguments, start)
-        return .getitem(base, argument, start)
+        let argument = arguments.count == 1 ? arguments[0] : Expr(.tuple(arguments), start)
+        return Expr(.getitem(base, argument), start)
     }
 
     private mutating func parseSubscribed() throws(TemplateError) -> Expr {
@@ -909,12 +911,15 @@ struct Parser {
         } else {
             parts.append(nil)
         }
-        return .slice(parts[0], parts[1], parts[2], start)
+        return Expr(.slice(parts[0], parts[1], parts[2]), start)
     }
 
     private mutating func parseCallArguments() throws(TemplateError) -> CallArguments {
         let open = try expect(.lparen)
-        var arguments = CallArguments()
+        var positional: [Expr] = []
+        var keyword: [(String, Expr)] = []
+        var starArgs: Expr?
+        var starKwargs: Expr?
         var requireComma = false
         func ensure(_ condition: Bool) throws(TemplateError) {
             if !condition { throw fail("invalid syntax for function call expression", at: open) }
@@ -925,32 +930,32 @@ struct Parser {
                 if isOp(.rparen) { break }
             }
             if isOp(.mul) {
-                try ensure(arguments.starArgs == nil && arguments.starKwargs == nil)
+                try ensure(starArgs == nil && starKwargs == nil)
                 _ = next()
-                arguments.starArgs = try parseExpression()
+                starArgs = try parseExpression()
             } else if isOp(.pow) {
-                try ensure(arguments.starKwargs == nil)
+                try ensure(starKwargs == nil)
                 _ = next()
-                arguments.starKwargs = try parseExpression()
+                starKwargs = try parseExpression()
             } else if current.kind == .name && look().kind == .op(.assign) {
-                try ensure(arguments.starKwargs == nil)
+                try ensure(starKwargs == nil)
                 let key = current.text
                 _ = next()
                 _ = next()
-                arguments.keyword.append((key, try parseExpression()))
+                keyword.append((key, try parseExpression()))
             } else {
-                try ensure(arguments.starArgs == nil && arguments.starKwargs == nil && arguments.keyword.isEmpty)
-                arguments.positional.append(try parseExpression())
+                try ensure(starArgs == nil && starKwargs == nil && keyword.isEmpty)
+                positional.append(try parseExpression())
             }
             requireComma = true
         }
         try expect(.rparen)
-        return arguments
+        return CallArguments(positional: positional, keyword: keyword, starArgs: starArgs, starKwargs: starKwargs)
     }
 
     private mutating func parseCall(_ callee: Expr) throws(TemplateError) -> Expr {
         let start = anchored(callee, at: current)
-        return .call(callee, try parseCallArguments(), start)
+        return Expr(.call(callee, try parseCallArguments()), start)
     }
 
     /// `| name(args)` repeated (or once with `stopAfterOne`); with `startInline` the first `|` is implied.
@@ -994,7 +999,7 @@ struct Parser {
             _ = next()
             name += "." + (try expect(.name, "name").text)
         }
-        var arguments = CallArguments()
+        var arguments = CallArguments.empty
         if isOp(.lparen) {
             arguments = try parseCallArguments()
         } else {
@@ -1007,7 +1012,7 @@ struct Parser {
             }
             if startsArgument {
                 if current.isName("is") { throw fail("You cannot chain multiple tests with is") }
-                arguments.positional = [try parsePostfix(try parsePrimary())]
+                arguments = CallArguments(positional: [try parsePostfix(try parsePrimary())])
             }
         }
         let function = knownTests[name]
@@ -1016,7 +1021,7 @@ struct Parser {
                 .unknownTest, "No test named '\(name)'.",
                 at: .init(file: templateName, line: isToken.line, column: Lexer.column(of: isToken.offset, in: source)))
         }
-        let test = Expr.test(base, TestReference(name: name, function: function), arguments, start)
-        return negated ? .not(test, start) : test
+        let test = Expr(.test(base, TestReference(name: name, function: function), arguments), start)
+        return negated ? Expr(.not(test), start) : test
     }
 }

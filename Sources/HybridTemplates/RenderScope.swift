@@ -4,13 +4,13 @@ import HybridYAML
 /// global functions; remembers every name a template asked for, found or not.
 final class RenderVariables {
     private let source: [String: YAMLNode]
-    private let globals: [String: Value]
+    private let globals: GlobalValues
     /// Every name asked for, with what it resolved to (converted once per render, so mutations
     /// and identity persist through the render). A short list: renders read a handful of names.
     private let memo = SymbolSlots<Value?>(capacity: 16)
     private var memoNames: [String] = []
 
-    init(source: [String: YAMLNode], globals: [String: Value]) {
+    init(source: [String: YAMLNode], globals: GlobalValues) {
         self.source = source
         self.globals = globals
     }
@@ -22,14 +22,14 @@ final class RenderVariables {
         if let node = source[symbol.name] {
             value = Value(yaml: node)
         } else {
-            value = globals[symbol.name]
+            value = globals.value(of: symbol)
         }
         memo.set(symbol.id, value)
         memoNames.append(symbol.name)
         return value
     }
 
-    func global(_ symbol: Symbol) -> Value? { globals[symbol.name] }
+    func global(_ symbol: Symbol) -> Value? { globals.value(of: symbol) }
 
     /// Names looked up in the render variables (found or not), sorted.
     var read: [String] { memoNames.sorted() }

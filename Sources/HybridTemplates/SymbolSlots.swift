@@ -1,6 +1,8 @@
 /// A small map from symbol ids to values in manually managed memory: looking a name up touches
 /// no reference counts (arrays stored in classes are retained around every access).
 final class SymbolSlots<Element> {
+    /// One allocation per map: the values, then the keys.
+    private var storage: UnsafeMutableRawPointer
     private var keys: UnsafeMutablePointer<Int32>
     private var values: UnsafeMutablePointer<Element>
     private(set) var count = 0
@@ -8,14 +10,25 @@ final class SymbolSlots<Element> {
 
     init(capacity: Int = 8) {
         self.capacity = capacity
-        keys = .allocate(capacity: capacity)
-        values = .allocate(capacity: capacity)
+        (storage, values, keys) = SymbolSlots.allocate(capacity: capacity)
     }
 
     deinit {
         values.deinitialize(count: count)
-        values.deallocate()
-        keys.deallocate()
+        storage.deallocate()
+    }
+
+    /// Room for `capacity` values and keys in one block (every render makes a few of these maps).
+    private static func allocate(capacity: Int) -> (
+        UnsafeMutableRawPointer, UnsafeMutablePointer<Element>, UnsafeMutablePointer<Int32>
+    ) {
+        let valueBytes = MemoryLayout<Element>.stride * capacity
+        let storage = UnsafeMutableRawPointer.allocate(
+            byteCount: valueBytes + MemoryLayout<Int32>.stride * capacity,
+            alignment: Swift.max(MemoryLayout<Element>.alignment, MemoryLayout<Int32>.alignment))
+        let values = storage.bindMemory(to: Element.self, capacity: capacity)
+        let keys = (storage + valueBytes).bindMemory(to: Int32.self, capacity: capacity)
+        return (storage, values, keys)
     }
 
     /// The slot of `id`, searching the most recently added first.
@@ -47,12 +60,11 @@ final class SymbolSlots<Element> {
 
     private func grow() {
         let newCapacity = capacity * 2
-        let newKeys = UnsafeMutablePointer<Int32>.allocate(capacity: newCapacity)
-        let newValues = UnsafeMutablePointer<Element>.allocate(capacity: newCapacity)
+        let (newStorage, newValues, newKeys) = SymbolSlots.allocate(capacity: newCapacity)
         newKeys.update(from: keys, count: count)
         newValues.moveInitialize(from: values, count: count)
-        keys.deallocate()
-        values.deallocate()
+        storage.deallocate()
+        storage = newStorage
         keys = newKeys
         values = newValues
         capacity = newCapacity

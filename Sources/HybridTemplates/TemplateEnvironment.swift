@@ -68,7 +68,7 @@ public final class TemplateEnvironment: @unchecked Sendable {
     public let options: TemplateOptions
     let filters: [String: FilterFunction]
     let tests: [String: TestFunction]
-    let globals: [String: Value]
+    let globals: GlobalValues
     private let resolvedRoot: String
     private let cache = ParseCache()
 
@@ -78,7 +78,7 @@ public final class TemplateEnvironment: @unchecked Sendable {
         self.options = options
         self.filters = BuiltinFilters.all
         self.tests = BuiltinTests.all
-        self.globals = BuiltinGlobals.make()
+        self.globals = GlobalValues(BuiltinGlobals.make())
         self.resolvedRoot = TemplateEnvironment.realPath(assetsDirectory) ?? assetsDirectory
     }
 
@@ -133,7 +133,7 @@ public final class TemplateEnvironment: @unchecked Sendable {
             let output = try interpreter.renderTopLevel(template)
             return RenderResult(
                 output: output, templates: interpreter.loadedTemplates, templateHashes: interpreter.loadedHashes,
-                missingTemplates: interpreter.missingTemplates, variables: scope.read.sorted(),
+                missingTemplates: interpreter.missingTemplates, variables: scope.read,
                 sourceMap: interpreter.sources)
         } catch let error as TemplateError {
             throw display(error)
