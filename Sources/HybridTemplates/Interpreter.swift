@@ -255,8 +255,11 @@ public final class Interpreter {
         case .callBlock(let definition, let call):
             let caller = Callable(macro: definition, closure: frame)
             guard case .call(let callee, let arguments) = call.kind else { return }
-            let result = try callExpression(
-                callee, arguments, call.position, frame, extraKeyword: [("caller", .callable(caller))])
+            // An error of the call itself (its arguments, the macro's signature) is on the `{% call %}` line, as in Jinja2.
+            let result = try located(node.position, frame) {
+                try callExpression(
+                    callee, arguments, call.position, frame, extraKeyword: [("caller", .callable(caller))])
+            }
             if tracksSources { sources!.record(output.count, frame.template, node.position, isText: false) }
             try located(node.position, frame) { try write(result) }
         case .filterBlock(let filters, let body):
