@@ -824,10 +824,11 @@ enum BuiltinFilters {
             return .string(
                 try zip(dict.keys, dict.values).map { try quote($0, forQuery: true) + "=" + quote($1, forQuery: true) }
                     .joined(separator: "&"))
-        case .list, .tuple:
+        case .list, .tuple, .namedTuple, .range, .iterator, .dictView, .loop:
+            // Any other iterable is a sequence of pairs, each unpacked as `for k, v in items`.
             return .string(
                 try iterable(value).map { pair in
-                    let items = try iterable(pair)
+                    let items = try PythonOperators.unpack(pair, count: 2)
                     return try quote(items[0], forQuery: true) + "=" + quote(items[1], forQuery: true)
                 }.joined(separator: "&"))
         default: return .string(try quote(value, forQuery: false))

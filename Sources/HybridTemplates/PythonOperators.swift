@@ -47,6 +47,21 @@ enum PythonOperators {
         }
     }
 
+    /// `a, b = value`: exactly `count` items, with Python's TypeError and ValueError otherwise.
+    static func unpack(_ value: Value, count: Int) throws -> [Value] {
+        let items: [Value]
+        do {
+            items = try iterate(value)
+        } catch let failure as EvalFailure where failure.kind == .type {
+            throw EvalFailure(.type, "cannot unpack non-iterable \(value.typeName) object")
+        }
+        if items.count > count { throw EvalFailure(.value, "too many values to unpack (expected \(count))") }
+        if items.count < count {
+            throw EvalFailure(.value, "not enough values to unpack (expected \(count), got \(items.count))")
+        }
+        return items
+    }
+
     static func length(_ value: Value) throws -> Int {
         switch value {
         case .string(let text): return text.unicodeScalars.count
