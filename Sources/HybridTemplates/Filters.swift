@@ -128,27 +128,31 @@ enum BuiltinFilters {
 
     static func batch(_ value: Value, _ arguments: Arguments, _ interpreter: Interpreter) throws -> Value {
         let bound = try arguments.bind("batch", [("linecount", nil), ("fill_with", Value.none)])
-        let count = try Limits.size(try BuiltinMethods.intArgument(bound[0], "batch"), "batch size")
-        var result: [Value] = []
-        var current: [Value] = []
-        for item in try iterable(value) {
-            if current.count == count {
-                result.append(.list(ListObject(current)))
-                current = []
-            }
-            current.append(item)
-        }
-        if !current.isEmpty {
-            if case .none = bound[1] {
-            } else if current.count < count {
-                guard count - current.count <= Interpreter.maximumIterations else {
-                    throw EvalFailure(.runtime, "MemoryError: batch of \(count) items is too large to fill")
+        // A generator in Jinja2: nothing is checked or computed until it is iterated.
+        return .iterator(
+            IteratorObject {
+                let count = try Limits.size(try BuiltinMethods.intArgument(bound[0], "batch"), "batch size")
+                var result: [Value] = []
+                var current: [Value] = []
+                for item in try iterable(value) {
+                    if current.count == count {
+                        result.append(.list(ListObject(current)))
+                        current = []
+                    }
+                    current.append(item)
                 }
-                current += Array(repeating: bound[1], count: count - current.count)
-            }
-            result.append(.list(ListObject(current)))
-        }
-        return .iterator(IteratorObject(result))
+                if !current.isEmpty {
+                    if case .none = bound[1] {
+                    } else if current.count < count {
+                        guard count - current.count <= Interpreter.maximumIterations else {
+                            throw EvalFailure(.runtime, "MemoryError: batch of \(count) items is too large to fill")
+                        }
+                        current += Array(repeating: bound[1], count: count - current.count)
+                    }
+                    result.append(.list(ListObject(current)))
+                }
+                return result
+            })
     }
 
     static func capitalize(_ value: Value, _ arguments: Arguments, _ interpreter: Interpreter) throws -> Value {
@@ -396,11 +400,15 @@ enum BuiltinFilters {
 
     static func items(_ value: Value, _ arguments: Arguments, _ interpreter: Interpreter) throws -> Value {
         _ = try arguments.bind("items", [])
-        switch value {
-        case .undefined: return .iterator(IteratorObject([]))
-        case .dict(let dict): return .iterator(IteratorObject(zip(dict.keys, dict.values).map { .tuple([$0, $1]) }))
-        default: throw EvalFailure(.type, "Can only get item pairs from a mapping.")
-        }
+        // A generator in Jinja2: a value that is not a mapping fails when iterated.
+        return .iterator(
+            IteratorObject {
+                switch value {
+                case .undefined: return []
+                case .dict(let dict): return zip(dict.keys, dict.values).map { .tuple([$0, $1]) }
+                default: throw EvalFailure(.type, "Can only get item pairs from a mapping.")
+                }
+            })
     }
 
     static func join(_ value: Value, _ arguments: Arguments, _ interpreter: Interpreter) throws -> Value {
@@ -433,7 +441,12 @@ enum BuiltinFilters {
     }
 
     static func map(_ value: Value, _ arguments: Arguments, _ interpreter: Interpreter) throws -> Value {
-        guard try PythonOperators.truth(value) else { return .iterator(IteratorObject([])) }
+        // A generator in Jinja2: nothing is checked or computed until it is iterated.
+        .iterator(IteratorObject { try mapped(value, arguments, interpreter) })
+    }
+
+    private static func mapped(_ value: Value, _ arguments: Arguments, _ interpreter: Interpreter) throws -> [Value] {
+        guard try PythonOperators.truth(value) else { return [] }
         var arguments = arguments
         let function: (Value) throws -> Value
         if arguments.positional.isEmpty, let attribute = arguments.take("attribute") {
@@ -452,7 +465,7 @@ enum BuiltinFilters {
             let rest = arguments
             function = { item in try interpreter.applyFilter(filter, item, rest) }
         }
-        return .iterator(IteratorObject(try iterable(value).map(function)))
+        return try iterable(value).map(function)
     }
 
     static func minMax(_ value: Value, _ arguments: Arguments, _ interpreter: Interpreter, max: Bool) throws -> Value {
@@ -498,7 +511,17 @@ enum BuiltinFilters {
     static func selectOrReject(
         _ value: Value, _ arguments: Arguments, _ interpreter: Interpreter, keep: Bool, byAttribute: Bool
     ) throws -> Value {
-        guard try PythonOperators.truth(value) else { return .iterator(IteratorObject([])) }
+        // A generator in Jinja2: nothing is checked or computed until it is iterated.
+        .iterator(
+            IteratorObject {
+                try selectedOrRejected(value, arguments, interpreter, keep: keep, byAttribute: byAttribute)
+            })
+    }
+
+    private static func selectedOrRejected(
+        _ value: Value, _ arguments: Arguments, _ interpreter: Interpreter, keep: Bool, byAttribute: Bool
+    ) throws -> [Value] {
+        guard try PythonOperators.truth(value) else { return [] }
         var positional = arguments.positional
         var transform: (Value) throws -> Value = { $0 }
         if byAttribute {
@@ -513,7 +536,7 @@ enum BuiltinFilters {
             let rest = Arguments(positional, keyword: arguments.keyword)
             predicate = { try interpreter.applyTest(test, $0, rest) }
         }
-        return .iterator(IteratorObject(try iterable(value).filter { try predicate(try transform($0)) == keep }))
+        return try iterable(value).filter { try predicate(try transform($0)) == keep }
     }
 
     static func select(_ value: Value, _ arguments: Arguments, _ interpreter: Interpreter) throws -> Value {
@@ -586,22 +609,26 @@ enum BuiltinFilters {
 
     static func slice(_ value: Value, _ arguments: Arguments, _ interpreter: Interpreter) throws -> Value {
         let bound = try arguments.bind("slice", [("slices", nil), ("fill_with", Value.none)])
-        let slices = try Limits.size(try BuiltinMethods.intArgument(bound[0], "slice"), "slice count")
-        let items = try iterable(value)
-        if slices == 0 { throw EvalFailure(.zeroDivision, "integer division or modulo by zero") }
-        let perSlice = items.count / slices
-        let withExtra = items.count % slices
-        var offset = 0
-        var result: [Value] = []
-        for number in 0..<Swift.max(slices, 0) {
-            let start = offset + number * perSlice
-            if number < withExtra { offset += 1 }
-            let end = offset + (number + 1) * perSlice
-            var part = Array(items[Swift.min(start, items.count)..<Swift.min(end, items.count)])
-            if case .none = bound[1] {} else if number >= withExtra { part.append(bound[1]) }
-            result.append(.list(ListObject(part)))
-        }
-        return .iterator(IteratorObject(result))
+        // A generator in Jinja2: nothing is checked or computed until it is iterated.
+        return .iterator(
+            IteratorObject {
+                let slices = try Limits.size(try BuiltinMethods.intArgument(bound[0], "slice"), "slice count")
+                let items = try iterable(value)
+                if slices == 0 { throw EvalFailure(.zeroDivision, "integer division or modulo by zero") }
+                let perSlice = items.count / slices
+                let withExtra = items.count % slices
+                var offset = 0
+                var result: [Value] = []
+                for number in 0..<Swift.max(slices, 0) {
+                    let start = offset + number * perSlice
+                    if number < withExtra { offset += 1 }
+                    let end = offset + (number + 1) * perSlice
+                    var part = Array(items[Swift.min(start, items.count)..<Swift.min(end, items.count)])
+                    if case .none = bound[1] {} else if number >= withExtra { part.append(bound[1]) }
+                    result.append(.list(ListObject(part)))
+                }
+                return result
+            })
     }
 
     static func sort(_ value: Value, _ arguments: Arguments, _ interpreter: Interpreter) throws -> Value {
@@ -790,13 +817,18 @@ enum BuiltinFilters {
 
     static func unique(_ value: Value, _ arguments: Arguments, _ interpreter: Interpreter) throws -> Value {
         let bound = try arguments.bind("unique", [("case_sensitive", .bool(false)), ("attribute", Value.none)])
-        let getter = try attributeGetter(bound[1], interpreter, lowercase: !(try PythonOperators.truth(bound[0])))
-        var seen: Set<HashKey> = []
-        var result: [Value] = []
-        for item in try iterable(value) where seen.insert(try HashKey(try getter(item))).inserted {
-            result.append(item)
-        }
-        return .iterator(IteratorObject(result))
+        // A generator in Jinja2: nothing is checked or computed until it is iterated.
+        return .iterator(
+            IteratorObject {
+                let getter = try attributeGetter(
+                    bound[1], interpreter, lowercase: !(try PythonOperators.truth(bound[0])))
+                var seen: Set<HashKey> = []
+                var result: [Value] = []
+                for item in try iterable(value) where seen.insert(try HashKey(try getter(item))).inserted {
+                    result.append(item)
+                }
+                return result
+            })
     }
 
     static func urlencode(_ value: Value, _ arguments: Arguments, _ interpreter: Interpreter) throws -> Value {

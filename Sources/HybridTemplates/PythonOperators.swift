@@ -36,7 +36,7 @@ enum PythonOperators {
         case .dict(let dict): return dict.keys
         case .string(let text): return text.unicodeScalars.map { .string(String($0)) }
         case .range(let range): return try range.elements()
-        case .iterator(let iterator): return iterator.consume()
+        case .iterator(let iterator): return try iterator.consume()
         case .dictView(let view): return view.elements
         case .loop(let loop): return loop.items
         case .undefined(let undefined):

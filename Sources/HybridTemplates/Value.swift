@@ -225,15 +225,31 @@ public final class NamespaceObject {
 }
 
 /// A one-shot iterator: consumed by the first iteration, empty afterwards (like a generator).
+///
+/// Like a Python generator, a deferred iterator computes nothing until it is first iterated: a
+/// filter such as `map` or `select` fails where its result is consumed, and not at all when it is
+/// only printed (`<generator object>`).
 public final class IteratorObject {
     private var remaining: [Value]?
+    private var pending: (() throws -> [Value])?
 
     init(_ elements: [Value]) {
         remaining = elements
     }
 
-    /// The elements not yet consumed; the iterator is exhausted afterwards.
-    func consume() -> [Value] {
+    /// An iterator whose elements `produce` computes when it is first iterated.
+    init(deferred produce: @escaping () throws -> [Value]) {
+        pending = produce
+    }
+
+    /// The elements not yet consumed; the iterator is exhausted afterwards (also when computing
+    /// them failed, as a generator that raised is).
+    func consume() throws -> [Value] {
+        if let produce = pending {
+            pending = nil
+            remaining = []
+            return try produce()
+        }
         defer { remaining = [] }
         return remaining ?? []
     }
