@@ -155,7 +155,12 @@ enum PythonOperators {
     }
 
     static func binary(_ op: BinaryOperator, _ a: Value, _ b: Value) throws -> Value {
-        try undefinedCheck(a, b)
+        if op == .mod, case .string = a {
+            // `'%r' % missing` formats it (repr() of StrictUndefined is `Undefined`); `%s` fails there.
+            try undefinedCheck(a)
+        } else {
+            try undefinedCheck(a, b)
+        }
         // Fast path: two small ints.
         if case .int(let x) = a, case .int(let y) = b {
             switch op {

@@ -100,6 +100,8 @@ enum PercentFormat {
             }
             let value: Value
             if let key {
+                // An undefined value passes Python's mapping check (it has __getitem__), which then fails.
+                if case .undefined(let undefined) = argument { throw EvalFailure(.undefined, undefined.message) }
                 guard let mapping else { throw EvalFailure(.type, "format requires a mapping") }
                 usedMapping = true
                 guard let found = try mapping.get(.string(key)) else {
@@ -111,7 +113,7 @@ enum PercentFormat {
             }
             out += try convert(value, conversion, spec)
         }
-        if mapping == nil && next < positional.count {
+        if mapping == nil && next < positional.count && !argument.isUndefined {
             throw EvalFailure(.type, "not all arguments converted during string formatting")
         }
         _ = usedMapping
@@ -361,7 +363,10 @@ enum BraceFormat {
                 value = try interpreter.getitem(value, Int(key).map(Value.int) ?? .string(String(key)))
             }
         }
-        if case .undefined(let u) = value { throw EvalFailure(.undefined, u.message) }
+        // StrictUndefined fails in str() and format(), not in repr(): `{!r}` prints `Undefined`.
+        if case .undefined(let u) = value, conversion != "r" && conversion != "a" {
+            throw EvalFailure(.undefined, u.message)
+        }
         switch conversion {
         case "r", "a": value = .string(try PythonFormatting.repr(value))
         case "s": value = .string(try PythonFormatting.str(value))
