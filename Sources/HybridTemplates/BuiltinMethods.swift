@@ -272,6 +272,11 @@ enum BuiltinMethods {
                 }
                 return .string(text)
             }
+        case "expandtabs":
+            return method(name, type) { arguments in
+                let size = try intArgument(try arguments.bind(name, [("tabsize", .int(8))])[0], name)
+                return .string(try PythonStrings.expandTabs(text, size: size))
+            }
         default:
             return nil
         }

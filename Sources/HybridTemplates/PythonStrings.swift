@@ -293,4 +293,28 @@ enum PythonStrings {
         if start < scalars.count { lines.append(make(scalars[start...])) }
         return lines
     }
+
+    /// `str.expandtabs(size)`: each tab to the next multiple of `size` columns (none when `size` <= 0),
+    /// the column counted in code points and reset by `\n` and `\r`.
+    static func expandTabs(_ text: String, size: Int) throws -> String {
+        var out = String.UnicodeScalarView()
+        var column = 0
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\t":
+                guard size > 0 else { continue }
+                let spaces = size - column % size
+                try RenderBudget.charge(spaces, for: "a string expanded by expandtabs")
+                out.append(contentsOf: repeatElement(" ", count: spaces))
+                column += spaces
+            case "\n", "\r":
+                out.append(scalar)
+                column = 0
+            default:
+                out.append(scalar)
+                column += 1
+            }
+        }
+        return String(out)
+    }
 }
