@@ -75,11 +75,14 @@ enum BuiltinTests {
                 return try PythonOperators.compare(op, value, arguments.positional[0])
             }
         }
+        // `value in environment.filters`: the value is hashed first (a list or dict is a TypeError).
         tests["filter"] = { value, _, interpreter in
+            _ = try HashKey(value)
             if case .string(let name) = value { return interpreter.environment.filters[name] != nil }
             return false
         }
         tests["test"] = { value, _, interpreter in
+            _ = try HashKey(value)
             if case .string(let name) = value { return interpreter.environment.tests[name] != nil }
             return false
         }
