@@ -363,8 +363,9 @@ enum BraceFormat {
                 value = try interpreter.getitem(value, Int(key).map(Value.int) ?? .string(String(key)))
             }
         }
-        // StrictUndefined fails in str() and format(), not in repr(): `{!r}` prints `Undefined`.
-        if case .undefined(let u) = value, conversion != "r" && conversion != "a" {
+        // StrictUndefined fails in str() and format(), not in repr(): `{!r}` prints `Undefined`. The
+        // plain Undefined of an inline `if` without `else` formats as ''.
+        if case .undefined(let u) = value, !u.lenient, conversion != "r" && conversion != "a" {
             throw EvalFailure(.undefined, u.message)
         }
         switch conversion {
@@ -382,6 +383,10 @@ enum BraceFormat {
     static func formatValue(_ value: Value, spec: String) throws -> String {
         // bool.__format__ with an empty spec is str(); any other spec formats it as an int.
         if case .bool(let flag) = value, spec.isEmpty { return flag ? "True" : "False" }
+        // object.__format__: str() for an empty spec, a TypeError for any other.
+        if case .undefined = value, !spec.isEmpty {
+            throw EvalFailure(.type, "unsupported format string passed to Undefined.__format__")
+        }
         // date.__format__ / datetime.__format__: strftime with the spec, str() when it is empty.
         if !spec.isEmpty, case .date(let date) = value {
             return try PythonStrftime.format(
