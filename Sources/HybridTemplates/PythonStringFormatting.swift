@@ -363,10 +363,15 @@ enum BraceFormat {
                 value = try interpreter.getitem(value, Int(key).map(Value.int) ?? .string(String(key)))
             }
         }
-        // StrictUndefined fails in str() and format(), not in repr(): `{!r}` prints `Undefined`. The
-        // plain Undefined of an inline `if` without `else` formats as ''.
-        if case .undefined(let u) = value, !u.lenient, conversion != "r" && conversion != "a" {
-            throw EvalFailure(.undefined, u.message)
+        // StrictUndefined fails in str(), not in repr() (`{!r}` prints `Undefined`); format() with a
+        // spec is object.__format__'s TypeError first. The plain Undefined of an inline `if` without
+        // `else` formats as ''.
+        if case .undefined(let u) = value, conversion != "r" && conversion != "a" {
+            if conversion != "s" && !spec.isEmpty {
+                throw EvalFailure(
+                    .type, "unsupported format string passed to \(u.lenient ? "" : "Strict")Undefined.__format__")
+            }
+            if !u.lenient { throw EvalFailure(.undefined, u.message) }
         }
         switch conversion {
         case "r", "a": value = .string(try PythonFormatting.repr(value))
@@ -384,8 +389,9 @@ enum BraceFormat {
         // bool.__format__ with an empty spec is str(); any other spec formats it as an int.
         if case .bool(let flag) = value, spec.isEmpty { return flag ? "True" : "False" }
         // object.__format__: str() for an empty spec, a TypeError for any other.
-        if case .undefined = value, !spec.isEmpty {
-            throw EvalFailure(.type, "unsupported format string passed to Undefined.__format__")
+        if case .undefined(let u) = value, !spec.isEmpty {
+            throw EvalFailure(
+                .type, "unsupported format string passed to \(u.lenient ? "" : "Strict")Undefined.__format__")
         }
         // date.__format__ / datetime.__format__: strftime with the spec, str() when it is empty.
         if !spec.isEmpty, case .date(let date) = value {
