@@ -7,6 +7,7 @@ Usage: python3 scripts/html-entities-table.py
 """
 
 import html
+import subprocess
 import html.entities
 from pathlib import Path
 
@@ -33,6 +34,7 @@ def main():
         f"    static let invalidCodePoints: Set<UInt32> = [{codepoints}]\n"
         "}\n"
     )
+    subprocess.run(["swift", "format", "--in-place", str(TARGET)], check=True)
     print(f"wrote {TARGET}: {len(html.entities.html5)} names")
 
 

@@ -110,6 +110,7 @@ def main():
         + "}\n"
     )
     TARGET.write_text(body)
+    subprocess.run(["swift", "format", "--in-place", str(TARGET)], check=True)
     print(f"wrote {TARGET.relative_to(ROOT)}: lower {len(lower)}, upper {len(upper)}, title {len(title)}, "
           f"fold {len(fold)}, cased {len(cased)}, ignorable {len(ignorable)}")
 
