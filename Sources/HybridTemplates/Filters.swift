@@ -288,6 +288,9 @@ enum BuiltinFilters {
             return converted
         case .bool(let flag): return flag ? 1 : 0
         case .string(let text), .markup(let text): return PythonNumberParsing.float(text)
+        case .bytes(let bytes):
+            guard bytes.allSatisfy({ $0 < 0x80 }) else { return nil }
+            return PythonNumberParsing.float(String(decoding: bytes, as: UTF8.self))
         case .undefined(let u): throw EvalFailure(.undefined, u.message)
         default: return nil
         }
@@ -392,7 +395,9 @@ enum BuiltinFilters {
         case .float(let number):
             guard number.isFinite else { return bound[0] }
             return PythonOperators.intValue(BigInt(number.rounded(.towardZero)))
-        case .string(let text), .markup(let text):
+        case .string, .markup, .bytes:
+            // int() reads a bytes value's ASCII text as it reads a str.
+            let text = value.stringContent ?? String(decoding: value.bytesContent ?? [], as: UTF8.self)
             if let parsed = PythonNumberParsing.int(text, base: base) { return PythonOperators.intValue(parsed) }
             if let number = PythonNumberParsing.float(text), number.isFinite {
                 return PythonOperators.intValue(BigInt(number.rounded(.towardZero)))
@@ -740,8 +745,9 @@ enum BuiltinFilters {
             [("length", .int(255)), ("killwords", .bool(false)), ("end", .string("...")), ("leeway", Value.none)])
         let text = try softString(value)
         let length = try BuiltinMethods.intArgument(bound[0], "truncate")
-        // A Markup's `+` escapes the str appended to it.
-        let end = value.isMarkup ? try MarkupOperations.escapedText(bound[2]) : try softString(bound[2])
+        let end = try softString(bound[2])
+        // A Markup's `+` escapes the str appended to it (after the length was cut by the raw `end`).
+        let appended = value.isMarkup ? try MarkupOperations.escapedText(bound[2]) : end
         var leeway = 5
         if case .none = bound[3] {} else { leeway = try BuiltinMethods.intArgument(bound[3], "truncate") }
         let endLength = end.unicodeScalars.count
@@ -752,9 +758,9 @@ enum BuiltinFilters {
         let scalars = Array(text.unicodeScalars)
         if scalars.count <= length + leeway { return keepingMarkup(value, text) }
         let head = PythonStrings.make(scalars[..<Swift.max(0, length - endLength)])
-        if try PythonOperators.truth(bound[1]) { return keepingMarkup(value, head + end) }
+        if try PythonOperators.truth(bound[1]) { return keepingMarkup(value, head + appended) }
         let parts = try PythonStrings.rsplit(head, " ", maxSplit: 1)
-        return keepingMarkup(value, (parts.first ?? "") + end)
+        return keepingMarkup(value, (parts.first ?? "") + appended)
     }
 
     static func unique(_ value: Value, _ arguments: Arguments, _ interpreter: Interpreter) throws -> Value {
@@ -825,10 +831,17 @@ enum BuiltinFilters {
                 ("width", .int(79)), ("break_long_words", .bool(true)), ("wrapstring", Value.none),
                 ("break_on_hyphens", .bool(true)),
             ])
-        let width = try BuiltinMethods.intArgument(bound[0], "wordwrap")
+        let width: Double
+        var widthIsFloat = false
+        if case .float(let number) = bound[0] {
+            width = number
+            widthIsFloat = true
+        } else {
+            width = Double(try BuiltinMethods.intArgument(bound[0], "wordwrap"))
+        }
         let wrap = try BuiltinMethods.optionalString(bound[2], "wordwrap") ?? "\n"
         let wrapper = TextWrap(
-            width: width, breakLongWords: try PythonOperators.truth(bound[1]),
+            width: width, widthIsFloat: widthIsFloat, breakLongWords: try PythonOperators.truth(bound[1]),
             breakOnHyphens: try PythonOperators.truth(bound[3]))
         guard let text = value.stringContent else {
             throw EvalFailure(.runtime, "AttributeError: '\(value.typeName)' object has no attribute 'splitlines'")

@@ -95,7 +95,7 @@ enum MarkupOperations {
                 }
                 return .markup(
                     try BraceFormat.format(
-                        text, positional, keyword, interpreter: interpreter, positionalAllowed: name == "format"
+                        text, positional, keyword, interpreter: interpreter
                     ) { value, conversion, spec in try formatField(value, conversion, spec) })
             }
         case "split", "rsplit", "splitlines", "partition", "rpartition", "upper", "lower", "title", "capitalize",

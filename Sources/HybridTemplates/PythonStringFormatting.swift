@@ -365,7 +365,12 @@ enum BraceFormat {
             spec = String(field[field.index(after: colon)...])
         }
         if let bang = name.firstIndex(of: "!") {
-            conversion = name[name.index(after: bang)...].first
+            let after = name[name.index(after: bang)...]
+            guard let first = after.first else {
+                throw EvalFailure(.value, "end of string while looking for conversion specifier")
+            }
+            guard after.count == 1 else { throw EvalFailure(.value, "expected ':' after conversion specifier") }
+            conversion = first
             name = String(name[..<bang])
         }
         // Field name: argument then .attribute / [index] parts.
@@ -450,6 +455,10 @@ enum BraceFormat {
     static func formatValue(_ value: Value, spec: String) throws -> String {
         // bool.__format__ with an empty spec is str(); any other spec formats it as an int.
         if case .bool(let flag) = value, spec.isEmpty { return flag ? "True" : "False" }
+        if case .bytes(let bytes) = value {
+            guard spec.isEmpty else { throw EvalFailure(.type, "unsupported format string passed to bytes.__format__") }
+            return PythonBytes.repr(bytes)
+        }
         var s = Array(spec)
         var fill: Character = " "
         var align: Character?

@@ -1,14 +1,24 @@
+import HybridYAML
+
 /// Python's `textwrap.TextWrapper.wrap` as Jinja2's `wordwrap` filter configures it
 /// (`expand_tabs=False`, `replace_whitespace=False`, `drop_whitespace=True`, no indents), on code
 /// points. Linear in the text: a long word is cut by moving an offset, never by copying its rest.
 struct TextWrap {
-    var width: Int
+    /// The width; Python lets it be a float (lines are compared with it; cutting a long word at a
+    /// float width is a TypeError).
+    var width: Double
+    var widthIsFloat = false
     var breakLongWords: Bool
     var breakOnHyphens: Bool
 
     /// `textwrap.wrap(text, ...)`: the lines, without line ends.
     func wrap(_ text: String) throws -> [String] {
-        if width <= 0 { throw EvalFailure(.value, "invalid width \(width) (must be > 0)") }
+        // Python compares every chunk with a NaN width as false and never finishes; hybrid refuses it.
+        if width.isNaN { throw EvalFailure(.value, "invalid width nan (textwrap would never finish)") }
+        if width <= 0 {
+            let shown = widthIsFloat ? PythonFloatFormat.repr(width) : String(Int(width))
+            throw EvalFailure(.value, "invalid width \(shown) (must be > 0)")
+        }
         let scalars = Array(text.unicodeScalars)
         var chunks = breakOnHyphens ? Self.wordSeparatedChunks(scalars) : Self.whitespaceSeparatedChunks(scalars)
         func isBlank(_ chunk: Range<Int>) -> Bool { scalars[chunk].allSatisfy(PythonStrings.isSpace) }
@@ -18,14 +28,17 @@ struct TextWrap {
             var line: [Range<Int>] = []
             var length = 0
             if isBlank(chunks[next]) && !lines.isEmpty { next += 1 }
-            while next < chunks.count, length + chunks[next].count <= width {
+            while next < chunks.count, Double(length + chunks[next].count) <= width {
                 line.append(chunks[next])
                 length += chunks[next].count
                 next += 1
             }
-            if next < chunks.count && chunks[next].count > width {
+            if next < chunks.count && Double(chunks[next].count) > width {
                 // `_handle_long_word`.
-                let spaceLeft = width - length
+                if widthIsFloat && width >= 1 && breakLongWords {
+                    throw EvalFailure(.type, "slice indices must be integers or None or have an __index__ method")
+                }
+                let spaceLeft = width < 1 ? 1 : Int(width) - length
                 let chunk = chunks[next]
                 if breakLongWords {
                     var end = spaceLeft

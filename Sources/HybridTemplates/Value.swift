@@ -282,6 +282,12 @@ extension Value {
         }
     }
 
+    /// The bytes of a bytes value.
+    var bytesContent: [UInt8]? {
+        if case .bytes(let bytes) = self { return bytes }
+        return nil
+    }
+
     var isMarkup: Bool {
         if case .markup = self { return true }
         return false

@@ -27,6 +27,11 @@ struct ValueSemanticsTests {
         #expect(Date().timeIntervalSince(started) < 30)
     }
 
+    @Test("wordwrap with a NaN width is an error (Python's textwrap never finishes)")
+    func wordwrapNaN() throws {
+        #expect(throws: TemplateError.self) { try render("{{ 'a b' | wordwrap('nan' | float) }}") }
+    }
+
     @Test("pprint of a 50,000-element nested structure renders one element per line")
     func pprintLarge() throws {
         let output = try render("{{ range(50000) | map('string') | list | batch(2) | list | pprint }}")
