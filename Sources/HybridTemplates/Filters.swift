@@ -871,7 +871,9 @@ enum BuiltinFilters {
             if name.unicodeScalars.contains(where: { Lexer.isSpace($0.value) || "/>=".unicodeScalars.contains($0) }) {
                 throw EvalFailure(.value, "Invalid character in attribute name: \(PythonFormatting.stringRepr(name))")
             }
-            items.append("\(escapeHTML(name))=\"\(escapeHTML(try softString(item)))\"")
+            // markupsafe's escape: a Markup key or value is not escaped again.
+            let shownName = key.isMarkup ? name : escapeHTML(name)
+            items.append("\(shownName)=\"\(try MarkupOperations.escapedText(item))\"")
         }
         let joined = items.joined(separator: " ")
         return .string(autospace && !joined.isEmpty ? " " + joined : joined)

@@ -48,7 +48,11 @@ enum MarkupOperations {
     /// arguments (`join`, `replace`, the fill character, `format`), plus `unescape` and `striptags`.
     static func method(_ text: String, _ name: String) -> Value? {
         let body: BuiltinMethods.StringMethodBody
+        // Methods markupsafe defines in Python print as bound methods; str's own as built-ins.
+        var pythonMethod = true
         switch name {
+        case "escape":
+            body = { arguments, _ in try escape(try arguments.bind(name, [("s", nil)])[0]) }
         case "unescape":
             body = { arguments, _ in
                 _ = try arguments.bind(name, [])
@@ -106,8 +110,14 @@ enum MarkupOperations {
         default:
             guard let plain = base(text, name) else { return nil }
             body = plain
+            pythonMethod = false
         }
-        return .callable(Callable(name: name, repr: "<built-in method \(name) of Markup object>", body))
+        let repr =
+            name == "escape"
+            ? "<bound method Markup.escape of <class 'markupsafe.Markup'>>"
+            : pythonMethod
+                ? "<bound method Markup.\(name) of \(Self.repr(text))>" : "<built-in method \(name) of Markup object>"
+        return .callable(Callable(name: name, repr: repr, body))
     }
 
     /// markupsafe's `EscapeFormatter.format_field`: a Markup takes no format spec; anything else is
