@@ -7,6 +7,8 @@ enum BuiltinMethods {
     static func attribute(of object: Value, named name: String, _ interpreter: Interpreter) throws -> Value? {
         switch object {
         case .string(let text): return stringMethod(text, name)
+        case .markup(let text): return MarkupOperations.method(text, name)
+        case .bytes(let bytes): return PythonBytes.method(bytes, name)
         case .dict(let dict): return dictMethod(dict, name)
         case .list(let list): return listMethod(list, name)
         case .tuple(let items): return sequenceMethod(items, name, type: "tuple")
@@ -38,7 +40,7 @@ enum BuiltinMethods {
 
     static func stringArgument(_ value: Value, _ function: String) throws -> String {
         switch value {
-        case .string(let text): return text
+        case .string(let text), .markup(let text): return text
         case .undefined(let u): throw EvalFailure(.undefined, u.message)
         default: throw EvalFailure(.type, "\(function) argument must be str, not \(value.typeName)")
         }
@@ -70,30 +72,61 @@ enum BuiltinMethods {
 
     // MARK: str
 
+    /// A str method's body, bound to `text`.
+    typealias StringMethodBody = (Arguments, Interpreter) throws -> Value
+
+    /// The bound method `text.name`, or nil if str has none.
     static func stringMethod(_ text: String, _ name: String) -> Value? {
-        let type = "str"
+        guard let body = stringMethodBody(text, name) else { return nil }
+        return .callable(Callable(name: name, repr: "<built-in method \(name) of str object>", body))
+    }
+
+    static func stringMethodBody(_ text: String, _ name: String) -> StringMethodBody? {
         switch name {
-        case "upper": return method(name, type) { _ in .string(PythonStrings.upper(text)) }
-        case "lower": return method(name, type) { _ in .string(PythonStrings.lower(text)) }
-        case "title": return method(name, type) { _ in .string(PythonStrings.title(text)) }
-        case "capitalize": return method(name, type) { _ in .string(PythonStrings.capitalize(text)) }
-        case "swapcase":
-            return method(name, type) { _ in
-                .string(
-                    text.unicodeScalars.map {
-                        $0.properties.isUppercase
-                            ? $0.properties.lowercaseMapping
-                            : $0.properties.isLowercase ? $0.properties.uppercaseMapping : String($0)
-                    }.joined())
+        case "upper": return { _, _ in .string(PythonStrings.upper(text)) }
+        case "lower": return { _, _ in .string(PythonStrings.lower(text)) }
+        case "title": return { _, _ in .string(PythonStrings.title(text)) }
+        case "capitalize": return { _, _ in .string(PythonStrings.capitalize(text)) }
+        case "swapcase", "casefold":
+            return { arguments, _ in
+                _ = try arguments.bind(name, [])
+                return .string(name == "swapcase" ? UnicodeCasing.swapcase(text) : UnicodeCasing.casefold(text))
+            }
+        case "istitle":
+            return { arguments, _ in
+                _ = try arguments.bind(name, [])
+                return .bool(PythonStrings.istitle(text))
+            }
+        case "expandtabs":
+            return { arguments, _ in
+                let size = try intArgument(try arguments.bind(name, [("tabsize", .int(8))])[0], name)
+                return .string(try PythonStrings.expandtabs(text, tabSize: size))
+            }
+        case "format_map":
+            return { arguments, interpreter in
+                let mapping = try arguments.bind(name, [("mapping", nil)])[0]
+                guard case .dict(let dict) = mapping else {
+                    throw EvalFailure(.type, "'\(mapping.typeName)' object is not a mapping")
+                }
+                let keyword = try zip(dict.keys, dict.values).map { (try PythonFormatting.str($0), $1) }
+                return .string(
+                    try BraceFormat.format(text, [], keyword, interpreter: interpreter, positionalAllowed: false))
+            }
+        case "encode":
+            return { arguments, _ in
+                let bound = try arguments.bind(name, [("encoding", .string("utf-8")), ("errors", .string("strict"))])
+                return .bytes(
+                    try PythonBytes.encode(
+                        text, encoding: try stringArgument(bound[0], name), errors: try stringArgument(bound[1], name)))
             }
         case "strip", "lstrip", "rstrip":
-            return method(name, type) { arguments in
+            return { arguments, _ in
                 let chars = try arguments.bind(name, [("chars", Value.none)])
                 let set = try optionalString(chars[0], name)
                 return .string(PythonStrings.strip(text, set, left: name != "rstrip", right: name != "lstrip"))
             }
         case "split", "rsplit":
-            return method(name, type) { arguments in
+            return { arguments, _ in
                 let bound = try arguments.bind(name, [("sep", Value.none), ("maxsplit", .int(-1))])
                 let separator = try optionalString(bound[0], name)
                 let maxSplit = try intArgument(bound[1], name)
@@ -104,7 +137,7 @@ enum BuiltinMethods {
                 return .list(ListObject(parts.map(Value.string)))
             }
         case "splitlines":
-            return method(name, type) { arguments in
+            return { arguments, _ in
                 let bound = try arguments.bind(name, [("keepends", .bool(false))])
                 return .list(
                     ListObject(
@@ -112,7 +145,7 @@ enum BuiltinMethods {
                 )
             }
         case "replace":
-            return method(name, type) { arguments in
+            return { arguments, _ in
                 let bound = try arguments.bind(name, [("old", nil), ("new", nil), ("count", .int(-1))])
                 let (old, new) = (try stringArgument(bound[0], name), try stringArgument(bound[1], name))
                 let count = try intArgument(bound[2], name)
@@ -121,7 +154,7 @@ enum BuiltinMethods {
                 return .string(PythonStrings.replace(text, old, new, count: count))
             }
         case "startswith", "endswith":
-            return method(name, type) { arguments in
+            return { arguments, _ in
                 let bound = try arguments.bind(name, [("prefix", nil), ("start", Value.none), ("end", Value.none)])
                 let scalars = Array(text.unicodeScalars)
                 let (lower, upper) = PythonStrings.window(
@@ -148,7 +181,7 @@ enum BuiltinMethods {
                 return .bool(false)
             }
         case "find", "rfind", "index", "rindex":
-            return method(name, type) { arguments in
+            return { arguments, _ in
                 let bound = try arguments.bind(name, [("sub", nil), ("start", Value.none), ("end", Value.none)])
                 let position = PythonStrings.find(
                     text, try stringArgument(bound[0], name), try optionalInt(bound[1]), try optionalInt(bound[2]),
@@ -157,18 +190,18 @@ enum BuiltinMethods {
                 return .int(position)
             }
         case "count":
-            return method(name, type) { arguments in
+            return { arguments, _ in
                 let bound = try arguments.bind(name, [("sub", nil), ("start", Value.none), ("end", Value.none)])
                 return .int(
                     PythonStrings.count(
                         text, try stringArgument(bound[0], name), try optionalInt(bound[1]), try optionalInt(bound[2])))
             }
         case "join":
-            return method(name, type) { arguments in
+            return { arguments, _ in
                 let bound = try arguments.bind(name, [("iterable", nil)])
                 var parts: [String] = []
                 for (offset, item) in try PythonOperators.iterate(bound[0]).enumerated() {
-                    guard case .string(let part) = item else {
+                    guard let part = item.stringContent else {
                         if case .undefined(let u) = item { throw EvalFailure(.undefined, u.message) }
                         throw EvalFailure(
                             .type, "sequence item \(offset): expected str instance, \(item.typeName) found")
@@ -179,13 +212,11 @@ enum BuiltinMethods {
                 return .string(parts.joined(separator: text))
             }
         case "format":
-            return .callable(
-                Callable(name: name, repr: "<built-in method format of str object>") { arguments, interpreter in
-                    .string(
-                        try BraceFormat.format(text, arguments.positional, arguments.keyword, interpreter: interpreter))
-                })
+            return { arguments, interpreter in
+                .string(try BraceFormat.format(text, arguments.positional, arguments.keyword, interpreter: interpreter))
+            }
         case "center", "ljust", "rjust":
-            return method(name, type) { arguments in
+            return { arguments, _ in
                 let bound = try arguments.bind(name, [("width", nil), ("fillchar", .string(" "))])
                 let width = try Limits.size(try intArgument(bound[0], name), "width")
                 let fill = try stringArgument(bound[1], name)
@@ -202,7 +233,7 @@ enum BuiltinMethods {
                 }
             }
         case "zfill":
-            return method(name, type) { arguments in
+            return { arguments, _ in
                 let width = try Limits.size(
                     try intArgument(try arguments.bind(name, [("width", nil)])[0], name), "width")
                 var scalars = Array(text.unicodeScalars)
@@ -216,7 +247,7 @@ enum BuiltinMethods {
                 return .string(PythonStrings.make((sign + zeros + scalars)[...]))
             }
         case "isdigit", "isdecimal", "isnumeric":
-            return method(name, type) { _ in
+            return { _, _ in
                 .bool(
                     !text.isEmpty
                         && text.unicodeScalars.allSatisfy {
@@ -225,11 +256,11 @@ enum BuiltinMethods {
                         })
             }
         case "isalpha":
-            return method(name, type) { _ in
+            return { _, _ in
                 .bool(!text.isEmpty && text.unicodeScalars.allSatisfy { $0.properties.isAlphabetic })
             }
         case "isalnum":
-            return method(name, type) { _ in
+            return { _, _ in
                 .bool(
                     !text.isEmpty
                         && text.unicodeScalars.allSatisfy {
@@ -237,13 +268,13 @@ enum BuiltinMethods {
                         })
             }
         case "isspace":
-            return method(name, type) { _ in
+            return { _, _ in
                 .bool(!text.isEmpty && text.unicodeScalars.allSatisfy(PythonStrings.isSpace))
             }
-        case "islower": return method(name, type) { _ in .bool(PythonStrings.islower(text)) }
-        case "isupper": return method(name, type) { _ in .bool(PythonStrings.isupper(text)) }
+        case "islower": return { _, _ in .bool(PythonStrings.islower(text)) }
+        case "isupper": return { _, _ in .bool(PythonStrings.isupper(text)) }
         case "partition", "rpartition":
-            return method(name, type) { arguments in
+            return { arguments, _ in
                 let separator = try stringArgument(try arguments.bind(name, [("sep", nil)])[0], name)
                 if separator.isEmpty { throw EvalFailure(.value, "empty separator") }
                 let position = PythonStrings.find(text, separator, nil, nil, reverse: name == "rpartition")
@@ -260,7 +291,7 @@ enum BuiltinMethods {
                 ])
             }
         case "removeprefix", "removesuffix":
-            return method(name, type) { arguments in
+            return { arguments, _ in
                 let affix = Array(
                     try stringArgument(try arguments.bind(name, [("affix", nil)])[0], name).unicodeScalars)
                 let scalars = Array(text.unicodeScalars)
@@ -271,11 +302,6 @@ enum BuiltinMethods {
                     return .string(PythonStrings.make(scalars[..<(scalars.count - affix.count)]))
                 }
                 return .string(text)
-            }
-        case "expandtabs":
-            return method(name, type) { arguments in
-                let size = try intArgument(try arguments.bind(name, [("tabsize", .int(8))])[0], name)
-                return .string(try PythonStrings.expandTabs(text, size: size))
             }
         default:
             return nil

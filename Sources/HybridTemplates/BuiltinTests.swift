@@ -28,17 +28,18 @@ enum BuiltinTests {
                 default: return false
                 }
             },
-            "string": { value, _, _ in if case .string = value { return true } else { return false } },
+            "string": { value, _, _ in value.stringContent != nil },
             "mapping": { value, _, _ in if case .dict = value { return true } else { return false } },
             "sequence": { value, _, _ in
                 switch value {
-                case .string, .list, .tuple, .namedTuple, .dict, .range: return true
+                case .string, .markup, .bytes, .list, .tuple, .namedTuple, .dict, .range: return true
                 default: return false
                 }
             },
             "iterable": { value, _, _ in
                 switch value {
-                case .string, .list, .tuple, .namedTuple, .dict, .range, .iterator, .dictView, .loop: return true
+                case .string, .markup, .bytes, .list, .tuple, .namedTuple, .dict, .range, .iterator, .dictView, .loop:
+                    return true
                 case .undefined(let u):
                     if u.lenient { return true }
                     throw EvalFailure(.undefined, u.message)
@@ -57,7 +58,7 @@ enum BuiltinTests {
             },
             "lower": { value, _, _ in PythonStrings.islower(try PythonFormatting.str(value)) },
             "upper": { value, _, _ in PythonStrings.isupper(try PythonFormatting.str(value)) },
-            "escaped": { _, _, _ in false },
+            "escaped": { value, _, _ in value.isMarkup },
             "in": { value, arguments, _ in
                 try PythonOperators.contains(try arguments.bind("in", [("seq", nil)])[0], value)
             },

@@ -10,7 +10,8 @@ enum BuiltinFilters {
         var filters: [String: FilterFunction] = [
             "abs": abs, "attr": attr, "batch": batch, "capitalize": capitalize, "center": center, "count": length,
             "d": defaultFilter, "default": defaultFilter, "dictsort": dictsort, "e": escape, "escape": escape,
-            "filesizeformat": filesizeformat, "first": first, "float": float, "forceescape": escape, "format": format,
+            "filesizeformat": filesizeformat, "first": first, "float": float, "forceescape": forceescape,
+            "format": format,
             "groupby": groupby, "indent": indent, "int": int, "items": items, "join": join, "last": last,
             "length": length, "list": list, "lower": lower, "map": map, "max": max, "min": min, "pprint": pprint,
             "random": random, "reject": reject, "rejectattr": rejectattr, "replace": replace, "reverse": reverse,
@@ -26,6 +27,13 @@ enum BuiltinFilters {
     // MARK: helpers
 
     static func softString(_ value: Value) throws -> String { try PythonFormatting.str(value) }
+
+    /// `result` as a Markup when the filter's input was one (markupsafe's `soft_str` keeps Markup,
+    /// and its str methods return Markup), else as a str.
+    static func keepingMarkup(_ value: Value, _ result: String) -> Value {
+        if case .markup = value { return .markup(result) }
+        return .string(result)
+    }
 
     static func iterable(_ value: Value) throws -> [Value] { try PythonOperators.iterate(value) }
 
@@ -157,13 +165,13 @@ enum BuiltinFilters {
 
     static func capitalize(_ value: Value, _ arguments: Arguments, _ interpreter: Interpreter) throws -> Value {
         _ = try arguments.bind("capitalize", [])
-        return .string(PythonStrings.capitalize(try softString(value)))
+        return keepingMarkup(value, PythonStrings.capitalize(try softString(value)))
     }
 
     static func center(_ value: Value, _ arguments: Arguments, _ interpreter: Interpreter) throws -> Value {
         let width = try Limits.size(
             try BuiltinMethods.intArgument(try arguments.bind("center", [("width", .int(80))])[0], "center"), "width")
-        return .string(PythonStrings.center(try softString(value), width))
+        return keepingMarkup(value, PythonStrings.center(try softString(value), width))
     }
 
     static func length(_ value: Value, _ arguments: Arguments, _ interpreter: Interpreter) throws -> Value {
@@ -231,32 +239,43 @@ enum BuiltinFilters {
 
     static func escape(_ value: Value, _ arguments: Arguments, _ interpreter: Interpreter) throws -> Value {
         _ = try arguments.bind("escape", [])
-        return .string(escapeHTML(try softString(value)))
+        return try MarkupOperations.escape(value)
     }
 
+    /// `forceescape`: escapes even a Markup's text.
+    static func forceescape(_ value: Value, _ arguments: Arguments, _ interpreter: Interpreter) throws -> Value {
+        _ = try arguments.bind("forceescape", [])
+        return .markup(escapeHTML(try softString(value)))
+    }
+
+    /// Jinja's `do_filesizeformat`: `float(value)` compared exactly with the integer `base ** k`.
     static func filesizeformat(_ value: Value, _ arguments: Arguments, _ interpreter: Interpreter) throws -> Value {
         let binary = try PythonOperators.truth(try arguments.bind("filesizeformat", [("binary", .bool(false))])[0])
         let bytes = try pythonFloat(value)
-        let base = binary ? 1024.0 : 1000.0
+        let base = binary ? 1024 : 1000
         let prefixes =
             binary
             ? ["KiB", "MiB", "GiB", "TiB", "PiB", "EiB", "ZiB", "YiB"]
             : ["kB", "MB", "GB", "TB", "PB", "EB", "ZB", "YB"]
         if bytes == 1 { return .string("1 Byte") }
-        if bytes < base {
-            guard bytes.isFinite else { throw EvalFailure(.runtime, "cannot convert float infinity to integer") }
-            return .string("\(Int(bytes)) Bytes")
-        }
-        var unit = base
-        for (offset, prefix) in prefixes.enumerated() {
-            unit = Foundation.pow(base, Double(offset + 2))
-            if bytes < unit || offset == prefixes.count - 1 {
-                return .string(
-                    FloatFormatting.format(base * bytes / unit, type: "f", precision: 1, alternate: false) + " "
-                        + prefix)
+        if bytes < Double(base) {
+            guard bytes.isFinite else {
+                throw EvalFailure(
+                    bytes.isNaN ? .value : .runtime,
+                    bytes.isNaN ? "cannot convert float NaN to integer" : "cannot convert float infinity to integer")
             }
+            return .string(
+                try PythonFormatting.str(PythonOperators.intValue(BigInt(bytes.rounded(.towardZero)))) + " Bytes")
         }
-        return .string("")
+        var unit = BigInt(base)
+        var chosen = prefixes[prefixes.count - 1]
+        for prefix in prefixes {
+            unit *= BigInt(base)
+            chosen = prefix
+            if let order = try PythonOperators.ordering(.float(bytes), .bigInt(unit)), order < 0 { break }
+        }
+        let scaled = Double(base) * bytes / PythonOperators.correctlyRoundedDouble(unit)
+        return .string(try PercentFormat.format("%.1f", .float(scaled)) + " " + chosen)
     }
 
     static func first(_ value: Value, _ arguments: Arguments, _ interpreter: Interpreter) throws -> Value {
@@ -277,9 +296,15 @@ enum BuiltinFilters {
         switch value {
         case .float(let number): return number
         case .int(let number): return Double(number)
-        case .bigInt(let number): return Double(number)
+        case .bigInt(let number):
+            let converted = PythonOperators.correctlyRoundedDouble(number)
+            if converted.isInfinite { throw EvalFailure(.runtime, "OverflowError: int too large to convert to float") }
+            return converted
         case .bool(let flag): return flag ? 1 : 0
-        case .string(let text): return PythonNumberParsing.float(text)
+        case .string(let text), .markup(let text): return PythonNumberParsing.float(text)
+        case .bytes(let bytes):
+            guard bytes.allSatisfy({ $0 < 0x80 }) else { return nil }
+            return PythonNumberParsing.float(String(decoding: bytes, as: UTF8.self))
         case .undefined(let u): throw EvalFailure(.undefined, u.message)
         default: return nil
         }
@@ -287,8 +312,11 @@ enum BuiltinFilters {
 
     static func pythonFloat(_ value: Value) throws -> Double {
         guard let number = try pythonFloatOrNil(value) else {
+            if case .string = value {
+                throw EvalFailure(.value, "could not convert string to float: \(try PythonFormatting.repr(value))")
+            }
             throw EvalFailure(
-                .value, "could not convert \(value.typeName) to float: \(try PythonFormatting.repr(value))")
+                .type, "float() argument must be a string or a real number, not '\(value.typeName)'")
         }
         return number
     }
@@ -305,6 +333,7 @@ enum BuiltinFilters {
         }
         let argument: Value =
             arguments.keyword.isEmpty ? .tuple(arguments.positional) : .dict(DictObject(stringKeys: arguments.keyword))
+        if case .markup(let text) = value { return .markup(try PercentFormat.format(text, argument, escaping: true)) }
         return .string(try PercentFormat.format(try softString(value), argument))
     }
 
@@ -353,7 +382,7 @@ enum BuiltinFilters {
         }
         // `s += "\n"` in Jinja2: only a string (or an undefined, which fails) gets past it.
         switch value {
-        case .string, .undefined: break
+        case .string, .markup, .undefined: break
         case .list: throw EvalFailure(.runtime, "AttributeError: 'list' object has no attribute 'splitlines'")
         case .tuple: throw EvalFailure(.type, "can only concatenate tuple (not \"str\") to tuple")
         default: throw EvalFailure(.type, "unsupported operand type(s) for +=: '\(value.typeName)' and 'str'")
@@ -374,7 +403,7 @@ enum BuiltinFilters {
             }
         }
         if try PythonOperators.truth(bound[1]) { result = indention + result }
-        return .string(result)
+        return keepingMarkup(value, result)
     }
 
     static func int(_ value: Value, _ arguments: Arguments, _ interpreter: Interpreter) throws -> Value {
@@ -387,7 +416,9 @@ enum BuiltinFilters {
         case .float(let number):
             guard number.isFinite else { return bound[0] }
             return PythonOperators.intValue(BigInt(number.rounded(.towardZero)))
-        case .string(let text):
+        case .string, .markup, .bytes:
+            // int() reads a bytes value's ASCII text as it reads a str.
+            let text = value.stringContent ?? String(decoding: value.bytesContent ?? [], as: UTF8.self)
             if let parsed = PythonNumberParsing.int(text, base: base) { return PythonOperators.intValue(parsed) }
             if let number = PythonNumberParsing.float(text), number.isFinite {
                 return PythonOperators.intValue(BigInt(number.rounded(.towardZero)))
@@ -432,12 +463,12 @@ enum BuiltinFilters {
 
     static func lower(_ value: Value, _ arguments: Arguments, _ interpreter: Interpreter) throws -> Value {
         _ = try arguments.bind("lower", [])
-        return .string(PythonStrings.lower(try softString(value)))
+        return keepingMarkup(value, PythonStrings.lower(try softString(value)))
     }
 
     static func upper(_ value: Value, _ arguments: Arguments, _ interpreter: Interpreter) throws -> Value {
         _ = try arguments.bind("upper", [])
-        return .string(PythonStrings.upper(try softString(value)))
+        return keepingMarkup(value, PythonStrings.upper(try softString(value)))
     }
 
     static func map(_ value: Value, _ arguments: Arguments, _ interpreter: Interpreter) throws -> Value {
@@ -498,7 +529,7 @@ enum BuiltinFilters {
 
     static func pprint(_ value: Value, _ arguments: Arguments, _ interpreter: Interpreter) throws -> Value {
         _ = try arguments.bind("pprint", [])
-        return .string(try PythonFormatting.repr(value))
+        return .string(try PrettyPrinter.format(value))
     }
 
     static func random(_ value: Value, _ arguments: Arguments, _ interpreter: Interpreter) throws -> Value {
@@ -566,7 +597,8 @@ enum BuiltinFilters {
 
     static func reverse(_ value: Value, _ arguments: Arguments, _ interpreter: Interpreter) throws -> Value {
         switch value {
-        case .string(let text): return .string(String(String.UnicodeScalarView(text.unicodeScalars.reversed())))
+        case .string(let text), .markup(let text):
+            return keepingMarkup(value, String(String.UnicodeScalarView(text.unicodeScalars.reversed())))
         case .undefined(let u): throw EvalFailure(.undefined, u.message)
         case .list, .tuple, .range, .dict, .dictView:
             return .iterator(IteratorObject(try iterable(value).reversed()))
@@ -604,7 +636,7 @@ enum BuiltinFilters {
 
     static func safe(_ value: Value, _ arguments: Arguments, _ interpreter: Interpreter) throws -> Value {
         _ = try arguments.bind("safe", [])
-        return .string(try softString(value))
+        return try MarkupOperations.markSafe(value)
     }
 
     static func slice(_ value: Value, _ arguments: Arguments, _ interpreter: Interpreter) throws -> Value {
@@ -648,37 +680,13 @@ enum BuiltinFilters {
 
     static func string(_ value: Value, _ arguments: Arguments, _ interpreter: Interpreter) throws -> Value {
         _ = try arguments.bind("string", [])
-        return .string(try softString(value))
+        return keepingMarkup(value, try softString(value))
     }
 
+    /// `Markup(str(value)).striptags()`.
     static func striptags(_ value: Value, _ arguments: Arguments, _ interpreter: Interpreter) throws -> Value {
         _ = try arguments.bind("striptags", [])
-        var text = try softString(value)
-        // Remove comments, then tags; collapse whitespace; unescape the five basic entities.
-        while let start = text.range(of: "<!--"),
-            let end = text.range(of: "-->", range: start.upperBound..<text.endIndex)
-        {
-            text.removeSubrange(start.lowerBound..<end.upperBound)
-        }
-        var out = ""
-        var inTag = false
-        for character in text {
-            if character == "<" {
-                inTag = true
-            } else if character == ">" && inTag {
-                inTag = false
-            } else if !inTag {
-                out.append(character)
-            }
-        }
-        let collapsed = out.unicodeScalars.split(whereSeparator: { Lexer.isSpace($0.value) }).map {
-            String(String.UnicodeScalarView($0))
-        }
-        .joined(separator: " ")
-        return .string(
-            collapsed.replacingOccurrences(of: "&lt;", with: "<").replacingOccurrences(of: "&gt;", with: ">")
-                .replacingOccurrences(of: "&#34;", with: "\"").replacingOccurrences(of: "&#39;", with: "'")
-                .replacingOccurrences(of: "&quot;", with: "\"").replacingOccurrences(of: "&amp;", with: "&"))
+        return .string(MarkupOperations.striptags(try softString(value)))
     }
 
     static func sum(_ value: Value, _ arguments: Arguments, _ interpreter: Interpreter) throws -> Value {
@@ -729,8 +737,8 @@ enum BuiltinFilters {
         }
         func flush() {
             guard let first = piece.first else { return }
-            out += String(first).uppercased()
-            out += String(String.UnicodeScalarView(piece.dropFirst())).lowercased()
+            out += UnicodeCasing.upper(String(first))
+            out += UnicodeCasing.lower(String(String.UnicodeScalarView(piece.dropFirst())))
             piece = String.UnicodeScalarView()
         }
         for scalar in text.unicodeScalars {
@@ -765,12 +773,14 @@ enum BuiltinFilters {
             default: bytes.append(byte)
             }
         }
-        return .string(String(decoding: bytes, as: UTF8.self))
+        // `htmlsafe_json_dumps` returns Markup.
+        return .markup(String(decoding: bytes, as: UTF8.self))
     }
 
     static func trim(_ value: Value, _ arguments: Arguments, _ interpreter: Interpreter) throws -> Value {
         let chars = try arguments.bind("trim", [("chars", Value.none)])[0]
-        return .string(PythonStrings.strip(try softString(value), try BuiltinMethods.optionalString(chars, "trim")))
+        return keepingMarkup(
+            value, PythonStrings.strip(try softString(value), try BuiltinMethods.optionalString(chars, "trim")))
     }
 
     static func truncate(_ value: Value, _ arguments: Arguments, _ interpreter: Interpreter) throws -> Value {
@@ -779,6 +789,8 @@ enum BuiltinFilters {
             [("length", .int(255)), ("killwords", .bool(false)), ("end", .string("...")), ("leeway", Value.none)])
         let length = try BuiltinMethods.intArgument(bound[0], "truncate")
         let end = try softString(bound[2])
+        // A Markup's `+` escapes the str appended to it (after the length was cut by the raw `end`).
+        let appended = value.isMarkup ? try MarkupOperations.escapedText(bound[2]) : end
         var leeway = 5
         if case .none = bound[3] {} else { leeway = try BuiltinMethods.intArgument(bound[3], "truncate") }
         let endLength = end.unicodeScalars.count
@@ -786,7 +798,11 @@ enum BuiltinFilters {
             throw EvalFailure(.runtime, "AssertionError: expected length >= \(endLength), got \(length)")
         }
         if leeway < 0 { throw EvalFailure(.runtime, "AssertionError: expected leeway >= 0, got \(leeway)") }
-        guard case .string(let text) = value else {
+        let text: String
+        switch value {
+        case .string(let string): text = string
+        case .markup: text = try softString(value)
+        default:
             // Jinja2 does not convert: a short value comes back as it is, a long one fails where
             // Python fails (slicing a dict, list + str, list.rsplit).
             if try PythonOperators.length(value) <= length + leeway { return value }
@@ -808,11 +824,11 @@ enum BuiltinFilters {
             }
         }
         let scalars = Array(text.unicodeScalars)
-        if scalars.count <= length + leeway { return .string(text) }
+        if scalars.count <= length + leeway { return keepingMarkup(value, text) }
         let head = PythonStrings.make(scalars[..<Swift.max(0, length - endLength)])
-        if try PythonOperators.truth(bound[1]) { return .string(head + end) }
+        if try PythonOperators.truth(bound[1]) { return keepingMarkup(value, head + appended) }
         let parts = try PythonStrings.rsplit(head, " ", maxSplit: 1)
-        return .string((parts.first ?? "") + end)
+        return keepingMarkup(value, (parts.first ?? "") + appended)
     }
 
     static func unique(_ value: Value, _ arguments: Arguments, _ interpreter: Interpreter) throws -> Value {
@@ -889,43 +905,29 @@ enum BuiltinFilters {
                 ("width", .int(79)), ("break_long_words", .bool(true)), ("wrapstring", Value.none),
                 ("break_on_hyphens", .bool(true)),
             ])
-        let width = try BuiltinMethods.intArgument(bound[0], "wordwrap")
+        let width: Double
+        var widthIsFloat = false
+        if case .float(let number) = bound[0] {
+            width = number
+            widthIsFloat = true
+        } else {
+            width = Double(try BuiltinMethods.intArgument(bound[0], "wordwrap"))
+        }
         let wrap = try BuiltinMethods.optionalString(bound[2], "wordwrap") ?? "\n"
-        let breakLong = try PythonOperators.truth(bound[1])
-        // textwrap refuses a width below 1 (a width of 0 would split a long word forever).
-        if width <= 0 { throw EvalFailure(.value, "ValueError: invalid width \(width) (must be > 0)") }
-        // Linear in the text: each word's scalars are read once, the line's length is kept, not recounted.
+        let wrapper = TextWrap(
+            width: width, widthIsFloat: widthIsFloat, breakLongWords: try PythonOperators.truth(bound[1]),
+            breakOnHyphens: try PythonOperators.truth(bound[3]))
+        guard let text = value.stringContent else {
+            throw EvalFailure(.runtime, "AttributeError: '\(value.typeName)' object has no attribute 'splitlines'")
+        }
+        // Each paragraph (line of the text) is wrapped on its own; Jinja joins all lines with `wrapstring`.
         var lines: [String] = []
-        for line in PythonStrings.splitlines(try softString(value)) {
-            var current = ""
-            var currentCount = 0
-            for piece in line.split(separator: " ", omittingEmptySubsequences: true) {
-                let scalars = Array(piece.unicodeScalars)
-                var start = 0
-                while breakLong && scalars.count - start > width {
-                    if currentCount > 0 {
-                        lines.append(current)
-                        current = ""
-                        currentCount = 0
-                    }
-                    lines.append(PythonStrings.make(scalars[start..<start + width]))
-                    start += width
-                }
-                let word = start == 0 ? String(piece) : PythonStrings.make(scalars[start...])
-                let wordCount = scalars.count - start
-                if currentCount == 0 && current.isEmpty {
-                    current = word
-                    currentCount = wordCount
-                } else if currentCount + 1 + wordCount <= width {
-                    current += " " + word
-                    currentCount += 1 + wordCount
-                } else {
-                    lines.append(current)
-                    current = word
-                    currentCount = wordCount
-                }
-            }
-            if !current.isEmpty { lines.append(current) }
+        var size = 0
+        for paragraph in PythonStrings.splitlines(text) {
+            let wrapped = try wrapper.wrap(paragraph)
+            size += wrapped.reduce(0) { $0 + $1.utf8.count } + (wrapped.count + 1) * wrap.utf8.count
+            try RenderBudget.check(size, for: "a wrapped string")
+            lines.append(wrapped.joined(separator: wrap))
         }
         return .string(lines.joined(separator: wrap))
     }
@@ -943,7 +945,9 @@ enum BuiltinFilters {
             if name.unicodeScalars.contains(where: { Lexer.isSpace($0.value) || "/>=".unicodeScalars.contains($0) }) {
                 throw EvalFailure(.value, "Invalid character in attribute name: \(PythonFormatting.stringRepr(name))")
             }
-            items.append("\(escapeHTML(name))=\"\(escapeHTML(try softString(item)))\"")
+            // markupsafe's escape: a Markup key or value is not escaped again.
+            let shownName = key.isMarkup ? name : escapeHTML(name)
+            items.append("\(shownName)=\"\(try MarkupOperations.escapedText(item))\"")
         }
         let joined = items.joined(separator: " ")
         return .string(autospace && !joined.isEmpty ? " " + joined : joined)

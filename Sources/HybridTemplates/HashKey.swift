@@ -10,6 +10,7 @@ enum HashKey: Hashable {
     case float(UInt64)
     case string(CodePoints)
     case tuple([HashKey])
+    case bytes([UInt8])
     case date(YAMLDate)
     case datetime(YAMLTimestamp)
     case object(ObjectIdentifier)
@@ -46,7 +47,8 @@ enum HashKey: Hashable {
             } else {
                 self = .float(number.bitPattern)
             }
-        case .string(let text): self = .string(CodePoints(text: text))
+        case .string(let text), .markup(let text): self = .string(CodePoints(text: text))
+        case .bytes(let bytes): self = .bytes(bytes)
         case .tuple(let items): self = .tuple(try items.map(HashKey.init))
         case .namedTuple(let tuple): self = .tuple(try tuple.values.map(HashKey.init))
         case .date(let date): self = .date(date)

@@ -350,6 +350,8 @@ extension Interpreter {
         case .list(let list): return index(list.items, key)
         case .tuple(let items): return index(items, key)
         case .namedTuple(let tuple): return index(tuple.values, key)
+        case .markup(let text): return try item(.string(text), key).map { .markup($0.stringContent ?? "") }
+        case .bytes(let bytes): return index(bytes.map { .int(Int($0)) }, key)
         case .string(let text):
             guard let position = integerKey(key) else { return nil }
             let scalars = Array(text.unicodeScalars)
@@ -458,6 +460,8 @@ extension Interpreter {
         case .list(let list): return .list(ListObject(try indices(list.items.count).map { list.items[$0] }))
         case .tuple(let items): return .tuple(try indices(items.count).map { items[$0] })
         case .namedTuple(let tuple): return .tuple(try indices(tuple.values.count).map { tuple.values[$0] })
+        case .markup(let text): return .markup(try slice(.string(text), start, stop, step).stringContent ?? "")
+        case .bytes(let bytes): return .bytes(try indices(bytes.count).map { bytes[$0] })
         case .string(let text):
             let scalars = Array(text.unicodeScalars)
             var view = String.UnicodeScalarView()

@@ -6,7 +6,7 @@ enum PythonFormatting {
     /// `str(value)`; using an undefined value is an error.
     static func str(_ value: Value) throws -> String {
         switch value {
-        case .string(let text): return text
+        case .string(let text), .markup(let text): return text
         case .int(let number): return String(number)
         case .none: return "None"
         case .bool(let flag): return flag ? "True" : "False"
@@ -25,6 +25,8 @@ enum PythonFormatting {
     static func repr(_ value: Value) throws -> String {
         switch value {
         case .string(let text): return stringRepr(text)
+        case .markup(let text): return MarkupOperations.repr(text)
+        case .bytes(let bytes): return PythonBytes.repr(bytes)
         case .list(let list): return "[" + (try list.items.map(repr).joined(separator: ", ")) + "]"
         case .tuple(let items): return tupleRepr(try items.map(repr))
         case .namedTuple(let tuple): return tupleRepr(try tuple.values.map(repr))
@@ -48,6 +50,28 @@ enum PythonFormatting {
         case .module(let module): return "<TemplateModule '\(module.name)'>"
         default: return try str(value)
         }
+    }
+
+    /// `ascii(value)`: the repr with every non-ASCII character escaped (`\xe9`, `\u65e5`, `\U0001f600`).
+    static func ascii(_ value: Value) throws -> String { asciiEscaped(try repr(value)) }
+
+    /// `text` with every non-ASCII character backslash-escaped.
+    static func asciiEscaped(_ text: String) -> String {
+        if text.utf8.allSatisfy({ $0 < 0x80 }) { return text }
+        var out = String.UnicodeScalarView()
+        for scalar in text.unicodeScalars {
+            let code = scalar.value
+            if code < 0x80 {
+                out.append(scalar)
+            } else if code <= 0xFF {
+                out.append(contentsOf: ("\\x" + hex(code, 2)).unicodeScalars)
+            } else if code <= 0xFFFF {
+                out.append(contentsOf: ("\\u" + hex(code, 4)).unicodeScalars)
+            } else {
+                out.append(contentsOf: ("\\U" + hex(code, 8)).unicodeScalars)
+            }
+        }
+        return String(out)
     }
 
     /// `str(int)` under Python 3.11's default limit of 4300 digits (`sys.set_int_max_str_digits`).

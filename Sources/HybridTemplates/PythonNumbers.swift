@@ -124,7 +124,7 @@ enum PythonJSON {
             } else {
                 out += PythonFloatFormat.repr(number)
             }
-        case .string(let text): out += string(text)
+        case .string(let text), .markup(let text): out += string(text)
         case .list(let list): try array(list.items, indent: indent, level: level, sortKeys: sortKeys, into: &out)
         case .tuple(let items): try array(items, indent: indent, level: level, sortKeys: sortKeys, into: &out)
         case .namedTuple(let tuple):

@@ -1,5 +1,6 @@
 import BigInt
 import Foundation
+import HybridYAML
 
 /// Python's semantics for truth, iteration, arithmetic and comparison on template values.
 enum PythonOperators {
@@ -12,7 +13,8 @@ enum PythonOperators {
         case .int(let number): return number != 0
         case .bigInt(let number): return !number.isZero
         case .float(let number): return number != 0
-        case .string(let text): return !text.isEmpty
+        case .string(let text), .markup(let text): return !text.isEmpty
+        case .bytes(let bytes): return !bytes.isEmpty
         case .list(let list): return !list.items.isEmpty
         case .tuple(let items): return !items.isEmpty
         case .namedTuple(let tuple): return !tuple.values.isEmpty
@@ -34,7 +36,8 @@ enum PythonOperators {
         case .tuple(let items): return items
         case .namedTuple(let tuple): return tuple.values
         case .dict(let dict): return dict.keys
-        case .string(let text): return text.unicodeScalars.map { .string(String($0)) }
+        case .string(let text), .markup(let text): return text.unicodeScalars.map { .string(String($0)) }
+        case .bytes(let bytes): return bytes.map { .int(Int($0)) }
         case .range(let range): return try range.elements()
         case .iterator(let iterator): return try iterator.consume()
         case .dictView(let view): return view.elements
@@ -64,7 +67,8 @@ enum PythonOperators {
 
     static func length(_ value: Value) throws -> Int {
         switch value {
-        case .string(let text): return text.unicodeScalars.count
+        case .string(let text), .markup(let text): return text.unicodeScalars.count
+        case .bytes(let bytes): return bytes.count
         case .list(let list): return list.items.count
         case .tuple(let items): return items.count
         case .namedTuple(let tuple): return tuple.values.count
@@ -129,7 +133,7 @@ enum PythonOperators {
         switch number {
         case .small(let value): return Double(value)
         case .int(let value):
-            let converted = Double(value)
+            let converted = correctlyRoundedDouble(value)
             if !converted.isFinite { throw EvalFailure(.runtime, "OverflowError: int too large to convert to float") }
             return converted
         case .float(let value): return value
@@ -185,7 +189,18 @@ enum PythonOperators {
         if let x = number(a), let y = number(b) {
             return try arithmetic(op, x, y)
         }
+        if case .markup = a, let result = try MarkupOperations.binary(op, a, b) { return result }
+        if case .markup = b, let result = try MarkupOperations.binary(op, a, b) { return result }
         switch (op, a, b) {
+        case (.add, .bytes(let x), .bytes(let y)):
+            try RenderBudget.check(x.count + y.count, for: "a concatenated bytes")
+            return .bytes(x + y)
+        case (.mul, .bytes(let bytes), _), (.mul, _, .bytes(let bytes)):
+            guard let count = repeatCount(a, b) else {
+                throw EvalFailure(.type, "can't multiply sequence by non-int of type '\(nonSequence(a, b).typeName)'")
+            }
+            try checkRepetition(count, bytes.count)
+            return .bytes(count > 0 ? Array([[UInt8]](repeating: bytes, count: count).joined()) : [])
         case (.add, .string(let x), .string(let y)): return .string(x + y)
         case (.add, .list(let x), .list(let y)): return .list(ListObject(x.items + y.items))
         case (.add, .tuple(let x), .tuple(let y)): return .tuple(x + y)
@@ -253,20 +268,21 @@ enum PythonOperators {
         default: isFloat = false
         }
         if op == .div {
-            let divisor = try toDouble(y)
-            if divisor == 0 {
-                throw EvalFailure(.zeroDivision, isFloat ? "float division by zero" : "division by zero")
-            }
-            if !isFloat, let bx = toBig(x), let by = toBig(y),
-                bx.magnitude > BigUInt(1) << 53 || by.magnitude > BigUInt(1) << 53
-            {
+            if !isFloat, let bx = toBig(x), let by = toBig(y) {
+                if by.isZero { throw EvalFailure(.zeroDivision, "division by zero") }
+                if bx.magnitude <= BigUInt(1) << 53 && by.magnitude <= BigUInt(1) << 53 {
+                    return .float(Double(Int(bx)) / Double(Int(by)))
+                }
                 let quotient = correctlyRoundedQuotient(bx, by)
                 if quotient.isInfinite {
                     throw EvalFailure(.runtime, "OverflowError: integer division result too large for a float")
                 }
                 return .float(quotient)
             }
-            return .float(try toDouble(x) / divisor)
+            let dividend = try toDouble(x)
+            let divisor = try toDouble(y)
+            if divisor == 0 { throw EvalFailure(.zeroDivision, "float division by zero") }
+            return .float(dividend / divisor)
         }
         if isFloat {
             let a = try toDouble(x)
@@ -315,30 +331,38 @@ enum PythonOperators {
         }
     }
 
-    /// Python's int true division: the correctly rounded quotient of two big integers.
+    /// Python's int true division: the correctly rounded quotient of two big integers (infinite when
+    /// it is beyond the largest float; the caller raises Python's OverflowError).
     static func correctlyRoundedQuotient(_ a: BigInt, _ b: BigInt) -> Double {
         let negative = (a.signum() < 0) != (b.signum() < 0)
-        var numerator = a.magnitude
-        var denominator = b.magnitude
-        // Scale so the integer quotient has 55+ significant bits, then round once.
-        var shift = 0
-        let wanted = 55
-        let bitsA = numerator.bitWidth
-        let bitsB = denominator.bitWidth
-        let difference = bitsA - bitsB
-        if difference < wanted {
-            shift = wanted - difference
-            numerator <<= shift
-        } else if difference > wanted {
-            denominator <<= (difference - wanted)
-            shift = -(difference - wanted)
-        }
-        let (quotient, remainder) = numerator.quotientAndRemainder(dividingBy: denominator)
-        var q = quotient
-        if !remainder.isZero { q |= 1 }  // sticky bit
-        let result = Double(sign: negative ? .minus : .plus, exponent: -shift, significand: Double(q))
-        return result
+        let sign: FloatingPointSign = negative ? .minus : .plus
+        let numerator = a.magnitude
+        let denominator = b.magnitude
+        if numerator.isZero { return Double(sign: sign, exponent: 0, significand: 0) }
+        // The quotient lies in [2^(e-1), 2^(e+1)).
+        // BigUInt's bitWidth is its bit length.
+        let e = numerator.bitWidth - denominator.bitWidth
+        if e > 1026 { return negative ? -.infinity : .infinity }
+        if e < -1076 { return Double(sign: sign, exponent: 0, significand: 0) }
+        // q = floor(n * 2^s / d) has 55 or 56 bits; the value is (q + sticky) * 2^-s.
+        let s = 55 - e
+        let (q, r) =
+            s >= 0
+            ? (numerator << s).quotientAndRemainder(dividingBy: denominator)
+            : numerator.quotientAndRemainder(dividingBy: denominator << -s)
+        let qBits = q.bitWidth
+        // Keep 53 significant bits, fewer for a subnormal result (its last bit is 2^-1074).
+        let drop = Swift.max(qBits - 53, s - 1074)
+        var mantissa = q >> drop
+        let dropped = q - (mantissa << drop)
+        let half = BigUInt(1) << (drop - 1)
+        if dropped > half || (dropped == half && (!r.isZero || mantissa & 1 == 1)) { mantissa += 1 }
+        let significand = Double(UInt64(mantissa))
+        return Double(sign: sign, exponent: drop - s, significand: significand)
     }
+
+    /// `float(int)`: correctly rounded (infinite beyond the largest float).
+    static func correctlyRoundedDouble(_ value: BigInt) -> Double { correctlyRoundedQuotient(value, 1) }
 
     static func floorDivmod(_ a: BigInt, _ b: BigInt) -> (BigInt, BigInt) {
         var (q, r) = a.quotientAndRemainder(dividingBy: b)
@@ -371,13 +395,20 @@ enum PythonOperators {
         return (floordiv, mod)
     }
 
+    /// Python's `float_pow`, in its order of special cases. A negative base with a fractional
+    /// exponent is a complex number in Python; hybrid has no complex type and stops with a ValueError.
     static func floatPow(_ a: Double, _ b: Double) throws -> Double {
+        if b == 0 || a == 1 { return 1 }
+        if a.isNaN || b.isNaN || b.isInfinite || a.isInfinite { return Foundation.pow(a, b) }
         if a == 0 && b < 0 { throw EvalFailure(.zeroDivision, "0.0 cannot be raised to a negative power") }
         if a < 0 && b != b.rounded() {
-            throw EvalFailure(.value, "complex results are not supported")
+            throw EvalFailure(
+                .value,
+                "\(PythonFloatFormat.repr(a)) ** \(PythonFloatFormat.repr(b)) is a complex number in Python; hybrid has no complex numbers"
+            )
         }
         let result = Foundation.pow(a, b)
-        if result.isInfinite && a.isFinite && b.isFinite {
+        if result.isInfinite {
             throw EvalFailure(.runtime, "OverflowError: (34, 'Numerical result out of range')")
         }
         return result
@@ -414,7 +445,10 @@ enum PythonOperators {
             if u.lenient, case .undefined(let x) = a, case .undefined(let y) = b, x.lenient && y.lenient { return true }
             if u.lenient { return false }
             throw EvalFailure(.undefined, u.message)
-        case (.string(let x), .string(let y)): return x.utf8.elementsEqual(y.utf8)
+        case (.string(let x), .string(let y)), (.markup(let x), .markup(let y)), (.string(let x), .markup(let y)),
+            (.markup(let x), .string(let y)):
+            return x.utf8.elementsEqual(y.utf8)
+        case (.bytes(let x), .bytes(let y)): return x == y
         case (.none, .none): return true
         default: break
         }
@@ -507,9 +541,11 @@ enum PythonOperators {
             return result == 2 ? nil : result
         }
         switch (a, b) {
-        case (.string(let x), .string(let y)):
+        case (.string(let x), .string(let y)), (.markup(let x), .markup(let y)), (.string(let x), .markup(let y)),
+            (.markup(let x), .string(let y)):
             if x.utf8.elementsEqual(y.utf8) { return 0 }
             return x.unicodeScalars.lexicographicallyPrecedes(y.unicodeScalars) ? -1 : 1
+        case (.bytes(let x), .bytes(let y)): return PythonBytes.ordering(x, y)
         case (.list(let x), .list(let y)): return try sequenceOrdering(x.items, y.items, op: op)
         case (.tuple(let x), .tuple(let y)): return try sequenceOrdering(x, y, op: op)
         case (.namedTuple(let x), .namedTuple(let y)): return try sequenceOrdering(x.values, y.values, op: op)
@@ -540,8 +576,9 @@ enum PythonOperators {
     /// Python's `needle in container`.
     static func contains(_ container: Value, _ needle: Value) throws -> Bool {
         switch container {
-        case .string(let text):
-            guard case .string(let part) = needle else {
+        case .bytes(let bytes): return try PythonBytes.contains(bytes, needle)
+        case .string(let text), .markup(let text):
+            guard let part = needle.stringContent else {
                 if case .undefined(let u) = needle { throw EvalFailure(.undefined, u.message) }
                 throw EvalFailure(.type, "'in <string>' requires string as left operand, not \(needle.typeName)")
             }

@@ -4,7 +4,9 @@ import HybridYAML
 
 /// Python's `%` formatting (`'%s-%05.2f' % (a, b)`, the `format` filter).
 enum PercentFormat {
-    static func format(_ template: String, _ argument: Value) throws -> String {
+    /// `escaping`: `Markup % argument`, where each argument is wrapped in markupsafe's
+    /// `_MarkupEscapeHelper` (`%s` and `%r` escape; integer-only conversions refuse it).
+    static func format(_ template: String, _ argument: Value, escaping: Bool = false) throws -> String {
         var positional: [Value]
         var mapping: DictObject?
         switch argument {
@@ -111,7 +113,7 @@ enum PercentFormat {
             } else {
                 value = try take()
             }
-            out += try convert(value, conversion, spec)
+            out += try convert(value, conversion, spec, escaping: escaping)
         }
         if mapping == nil && next < positional.count && !argument.isUndefined {
             throw EvalFailure(.type, "not all arguments converted during string formatting")
@@ -147,16 +149,32 @@ enum PercentFormat {
         return String(repeating: " ", count: fill) + body
     }
 
-    static func convert(_ value: Value, _ conversion: Unicode.Scalar, _ spec: FormatSpec) throws -> String {
+    static func convert(_ value: Value, _ conversion: Unicode.Scalar, _ spec: FormatSpec, escaping: Bool = false)
+        throws -> String
+    {
+        if escaping {
+            switch conversion {
+            case "r", "a":
+                var text = BuiltinFilters.escapeHTML(try PythonFormatting.repr(value))
+                if conversion == "a" { text = PythonFormatting.asciiEscaped(text) }
+                if let precision = spec.precision {
+                    text = String(String.UnicodeScalarView(text.unicodeScalars.prefix(precision)))
+                }
+                return pad(text, spec, numeric: false)
+            case "x", "X", "o", "c":
+                throw EvalFailure(.type, "%\(conversion) format: an integer is required, not _MarkupEscapeHelper")
+            default: break
+            }
+        }
         switch conversion {
         case "s":
-            var text = try PythonFormatting.str(value)
+            var text = escaping ? try MarkupOperations.escapedText(value) : try PythonFormatting.str(value)
             if let precision = spec.precision {
                 text = String(String.UnicodeScalarView(text.unicodeScalars.prefix(precision)))
             }
             return pad(text, spec, numeric: false)
         case "r", "a":
-            var text = try PythonFormatting.repr(value)
+            var text = conversion == "a" ? try PythonFormatting.ascii(value) : try PythonFormatting.repr(value)
             if let precision = spec.precision {
                 text = String(String.UnicodeScalarView(text.unicodeScalars.prefix(precision)))
             }
@@ -251,13 +269,52 @@ enum FloatFormatting {
 
 /// Python's `str.format` with the format-spec mini-language.
 enum BraceFormat {
+    /// Python's field numbering state: automatic (`{}`) and manual (`{0}`) may not be mixed, in the
+    /// string or in the nested fields of its format specs.
+    struct FieldNumbering {
+        enum Mode { case unset, automatic, manual }
+        var mode = Mode.unset
+        var next = 0
+        /// False for `format_map`, which has no positional arguments.
+        var positionalAllowed = true
+
+        mutating func automaticIndex() throws -> Int {
+            if !positionalAllowed { throw EvalFailure(.value, "Format string contains positional fields") }
+            if mode == .manual {
+                throw EvalFailure(.value, "cannot switch from manual field specification to automatic field numbering")
+            }
+            mode = .automatic
+            defer { next += 1 }
+            return next
+        }
+
+        mutating func manualIndex() throws {
+            if !positionalAllowed { throw EvalFailure(.value, "Format string contains positional fields") }
+            if mode == .automatic {
+                throw EvalFailure(.value, "cannot switch from automatic field numbering to manual field specification")
+            }
+            mode = .manual
+        }
+    }
+
     static func format(
-        _ template: String, _ positional: [Value], _ keyword: [(String, Value)], interpreter: Interpreter
+        _ template: String, _ positional: [Value], _ keyword: [(String, Value)], interpreter: Interpreter,
+        positionalAllowed: Bool = true, field: ((Value, Character?, String) throws -> String)? = nil
+    ) throws -> String {
+        var numbering = FieldNumbering()
+        numbering.positionalAllowed = positionalAllowed
+        return try format(template, positional, keyword, &numbering, interpreter: interpreter, field: field)
+    }
+
+    /// `field`, when given, formats each replacement field's value (conversion, spec) instead of
+    /// `format(value, spec)` (Markup's escaping formatter).
+    static func format(
+        _ template: String, _ positional: [Value], _ keyword: [(String, Value)], _ numbering: inout FieldNumbering,
+        interpreter: Interpreter, field: ((Value, Character?, String) throws -> String)?
     ) throws -> String {
         let scalars = Array(template.unicodeScalars)
         var out = ""
         var i = 0
-        var automatic = 0
         while i < scalars.count {
             let c = scalars[i]
             if c == "{" {
@@ -268,18 +325,19 @@ enum BraceFormat {
                 }
                 var j = i + 1
                 var depth = 1
-                var field = String.UnicodeScalarView()
+                var fieldText = String.UnicodeScalarView()
                 while j < scalars.count {
                     if scalars[j] == "{" { depth += 1 }
                     if scalars[j] == "}" {
                         depth -= 1
                         if depth == 0 { break }
                     }
-                    field.append(scalars[j])
+                    fieldText.append(scalars[j])
                     j += 1
                 }
                 guard j < scalars.count else { throw EvalFailure(.value, "expected '}' before end of string") }
-                out += try replacement(String(field), positional, keyword, &automatic, interpreter: interpreter)
+                out += try replacement(
+                    String(fieldText), positional, keyword, &numbering, interpreter: interpreter, field: field)
                 i = j + 1
                 continue
             }
@@ -298,8 +356,8 @@ enum BraceFormat {
     }
 
     private static func replacement(
-        _ field: String, _ positional: [Value], _ keyword: [(String, Value)], _ automatic: inout Int,
-        interpreter: Interpreter
+        _ field: String, _ positional: [Value], _ keyword: [(String, Value)], _ numbering: inout FieldNumbering,
+        interpreter: Interpreter, field formatField: ((Value, Character?, String) throws -> String)?
     ) throws -> String {
         var name = field
         var spec = ""
@@ -309,7 +367,12 @@ enum BraceFormat {
             spec = String(field[field.index(after: colon)...])
         }
         if let bang = name.firstIndex(of: "!") {
-            conversion = name[name.index(after: bang)...].first
+            let after = name[name.index(after: bang)...]
+            guard let first = after.first else {
+                throw EvalFailure(.value, "end of string while looking for conversion specifier")
+            }
+            guard after.count == 1 else { throw EvalFailure(.value, "expected ':' after conversion specifier") }
+            conversion = first
             name = String(name[..<bang])
         }
         // Field name: argument then .attribute / [index] parts.
@@ -321,13 +384,14 @@ enum BraceFormat {
         }
         var value: Value
         if head.isEmpty {
+            let automatic = try numbering.automaticIndex()
             guard automatic < positional.count else {
                 throw EvalFailure(
                     .runtime, "IndexError: Replacement index \(automatic) out of range for positional args tuple")
             }
             value = positional[automatic]
-            automatic += 1
         } else if head.unicodeScalars.allSatisfy({ $0.properties.numericType == .decimal }) {
+            try numbering.manualIndex()
             // Python: a field name of decimal digits (any script) is an index; `-1`, `+1` are keywords.
             var number = 0
             for scalar in head.unicodeScalars {
@@ -373,15 +437,29 @@ enum BraceFormat {
             }
             if !u.lenient { throw EvalFailure(.undefined, u.message) }
         }
-        switch conversion {
-        case "r", "a": value = .string(try PythonFormatting.repr(value))
-        case "s": value = .string(try PythonFormatting.str(value))
-        default: break
+        if let formatField {
+            if spec.contains("{") {
+                spec = try format(spec, positional, keyword, &numbering, interpreter: interpreter, field: formatField)
+            }
+            return try formatField(value, conversion, spec)
         }
+        value = try convert(value, conversion)
         if spec.contains("{") {
-            spec = try format(spec, positional, keyword, interpreter: interpreter)
+            spec = try format(spec, positional, keyword, &numbering, interpreter: interpreter, field: nil)
         }
         return try formatValue(value, spec: spec)
+    }
+
+    /// A replacement field's conversion: `!r` (repr), `!s` (str), `!a` (ascii).
+    static func convert(_ value: Value, _ conversion: Character?) throws -> Value {
+        switch conversion {
+        case nil: return value
+        case "r": return .string(try PythonFormatting.repr(value))
+        case "s": return .string(try PythonFormatting.str(value))
+        case "a": return .string(try PythonFormatting.ascii(value))
+        case let other?:
+            throw EvalFailure(.value, "Unknown conversion specifier \(other)")
+        }
     }
 
     /// `format(value, spec)`.
@@ -402,6 +480,10 @@ enum BraceFormat {
             return try PythonStrftime.format(
                 spec, date: stamp.date, hour: stamp.hour, minute: stamp.minute, second: stamp.second,
                 microsecond: stamp.microsecond, offset: stamp.utcOffsetMinutes)
+        }
+        if case .bytes(let bytes) = value {
+            guard spec.isEmpty else { throw EvalFailure(.type, "unsupported format string passed to bytes.__format__") }
+            return PythonBytes.repr(bytes)
         }
         var s = Array(spec)
         var fill: Character = " "

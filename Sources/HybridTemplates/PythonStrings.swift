@@ -10,34 +10,62 @@ enum PythonStrings {
         return properties.isLowercase || properties.isUppercase || properties.generalCategory == .titlecaseLetter
     }
 
-    static func upper(_ text: String) -> String { text.uppercased() }
-    static func lower(_ text: String) -> String { text.lowercased() }
+    static func upper(_ text: String) -> String { UnicodeCasing.upper(text) }
+    static func lower(_ text: String) -> String { UnicodeCasing.lower(text) }
 
     static func titlecase(_ scalar: Unicode.Scalar) -> String { scalar.properties.titlecaseMapping }
     static func lowercase(_ scalar: Unicode.Scalar) -> String { scalar.properties.lowercaseMapping }
 
     /// `str.title()`.
-    static func title(_ text: String) -> String {
-        var out = ""
-        var previousCased = false
-        for scalar in text.unicodeScalars {
-            if previousCased {
-                out += lowercase(scalar)
-            } else {
-                out += titlecase(scalar)
-            }
-            previousCased = isCased(scalar)
-        }
-        return out
-    }
+    static func title(_ text: String) -> String { UnicodeCasing.title(text) }
 
     /// `str.capitalize()`: first character title-cased, the rest lowercased.
-    static func capitalize(_ text: String) -> String {
-        var out = ""
-        for (offset, scalar) in text.unicodeScalars.enumerated() {
-            out += offset == 0 ? titlecase(scalar) : lowercase(scalar)
+    static func capitalize(_ text: String) -> String { UnicodeCasing.capitalize(text) }
+
+    /// `str.istitle()`: uppercase/titlecase characters only after uncased ones, lowercase only after
+    /// cased ones, and at least one cased character.
+    static func istitle(_ text: String) -> Bool {
+        var cased = false
+        var previousCased = false
+        for scalar in text.unicodeScalars {
+            let properties = scalar.properties
+            if properties.isUppercase || properties.generalCategory == .titlecaseLetter {
+                if previousCased { return false }
+                previousCased = true
+                cased = true
+            } else if properties.isLowercase {
+                if !previousCased { return false }
+                previousCased = true
+                cased = true
+            } else {
+                previousCased = false
+            }
         }
-        return out
+        return cased
+    }
+
+    /// `str.expandtabs(tabsize)`: tabs to spaces up to the next multiple of `tabSize` (column reset
+    /// by `\n` and `\r`).
+    static func expandtabs(_ text: String, tabSize: Int) throws -> String {
+        var out = String.UnicodeScalarView()
+        var column = 0
+        var size = 0
+        for scalar in text.unicodeScalars {
+            if scalar == "\t" {
+                if tabSize > 0 {
+                    let spaces = tabSize - column % tabSize
+                    size += spaces
+                    try RenderBudget.check(size, for: "an expanded string")
+                    out.append(contentsOf: repeatElement(" " as Unicode.Scalar, count: spaces))
+                    column += spaces
+                }
+            } else {
+                out.append(scalar)
+                size += 1
+                column = scalar == "\n" || scalar == "\r" ? 0 : column + 1
+            }
+        }
+        return String(out)
     }
 
     static func islower(_ text: String) -> Bool {
@@ -292,29 +320,5 @@ enum PythonStrings {
         }
         if start < scalars.count { lines.append(make(scalars[start...])) }
         return lines
-    }
-
-    /// `str.expandtabs(size)`: each tab to the next multiple of `size` columns (none when `size` <= 0),
-    /// the column counted in code points and reset by `\n` and `\r`.
-    static func expandTabs(_ text: String, size: Int) throws -> String {
-        var out = String.UnicodeScalarView()
-        var column = 0
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\t":
-                guard size > 0 else { continue }
-                let spaces = size - column % size
-                try RenderBudget.charge(spaces, for: "a string expanded by expandtabs")
-                out.append(contentsOf: repeatElement(" ", count: spaces))
-                column += spaces
-            case "\n", "\r":
-                out.append(scalar)
-                column = 0
-            default:
-                out.append(scalar)
-                column += 1
-            }
-        }
-        return String(out)
     }
 }

@@ -13,6 +13,11 @@ public enum Value {
     indirect case bigInt(BigInt)
     case float(Double)
     case string(String)
+    /// markupsafe's `Markup`: a str marked safe; `escape` leaves it alone, and its operations escape
+    /// the plain strings they combine with it.
+    case markup(String)
+    /// Python's `bytes` (from `str.encode()`).
+    case bytes([UInt8])
     case list(ListObject)
     case tuple([Value])
     /// A named tuple (groupby's `_GroupTuple`): prints as a tuple, fields readable by name.
@@ -264,6 +269,8 @@ extension Value {
         case .int, .bigInt: return "int"
         case .float: return "float"
         case .string: return "str"
+        case .markup: return "Markup"
+        case .bytes: return "bytes"
         case .list: return "list"
         case .tuple: return "tuple"
         case .namedTuple: return "_GroupTuple"
@@ -288,6 +295,25 @@ extension Value {
         case .bool(let flag): return flag ? "True" : "False"
         default: return "\(typeName) object"
         }
+    }
+
+    /// The text of a str or a Markup (a str subclass).
+    var stringContent: String? {
+        switch self {
+        case .string(let text), .markup(let text): return text
+        default: return nil
+        }
+    }
+
+    /// The bytes of a bytes value.
+    var bytesContent: [UInt8]? {
+        if case .bytes(let bytes) = self { return bytes }
+        return nil
+    }
+
+    var isMarkup: Bool {
+        if case .markup = self { return true }
+        return false
     }
 
     var isUndefined: Bool {

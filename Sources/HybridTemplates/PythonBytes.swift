@@ -1,0 +1,133 @@
+/// Python's `bytes` as templates can make them: `str.encode()`, printed as `b'...'`, `decode()`d
+/// back, compared, concatenated, measured and iterated (as ints).
+enum PythonBytes {
+    enum Codec { case utf8, ascii, latin1 }
+
+    /// Python's codec lookup for the encodings hybrid has (`utf-8`, `ascii`, `latin-1` and aliases).
+    static func codec(_ name: String) throws -> Codec {
+        let normalized = String(name.lowercased().map { $0 == "-" || $0 == " " ? "_" : $0 })
+        switch normalized {
+        case "utf_8", "utf8", "u8", "utf", "cp65001": return .utf8
+        case "ascii", "us_ascii", "646", "us": return .ascii
+        case "latin_1", "latin1", "latin", "l1", "iso_8859_1", "iso8859_1", "8859", "cp819", "iso_ir_100":
+            return .latin1
+        default: throw EvalFailure(.runtime, "LookupError: unknown encoding: \(name)")
+        }
+    }
+
+    /// `str.encode(encoding, errors)` (`strict`, `ignore`, `replace`).
+    static func encode(_ text: String, encoding: String, errors: String) throws -> [UInt8] {
+        let codec = try codec(encoding)
+        if codec == .utf8 { return Array(text.utf8) }
+        let limit: UInt32 = codec == .ascii ? 0x80 : 0x100
+        var out: [UInt8] = []
+        out.reserveCapacity(text.utf8.count)
+        for (position, scalar) in text.unicodeScalars.enumerated() {
+            if scalar.value < limit {
+                out.append(UInt8(scalar.value))
+                continue
+            }
+            switch errors {
+            case "ignore": continue
+            case "replace": out.append(UInt8(ascii: "?"))
+            default:
+                let name = codec == .ascii ? "ascii" : "latin-1"
+                let escaped = PythonFormatting.stringRepr(String(scalar)).dropFirst().dropLast()
+                throw EvalFailure(
+                    .value,
+                    "'\(name)' codec can't encode character '\(escaped)' in position \(position): ordinal not in range(\(limit))"
+                )
+            }
+        }
+        return out
+    }
+
+    /// `bytes.decode(encoding, errors)`.
+    static func decode(_ bytes: [UInt8], encoding: String, errors: String) throws -> String {
+        switch try codec(encoding) {
+        case .latin1:
+            return String(String.UnicodeScalarView(bytes.map { Unicode.Scalar($0) }))
+        case .ascii:
+            var out = String.UnicodeScalarView()
+            for (position, byte) in bytes.enumerated() {
+                if byte < 0x80 {
+                    out.append(Unicode.Scalar(byte))
+                } else if errors == "replace" {
+                    out.append("\u{FFFD}")
+                } else if errors != "ignore" {
+                    throw EvalFailure(
+                        .value,
+                        "'ascii' codec can't decode byte 0x\(PythonFormatting.hex(UInt32(byte), 2)) in position \(position): ordinal not in range(128)"
+                    )
+                }
+            }
+            return String(out)
+        case .utf8:
+            if let text = String(validating: bytes, as: UTF8.self) { return text }
+            if errors == "replace" { return String(decoding: bytes, as: UTF8.self) }
+            throw EvalFailure(.value, "'utf-8' codec can't decode bytes: invalid utf-8")
+        }
+    }
+
+    /// `repr(bytes)`: `b'...'` with `\t`, `\n`, `\r`, `\\`, `\xhh` escapes; double quotes when the
+    /// bytes hold a `'` and no `"`.
+    static func repr(_ bytes: [UInt8]) -> String {
+        let quote: UInt8 =
+            bytes.contains(UInt8(ascii: "'")) && !bytes.contains(UInt8(ascii: "\""))
+            ? UInt8(ascii: "\"") : UInt8(ascii: "'")
+        var out: [UInt8] = [UInt8(ascii: "b"), quote]
+        for byte in bytes {
+            switch byte {
+            case quote, UInt8(ascii: "\\"): out += [UInt8(ascii: "\\"), byte]
+            case UInt8(ascii: "\t"): out += Array("\\t".utf8)
+            case UInt8(ascii: "\n"): out += Array("\\n".utf8)
+            case UInt8(ascii: "\r"): out += Array("\\r".utf8)
+            case 0x20..<0x7F: out.append(byte)
+            default: out += Array(("\\x" + PythonFormatting.hex(UInt32(byte), 2)).utf8)
+            }
+        }
+        out.append(quote)
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// The bytes methods templates use.
+    static func method(_ bytes: [UInt8], _ name: String) -> Value? {
+        switch name {
+        case "decode":
+            return BuiltinMethods.method(name, "bytes") { arguments in
+                let bound = try arguments.bind(name, [("encoding", .string("utf-8")), ("errors", .string("strict"))])
+                return .string(
+                    try decode(
+                        bytes, encoding: try BuiltinMethods.stringArgument(bound[0], name),
+                        errors: try BuiltinMethods.stringArgument(bound[1], name)))
+            }
+        case "hex":
+            return BuiltinMethods.method(name, "bytes") { arguments in
+                _ = try arguments.bind(name, [])
+                return .string(bytes.map { PythonFormatting.hex(UInt32($0), 2) }.joined())
+            }
+        default: return nil
+        }
+    }
+
+    /// Python's bytes ordering: lexicographic by byte.
+    static func ordering(_ a: [UInt8], _ b: [UInt8]) -> Int {
+        if a == b { return 0 }
+        return a.lexicographicallyPrecedes(b) ? -1 : 1
+    }
+
+    /// `needle in bytes`: a byte value (int) or a sub-sequence.
+    static func contains(_ bytes: [UInt8], _ needle: Value) throws -> Bool {
+        switch needle {
+        case .int(let value):
+            guard (0...255).contains(value) else { throw EvalFailure(.value, "byte must be in range(0, 256)") }
+            return bytes.contains(UInt8(value))
+        case .bytes(let part):
+            if part.isEmpty { return true }
+            guard part.count <= bytes.count else { return false }
+            return (0...(bytes.count - part.count)).contains { bytes[$0..<$0 + part.count].elementsEqual(part) }
+        default:
+            throw EvalFailure(.type, "a bytes-like object is required, not '\(needle.typeName)'")
+        }
+    }
+}
