@@ -225,9 +225,12 @@ final class MacroDefinition {
     let usesVarargs: Bool
     let usesKwargs: Bool
     let usesCaller: Bool
+    /// The macro of a `{% call %}` block: Jinja2 gives it no name (`<Macro anonymous>`, `.name` None).
+    let isAnonymous: Bool
 
-    init(name: Symbol, signature: MacroSignature, body: [Node], position: Position) {
+    init(name: Symbol, signature: MacroSignature, body: [Node], position: Position, isAnonymous: Bool = false) {
         self.name = name
+        self.isAnonymous = isAnonymous
         self.signature = signature
         self.body = body
         self.position = position

@@ -89,7 +89,7 @@ public final class Callable {
         self.name = macro.name.name
         self.body = .macro(macro, closure: closure)
         self.typeName = "Macro"
-        self.reprText = "<Macro '\(macro.name)'>"
+        self.reprText = macro.isAnonymous ? "<Macro anonymous>" : "<Macro '\(macro.name)'>"
     }
 
     var macroDefinition: MacroDefinition? {

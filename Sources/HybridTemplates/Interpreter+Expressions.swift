@@ -318,6 +318,7 @@ extension Interpreter {
             if let position = tuple.fields.firstIndex(of: name) { return tuple.values[position] }
         case .callable(let callable):
             if let value = callable.attribute?(name) { return value }
+            if let macro = callable.macroDefinition, let value = macroAttribute(macro, name) { return value }
         default:
             break
         }
@@ -477,6 +478,19 @@ extension Interpreter {
             throw EvalFailure(.undefined, undefined.message)
         default:
             throw EvalFailure(.type, "'\(object.typeName)' object is not subscriptable")
+        }
+    }
+
+    /// A `jinja2.runtime.Macro`'s public attributes: `name` (None for a call block's), `arguments`,
+    /// `catch_kwargs`, `catch_varargs`, `caller`.
+    func macroAttribute(_ macro: MacroDefinition, _ name: String) -> Value? {
+        switch name {
+        case "name": return macro.isAnonymous ? Value.none : .string(macro.name.name)
+        case "arguments": return .tuple(macro.signature.arguments.map { .string($0.name) })
+        case "catch_kwargs": return .bool(macro.usesKwargs)
+        case "catch_varargs": return .bool(macro.usesVarargs)
+        case "caller": return .bool(macro.usesCaller)
+        default: return nil
         }
     }
 }

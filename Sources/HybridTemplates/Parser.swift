@@ -472,7 +472,8 @@ struct Parser {
         guard case .call = call.kind else { throw fail("expected call", at: tokens[index]) }
         return try hardFrame { (parser: inout Parser) throws(TemplateError) in
             let body = try parser.parseStatements(["endcall"], dropNeedle: true)
-            let definition = MacroDefinition(name: .caller, signature: signature, body: body, position: start)
+            let definition = MacroDefinition(
+                name: .caller, signature: signature, body: body, position: start, isAnonymous: true)
             return Node(.callBlock(definition, call: call), start)
         }
     }

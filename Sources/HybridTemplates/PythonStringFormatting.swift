@@ -3,6 +3,19 @@ import Foundation
 import HybridYAML
 
 /// Python's `%` formatting (`'%s-%05.2f' % (a, b)`, the `format` filter).
+extension Value {
+    /// For a value `%` treats as a mapping although it is a sequence (list, range, bytes): the name
+    /// its index error uses (`list indices must be integers…`); nil for anything else.
+    fileprivate var percentMappingSequenceName: String? {
+        switch self {
+        case .list: return "list"
+        case .range: return "range"
+        case .bytes: return "byte"
+        default: return nil
+        }
+    }
+}
+
 enum PercentFormat {
     /// `escaping`: `Markup % argument`, where each argument is wrapped in markupsafe's
     /// `_MarkupEscapeHelper` (`%s` and `%r` escape; integer-only conversions refuse it).
@@ -104,6 +117,9 @@ enum PercentFormat {
             if let key {
                 // An undefined value passes Python's mapping check (it has __getitem__), which then fails.
                 if case .undefined(let undefined) = argument { throw EvalFailure(.undefined, undefined.message) }
+                if let sequence = argument.percentMappingSequenceName {
+                    throw EvalFailure(.type, "\(sequence) indices must be integers or slices, not str")
+                }
                 guard let mapping else { throw EvalFailure(.type, "format requires a mapping") }
                 usedMapping = true
                 guard let found = try mapping.get(.string(key)) else {
@@ -115,7 +131,11 @@ enum PercentFormat {
             }
             out += try convert(value, conversion, spec, escaping: escaping)
         }
-        if mapping == nil && next < positional.count && !argument.isUndefined {
+        // Python leaves arguments unused without complaint when the argument passes its mapping check
+        // (it has __getitem__ and is not a tuple or str): a dict, but also a list, range or bytes.
+        if mapping == nil && next < positional.count && !argument.isUndefined
+            && argument.percentMappingSequenceName == nil
+        {
             throw EvalFailure(.type, "not all arguments converted during string formatting")
         }
         _ = usedMapping
