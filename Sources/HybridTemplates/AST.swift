@@ -110,7 +110,9 @@ indirect enum AssignTarget {
     case name(Symbol)
     case tuple([AssignTarget])
     /// `ns.attribute` where `ns` is a namespace.
-    case namespaceAttribute(Symbol, String)
+    /// `ns.attribute`; `checkedAt` is where Jinja2 reports a target that is not a namespace (the line
+    /// of what precedes the `{% set %}` tag: its generated check carries no line of its own).
+    case namespaceAttribute(Symbol, String, checkedAt: Position)
 
     /// Every plain name the target binds.
     var names: [Symbol] {
@@ -157,7 +159,9 @@ final class Node {
         case include(Expr, ignoreMissing: Bool, withContext: Bool)
         case importModule(Expr, target: Symbol, withContext: Bool)
         case fromImport(Expr, names: [(String, Symbol)], withContext: Bool)
-        case extends(Expr)
+        /// `repeatAt`: where Jinja2 reports "extended multiple times" for this tag (the line of what
+        /// precedes it, as for a namespace check).
+        case extends(Expr, repeatAt: Position)
         case block(BlockDefinition)
         case with(targets: [AssignTarget], values: [Expr], body: [Node])
         /// `{% autoescape %}` (no effect without autoescaping) and other pure scopes.
@@ -332,7 +336,7 @@ enum NameCollector {
             for filter in filters { collectLoads(in: filter.arguments, into: &names) }
             collectLoads(in: body, into: &names)
         case .include(let template, _, _), .importModule(let template, _, _), .fromImport(let template, _, _),
-            .extends(let template):
+            .extends(let template, _):
             collectLoads(in: template, into: &names)
         case .block:
             break  // Jinja's UndeclaredNameVisitor does not look into blocks

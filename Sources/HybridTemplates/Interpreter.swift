@@ -126,10 +126,11 @@ public final class Interpreter {
     private func executeRoot(_ nodes: [Node], _ frame: Frame, extended: inout (ParsedTemplate, Position)?) throws {
         for index in nodes.indices {
             let node = nodes[index]
-            if case .extends(let expr) = node.kind {
+            if case .extends(let expr, let repeatAt) = node.kind {
                 let position = node.position
                 if extended != nil {
-                    throw located(EvalFailure(.runtime, "extended multiple times"), position, frame)
+                    throw located(
+                        EvalFailure(.runtime, "extended multiple times"), repeatAt, frame)
                 }
                 let name = try evaluateTemplateName(expr, frame)
                 extended = (try loadForInclusion(name, frame, position), position)
@@ -153,8 +154,9 @@ public final class Interpreter {
         for node in nodes {
             switch node.kind {
             case .block: continue
-            case .extends:
-                throw located(EvalFailure(.runtime, "extended multiple times"), node.position, frame)
+            case .extends(_, let repeatAt):
+                throw located(
+                    EvalFailure(.runtime, "extended multiple times"), repeatAt, frame)
             default:
                 let printed = output.count
                 try execute(node, frame)
@@ -432,9 +434,10 @@ public final class Interpreter {
                 throw EvalFailure(.value, "not enough values to unpack (expected \(targets.count), got \(items.count))")
             }
             for (item, inner) in zip(items, targets) { try assign(inner, item, frame, bindOnly: bindOnly) }
-        case .namespaceAttribute(let name, let attribute):
+        case .namespaceAttribute(let name, let attribute, let checkedAt):
             guard case .namespace(let namespace) = frame.lookup(name) ?? .none else {
-                throw EvalFailure(.runtime, "cannot assign attribute on non-namespace object")
+                throw located(
+                    EvalFailure(.runtime, "cannot assign attribute on non-namespace object"), checkedAt, frame)
             }
             try namespace.attributes.set(.string(attribute), value)
         }

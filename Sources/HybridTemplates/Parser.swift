@@ -360,8 +360,18 @@ struct Parser {
 
     private mutating func parseExtends() throws(TemplateError) -> Node {
         let start = position
+        let repeatAt = positionBeforeTag()
         _ = next()
-        return Node(.extends(try parseExpression()), start)
+        return Node(.extends(try parseExpression(), repeatAt: repeatAt), start)
+    }
+
+    /// Where the token before the current statement's `{%` starts (the template's start at the top):
+    /// what Jinja2 reports for the checks its code generator writes without a line of their own.
+    private func positionBeforeTag() -> Position {
+        var opening = index
+        while opening > 0 && tokens[opening].kind != .blockBegin { opening -= 1 }
+        guard opening > 0 else { return Position(line: 1, offset: 0) }
+        return Position(line: tokens[opening - 1].line, offset: tokens[opening - 1].offset)
     }
 
     /// `with context` / `without context`, else the default.
@@ -538,7 +548,7 @@ struct Parser {
             if withNamespace && isOp(.dot) {
                 _ = next()
                 let attribute = try expect(.name, "name").text
-                return .namespaceAttribute(.named(token.text), attribute)
+                return .namespaceAttribute(.named(token.text), attribute, checkedAt: positionBeforeTag())
             }
             return .name(.named(token.text))
         }
