@@ -577,14 +577,14 @@ public final class Interpreter {
         _ frame: Frame
     ) throws -> String {
         let entry = entries[index]
-        if entry.definition.required && index == entries.count - 1 && entries.count == 1 {
-            // Rendered directly without an override.
-        }
-        if entry.definition.required && entries.count == index + 1 && index == 0
-            && context.template.name == entry.template.name
-        {
-            throw located(
-                EvalFailure(.runtime, "Required block '\(entry.definition.name)' not found."), position, frame)
+        // Jinja2's required block raises when nothing overrides it (`len(context.blocks[name]) <= 1`),
+        // however many templates down the extends chain it is, at the block's own line.
+        if entry.definition.required && entries.count <= 1 {
+            throw TemplateError(
+                .runtime, "Required block '\(entry.definition.name)' not found.",
+                at: SourceLocation(
+                    file: entry.template.name, line: entry.definition.position.line,
+                    column: entry.template.column(of: entry.definition.position)))
         }
         return try nested(at: position, frame) {
             let blockFrame = Frame(context: context, parent: scopedFrame, template: entry.template)

@@ -451,7 +451,14 @@ struct Parser {
         try expect(.lparen)
         while !isOp(.rparen) {
             if !arguments.isEmpty { try expect(.comma) }
+            let nameToken = current
             let name = Symbol.named(try expect(.name, "name").text)
+            if arguments.contains(name) {
+                // Jinja2 lets the name through; Python refuses the function it compiles the macro to.
+                var error = fail("duplicate argument '\(nameToken.text)' in function definition", at: nameToken)
+                error.kind = .runtime
+                throw error
+            }
             if skip(.assign) {
                 defaults.append(try parseExpression())
             } else if !defaults.isEmpty {
