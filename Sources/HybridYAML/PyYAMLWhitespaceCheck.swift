@@ -1,4 +1,5 @@
 import CYAML
+import HybridDiagnostics
 
 /// Where libyaml is more lenient than PyYAML's pure-Python scanner (which Superset uses), reject
 /// the input as PyYAML would: tabs outside quoted scalars, block scalars and comments, and a
@@ -19,9 +20,16 @@ enum PyYAMLWhitespaceCheck {
         return false
     }
 
-    /// Throws at the first tab or line-start byte-order mark PyYAML would reject. Text after a
-    /// libyaml syntax error is not examined (the parse reports that error).
-    static func check(_ bytes: UnsafeBufferPointer<UInt8>, file: String) throws(YAMLError) {
+    /// The first tab or line-start byte-order mark PyYAML would reject, at its original position
+    /// (`edits`: what was rewritten in `bytes`). Text after a libyaml syntax error is not examined
+    /// (the parse reports that error).
+    static func firstProblem(
+        _ bytes: UnsafeBufferPointer<UInt8>, file: String, edits: YAMLInputEdits = YAMLInputEdits()
+    ) -> YAMLError? {
+        func location(_ line: Int, _ column: Int) -> SourceLocation {
+            let position = edits.original(line: line, column: column)
+            return SourceLocation(file: file, line: position.line, column: position.column)
+        }
         let events = LibYAMLEventStream(bytes, file: file)
         var exempt: [Range<Int>] = []
         var scannedUpTo = Int.max
@@ -55,13 +63,13 @@ enum PyYAMLWhitespaceCheck {
                 if c == 0x23 && (previous == 0x20 || YAMLCommentScanner.isBreak(previous)) {
                     inComment = true
                 } else if c == 0x09 {
-                    throw YAMLError(
-                        .syntax, at: .init(file: file, line: line, column: column),
+                    return YAMLError(
+                        .syntax, at: location(line, column),
                         "found a tab character where PyYAML does not allow one (tabs may appear only inside quoted or block scalars and comments)"
                     )
                 } else if c == 0xFEFF && column == 1 {
-                    throw YAMLError(
-                        .syntax, at: .init(file: file, line: line, column: column),
+                    return YAMLError(
+                        .syntax, at: location(line, column),
                         "found a byte-order mark at the start of a line (PyYAML reads it as text, libyaml skips it); remove it"
                     )
                 }
@@ -78,5 +86,6 @@ enum PyYAMLWhitespaceCheck {
             }
             index += 1
         }
+        return nil
     }
 }

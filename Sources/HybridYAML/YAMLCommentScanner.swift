@@ -4,6 +4,19 @@ import CYAML
 public enum YAMLCommentScanner {
     /// Marks of every `#` comment in a well-formed stream, in order; nil if libyaml cannot parse it.
     public static func comments(in bytes: [UInt8]) -> [YAMLMark]? {
+        if let found = comments(inReadable: bytes) { return found }
+        // Where libyaml stops but PyYAML reads on, scan the text rewritten for libyaml.
+        guard let input = YAMLParser.rewrittenForLibYAML(bytes), !input.edits.isEmpty,
+            let found = comments(inReadable: input.bytes)
+        else { return nil }
+        return found.map { mark in
+            let position = input.edits.original(line: Int(mark.line), column: Int(mark.column))
+            return YAMLMark(line: position.line, column: position.column)
+        }
+    }
+
+    /// Comments of a text libyaml reads without error; nil otherwise.
+    static func comments(inReadable bytes: [UInt8]) -> [YAMLMark]? {
         bytes.withUnsafeBufferPointer { buffer -> [YAMLMark]? in
             let events = LibYAMLEventStream(buffer, file: "")
             // Character ranges of scalars (and aliases): a `#` inside one is content, not a comment.
