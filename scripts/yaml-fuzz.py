@@ -6,7 +6,7 @@
 Each round builds random Python data (strings made of YAML indicators, look-alikes of other
 types, line breaks, control and non-ASCII characters; ints of any size; floats from random bits;
 dates and timestamps; nested lists and dicts), writes it with PyYAML in a random style (block or
-flow, random quoting/width), runs `hybrid normalize --stdout` on that file, and checks that
+flow, default scalar style, canonical, indent, width, Unicode, explicit start/end, line breaks, %YAML), runs `hybrid normalize --stdout` on that file, and checks that
 PyYAML's safe_load of hybrid's output is the same typed data (dict order ignored) and that
 normalizing the output again changes nothing. Failing inputs are kept under bench-out/yaml-fuzz/.
 """
@@ -58,6 +58,18 @@ def random_data(rng, depth):
     return random_scalar(rng)
 
 
+def random_style(rng):
+    """Every emitter option of PyYAML's safe_dump that changes the text, at random."""
+    style = dict(allow_unicode=rng.random() < 0.5, default_flow_style=rng.choice([False, True, None]),
+                 width=rng.choice([1, 20, 80, 1000, 10 ** 6]), sort_keys=rng.random() < 0.5,
+                 default_style=rng.choice([None, None, None, "'", '"', "|", ">"]), canonical=rng.random() < 0.15,
+                 indent=rng.choice([None, 2, 3, 4, 9]), explicit_start=rng.random() < 0.3,
+                 explicit_end=rng.random() < 0.3, line_break=rng.choice([None, "\n", "\r", "\r\n"]))
+    if rng.random() < 0.2:
+        style["version"] = (1, 1)
+    return style
+
+
 def typed(v):
     if v is None or isinstance(v, bool):
         return (type(v).__name__, v)
@@ -89,8 +101,7 @@ def main():
         path = os.path.join(tmp, "doc.yaml")
         for round_ in range(args.count):
             data = random_data(rng, rng.randint(0, 4))
-            text = yaml.safe_dump(data, allow_unicode=rng.random() < 0.5, default_flow_style=rng.choice([False, True, None]),
-                                  width=rng.choice([20, 80, 1000]), sort_keys=rng.random() < 0.5)
+            text = yaml.safe_dump(data, **random_style(rng))
             with open(path, "w", encoding="utf-8") as f:
                 f.write(text)
             result = subprocess.run([args.hybrid, "normalize", "--stdout", path], capture_output=True)
