@@ -21,13 +21,13 @@ enum PyYAMLWhitespaceCheck {
     }
 
     /// The first tab or line-start byte-order mark PyYAML would reject, at its original position
-    /// (`edits`: what was rewritten in `bytes`). Text after a libyaml syntax error is not examined
+    /// (`input`: what `bytes` were read from). Text after a libyaml syntax error is not examined
     /// (the parse reports that error).
     static func firstProblem(
-        _ bytes: UnsafeBufferPointer<UInt8>, file: String, edits: YAMLInputEdits = YAMLInputEdits()
+        _ bytes: UnsafeBufferPointer<UInt8>, file: String, input: YAMLEditableInput? = nil
     ) -> YAMLError? {
         func location(_ line: Int, _ column: Int) -> SourceLocation {
-            let position = edits.original(line: line, column: column)
+            let position = input?.originalPosition(line: line, column: column) ?? (line: line, column: column)
             return SourceLocation(file: file, line: position.line, column: position.column)
         }
         let events = LibYAMLEventStream(bytes, file: file)

@@ -4,13 +4,20 @@ import CYAML
 public enum YAMLCommentScanner {
     /// Marks of every `#` comment in a well-formed stream, in order; nil if libyaml cannot parse it.
     public static func comments(in bytes: [UInt8]) -> [YAMLMark]? {
-        if let found = comments(inReadable: bytes) { return found }
+        if let found = comments(inReadable: bytes) {
+            let input = YAMLEditableInput(bytes)
+            if input.byteOrderMarkColumns.isEmpty { return found }
+            return found.map { mark in
+                let position = input.originalPosition(line: Int(mark.line), column: Int(mark.column))
+                return YAMLMark(line: position.line, column: position.column)
+            }
+        }
         // Where libyaml stops but PyYAML reads on, scan the text rewritten for libyaml.
         guard let input = YAMLParser.rewrittenForLibYAML(bytes), !input.edits.isEmpty,
             let found = comments(inReadable: input.bytes)
         else { return nil }
         return found.map { mark in
-            let position = input.edits.original(line: Int(mark.line), column: Int(mark.column))
+            let position = input.originalPosition(line: Int(mark.line), column: Int(mark.column))
             return YAMLMark(line: position.line, column: position.column)
         }
     }

@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
 /// Text hybrid wrote into a document so that libyaml reads it as PyYAML's pure-Python scanner
 /// does, and how a position in the edited text maps back to the original.
 ///
@@ -56,9 +62,59 @@ struct YAMLInputEdits: Sendable {
 struct YAMLEditableInput {
     var bytes: [UInt8]
     var edits = YAMLInputEdits()
+    /// libyaml's 1-based columns of the byte-order marks inside lines of the original text, by line.
+    /// PyYAML's reader does not count a byte-order mark as a column; libyaml does.
+    var byteOrderMarkColumns: [Int: [Int]] = [:]
 
     init(_ bytes: [UInt8]) {
         self.bytes = bytes
+        if Self.hasInnerByteOrderMark(bytes) { byteOrderMarkColumns = Self.byteOrderMarkColumns(bytes) }
+    }
+
+    /// The original position, as PyYAML counts it, of a 1-based line and column libyaml reports.
+    func originalPosition(line: Int, column: Int) -> (line: Int, column: Int) {
+        var position = edits.isEmpty ? (line: line, column: column) : edits.original(line: line, column: column)
+        if !byteOrderMarkColumns.isEmpty, let marks = byteOrderMarkColumns[position.line] {
+            position.column -= marks.prefix { $0 < position.column }.count
+        }
+        return position
+    }
+
+    /// Whether a UTF-8 byte-order mark follows the first bytes.
+    static func hasInnerByteOrderMark(_ bytes: [UInt8]) -> Bool {
+        bytes.withUnsafeBufferPointer { buffer in
+            guard let base = buffer.baseAddress, buffer.count > 3 else { return false }
+            var offset = 1
+            while offset + 2 < buffer.count, let found = memchr(base + offset, 0xEF, buffer.count - offset - 2) {
+                let index = UnsafePointer<UInt8>(found.assumingMemoryBound(to: UInt8.self)) - base
+                if buffer[index + 1] == 0xBB && buffer[index + 2] == 0xBF { return true }
+                offset = index + 1
+            }
+            return false
+        }
+    }
+
+    /// Where each byte-order mark after the first bytes is, counting lines and columns as libyaml does.
+    static func byteOrderMarkColumns(_ bytes: [UInt8]) -> [Int: [Int]] {
+        var found: [Int: [Int]] = [:]
+        var line = 1
+        var column = 1
+        var previousWasCR = false
+        let text = bytes.starts(with: [0xEF, 0xBB, 0xBF]) ? bytes.dropFirst(3) : bytes[...]
+        for scalar in String(decoding: text, as: UTF8.self).unicodeScalars {
+            if PyYAMLScannerAdaptation.isBreak(scalar) {
+                if !(scalar == "\n" && previousWasCR) {
+                    line += 1
+                    column = 1
+                }
+                previousWasCR = scalar == "\r"
+                continue
+            }
+            previousWasCR = false
+            if scalar == "\u{FEFF}" { found[line, default: []].append(column) }
+            column += 1
+        }
+        return found
     }
 
     /// Replaces `oldCount` characters at libyaml's character `index` (on `line`:`column`, all in

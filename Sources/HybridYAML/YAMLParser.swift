@@ -93,7 +93,7 @@ public enum YAMLParser {
     ) -> Attempt {
         var whitespaceProblem: YAMLError?
         if PyYAMLWhitespaceCheck.isNeeded(buffer) {
-            whitespaceProblem = PyYAMLWhitespaceCheck.firstProblem(buffer, file: file, edits: input.edits)
+            whitespaceProblem = PyYAMLWhitespaceCheck.firstProblem(buffer, file: file, input: input)
         }
         let events = LibYAMLEventStream(buffer, file: file, input: input)
         var builder = TreeBuilder(events: events, options: options)
@@ -152,8 +152,8 @@ final class LibYAMLEventStream {
 
     /// The original position of a 1-based line and column of the text libyaml reads.
     func originalPosition(line: Int, column: Int) -> (line: Int, column: Int) {
-        guard let edits = source?.edits, !edits.isEmpty else { return (line, column) }
-        return edits.original(line: line, column: column)
+        guard let source else { return (line, column) }
+        return source.originalPosition(line: line, column: column)
     }
 
     func location(_ mark: yaml_mark_t) -> SourceLocation {
