@@ -279,3 +279,76 @@ extension TreeBuilder {
         return SourceLocation(file: events.file, line: position.line, column: position.column)
     }
 }
+
+extension TreeBuilder {
+    /// A block scalar's header as PyYAML's scanner wants it: after `|` or `>` and its indicators,
+    /// a space, a line break or the end; then only spaces before a comment or the line break
+    /// (libyaml also takes a tab, or `#` right after the indicators).
+    func checkBlockScalarHeader(_ event: yaml_event_t) throws(YAMLError) {
+        guard let start = events.byteOffset(ofCharacter: Int(event.start_mark.index)) else { return }
+        let input = events.input
+        var offset = start
+        var line = Int(event.start_mark.line)
+        var column = Int(event.start_mark.column)
+        func advance() {
+            if input[offset] == 0x0A
+                || (input[offset] == 0x0D && (offset + 1 >= input.count || input[offset + 1] != 0x0A))
+            {
+                line += 1
+                column = 0
+            } else if input[offset] != 0x0D {
+                column += 1
+            }
+            offset += 1
+        }
+        // Skip the node's properties (`&anchor`, `!tag`), which may stand on earlier lines.
+        while offset < input.count, input[offset] != UInt8(ascii: "|"), input[offset] != UInt8(ascii: ">") {
+            let c = input[offset]
+            if c == UInt8(ascii: "#") {
+                while offset < input.count, input[offset] != 0x0A, input[offset] != 0x0D { advance() }
+            } else if c == UInt8(ascii: "&") || c == UInt8(ascii: "!") {
+                while offset < input.count, ![0x20, 0x09, 0x0A, 0x0D].contains(input[offset]) { advance() }
+            } else if [0x20, 0x09, 0x0A, 0x0D].contains(c) {
+                advance()
+            } else {
+                return
+            }
+        }
+        guard offset < input.count else { return }
+        advance()
+        func byte(_ at: Int) -> UInt8? { at < input.count ? input[at] : nil }
+        func isDigit(_ c: UInt8?) -> Bool { c.map { (0x31...0x39).contains($0) } ?? false }
+        func isChomping(_ c: UInt8?) -> Bool { c == UInt8(ascii: "+") || c == UInt8(ascii: "-") }
+        if isChomping(byte(offset)) {
+            advance()
+            if isDigit(byte(offset)) { advance() }
+        } else if isDigit(byte(offset)) {
+            advance()
+            if isChomping(byte(offset)) { advance() }
+        }
+        func isBreakOrEnd(_ at: Int) -> Bool {
+            guard at < input.count else { return true }
+            let c = input[at]
+            return c == 0x0A || c == 0x0D || (c == 0xC2 && byte(at + 1) == 0x85)
+                || (c == 0xE2 && byte(at + 1) == 0x80 && (byte(at + 2) == 0xA8 || byte(at + 2) == 0xA9))
+        }
+        func problem(_ text: String) -> YAMLError {
+            let position = events.originalPosition(line: line + 1, column: column + 1)
+            return YAMLError(
+                .syntax, at: SourceLocation(file: events.file, line: position.line, column: position.column),
+                "\(text) (while scanning a block scalar)")
+        }
+        func describe(_ at: Int) -> String {
+            let c = input[at]
+            return c == 0x09 ? "'\\t'" : c < 0x80 ? "'\(Character(Unicode.Scalar(c)))'" : "a non-ASCII character"
+        }
+        guard isBreakOrEnd(offset) || input[offset] == 0x20 else {
+            throw problem("expected chomping or indentation indicators, but found \(describe(offset))")
+        }
+        while byte(offset) == 0x20 { advance() }
+        if byte(offset) == UInt8(ascii: "#") { return }
+        guard isBreakOrEnd(offset) else {
+            throw problem("expected a comment or a line break, but found \(describe(offset))")
+        }
+    }
+}

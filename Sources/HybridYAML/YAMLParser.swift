@@ -145,6 +145,34 @@ final class LibYAMLEventStream {
         parser.deallocate()
     }
 
+    /// Where the last ``byteOffset(ofCharacter:)`` ended: libyaml's character index and its byte offset.
+    private var cursor: (index: Int, offset: Int)?
+
+    /// The byte offset of libyaml's character index in UTF-8 input (nil for UTF-16 input or past
+    /// the end). Walks on from the previous answer, so increasing indexes cost linear time in all.
+    func byteOffset(ofCharacter index: Int) -> Int? {
+        if cursor == nil {
+            if input.count >= 2 && (input[0] == 0xFF && input[1] == 0xFE || input[0] == 0xFE && input[1] == 0xFF) {
+                return nil
+            }
+            let start = input.count >= 3 && input[0] == 0xEF && input[1] == 0xBB && input[2] == 0xBF ? 3 : 0
+            cursor = (0, start)
+        }
+        var (current, offset) = cursor!
+        if index < current {
+            current = 0
+            offset = input.count >= 3 && input[0] == 0xEF && input[1] == 0xBB && input[2] == 0xBF ? 3 : 0
+        }
+        while current < index {
+            guard offset < input.count else { return nil }
+            offset += 1
+            while offset < input.count && input[offset] & 0xC0 == 0x80 { offset += 1 }
+            current += 1
+        }
+        cursor = (current, offset)
+        return offset
+    }
+
     /// Fills `event` with the next event (the caller deletes it), or throws libyaml's error.
     func next(into event: inout yaml_event_t) throws(YAMLError) {
         guard yaml_parser_parse(parser, &event) == 1 else { throw currentError() }
@@ -157,6 +185,12 @@ final class LibYAMLEventStream {
     }
 
     func location(_ mark: yaml_mark_t) -> SourceLocation {
+        var mark = mark
+        if mark.column == 0 && mark.line > 0, let end = endOfUnterminatedText(), Int(mark.index) >= end.index {
+            // libyaml moves the end of a text without a final line break to a new line; PyYAML does not.
+            mark.line -= 1
+            mark.column = numericCast(end.column)
+        }
         let position = originalPosition(line: Int(mark.line) + 1, column: Int(mark.column) + 1)
         return SourceLocation(file: file, line: position.line, column: position.column)
     }
@@ -201,6 +235,15 @@ final class LibYAMLEventStream {
         default:
             return YAMLError(.syntax, at: SourceLocation(file: file, line: 1, column: 1), problem)
         }
+    }
+
+    /// The character count and last line's length (libyaml's counting) of a text that does not end
+    /// with a line break; nil if it does.
+    func endOfUnterminatedText() -> (index: Int, column: Int)? {
+        let text = YAMLCommentScanner.decode(input)
+        guard let last = text.last, !YAMLCommentScanner.isBreak(last) else { return nil }
+        let lineStart = (text.lastIndex(where: YAMLCommentScanner.isBreak) ?? -1) + 1
+        return (text.count, text.count - lineStart)
     }
 
     /// The text being read, as an editable copy.
@@ -405,6 +448,9 @@ struct TreeBuilder {
         let mark = self.mark(event.start_mark)
         if let top = stack.last, top.isFlow {
             try checkFlowScalar(event, in: top)
+        }
+        if data.style == YAML_LITERAL_SCALAR_STYLE || data.style == YAML_FOLDED_SCALAR_STYLE {
+            try checkBlockScalarHeader(event)
         }
         let anchor = data.anchor.map { String(cString: $0) }
         if let anchor { try checkNewAnchor(anchor, at: mark) }
