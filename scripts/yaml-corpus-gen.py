@@ -11,7 +11,8 @@ The expectations are then made by the oracle, as for every corpus document:
 Scalars PyYAML reads without error are packed, several to a document, as block sequence items,
 mapping keys and flow sequence items; a scalar PyYAML fails on gets a document of its own. Every
 structural case (collections, anchors, directives, document markers, comments, indentation, tabs,
-byte-order marks, line breaks) is a document of its own.
+byte-order marks, line breaks, block scalar headers, the end of a text without a final
+line break) is a document of its own.
 
 Where hybrid deliberately differs from PyYAML the case carries the oracle's header
 ('# hybrid: error <kind> at <line>:<column>'); DELIBERATE lists them.
@@ -253,6 +254,15 @@ INDENTATION = ["a:\n b:\n  c: 1\n", "a:\n          b: 1\n", "- a\n-  b\n-   c\n"
                "a: b\n  c: d\n", "a:\n  b\n  c\n", "a:\n  b\n c\n", "- a\n  b\n", "- a\n b\n", "a:\n- b\n  c\n"]
 
 # Deliberate differences, by case text: (kind, line, column) in the text (the header line comes first).
+BLOCK_HEADERS = ["a: |#c\n b\n", "a: >+#c\n b\n", "a: |2#\n  b\n", "a: |\t\n b\n", "a: |-\t# c\n b\n",
+                 "a: | \t# c\n b\n", "a: |  # c\n b\n", "a: !!str |#\n b\n", "a: &x\n  !!str >-#\n   b\n",
+                 "a: |x\n b\n", "a: |1-x\n  b\n", "a: | x\n b\n", "a: >\u2028 b\n", "a: |\r\n b\r\n",
+                 "- |+ # c\n  b\n- >2- #\n   c\n"]
+
+ENDS = ["[", "[a,", "{a: ", "{a", "- [a, {b: ", "a: [b", "a: 'b", 'a: "b', "a: |", "a: >-", "- a\n- b: c\n  d",
+        "a:\n  - b\n  -", "? a", "&x", "*x", "!!str", "a: *x", "---", "--- [", "...", "%YAML 1.1", "%YAML 1.1\n",
+        "a\u2028[", "\ufeff[", "a: \ufeff[", "[\n", "[\n  ", "[ # c"]
+
 DELIBERATE = {
     "{a: 1, a: 2}\n": ("duplicate-key", 1, 8),
     "{1: a, 1.0: b}\n": ("duplicate-key", 1, 8),
@@ -272,6 +282,9 @@ def structural_cases():
             cases.append((family, text.encode("utf-8", "surrogatepass")))
     for name, data in BYTES:
         cases.append(("bytes-" + name, data))
+    for family, texts in [("block-header", BLOCK_HEADERS), ("end-of-text", ENDS)]:
+        for text in texts:
+            cases.append((family, text.encode("utf-8")))
     return cases
 
 
