@@ -32,6 +32,8 @@ enum PyYAMLWhitespaceCheck {
         }
         let events = LibYAMLEventStream(bytes, file: file)
         var exempt: [Range<Int>] = []
+        // Plain scalars: a tab in one is an error, a `#` in one is text.
+        var plain: [Range<Int>] = []
         var scannedUpTo = Int.max
         var event = yaml_event_t()
         while true {
@@ -42,13 +44,19 @@ enum PyYAMLWhitespaceCheck {
                 break
             }
             defer { yaml_event_delete(&event) }
-            if event.type == YAML_SCALAR_EVENT && event.data.scalar.style != YAML_PLAIN_SCALAR_STYLE {
-                exempt.append(event.start_mark.index..<max(event.end_mark.index, event.start_mark.index))
+            if event.type == YAML_SCALAR_EVENT {
+                let span = event.start_mark.index..<max(event.end_mark.index, event.start_mark.index)
+                if event.data.scalar.style == YAML_PLAIN_SCALAR_STYLE {
+                    plain.append(span)
+                } else {
+                    exempt.append(span)
+                }
             }
             if event.type == YAML_STREAM_END_EVENT { break }
         }
         let text = YAMLCommentScanner.decode(bytes)
         var spanIndex = 0
+        var plainIndex = 0
         var line = 1
         var column = 1
         var index = 0
@@ -59,8 +67,9 @@ enum PyYAMLWhitespaceCheck {
             while spanIndex < exempt.count, exempt[spanIndex].upperBound <= index { spanIndex += 1 }
             let inScalar = spanIndex < exempt.count && exempt[spanIndex].contains(index)
             if !inScalar && !inComment {
-                let previous = index == 0 ? 0x0A : text[index - 1]
-                if c == 0x23 && (previous == 0x20 || YAMLCommentScanner.isBreak(previous)) {
+                while plainIndex < plain.count, plain[plainIndex].upperBound <= index { plainIndex += 1 }
+                let inPlain = plainIndex < plain.count && plain[plainIndex].contains(index)
+                if c == 0x23 && !inPlain && YAMLCommentScanner.startsComment(text, at: index) {
                     inComment = true
                 } else if c == 0x09 {
                     return YAMLError(
