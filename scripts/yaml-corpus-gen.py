@@ -263,6 +263,9 @@ ENDS = ["[", "[a,", "{a: ", "{a", "- [a, {b: ", "a: [b", "a: 'b", 'a: "b', "a: |
         "a:\n  - b\n  -", "? a", "&x", "*x", "!!str", "a: *x", "---", "--- [", "...", "%YAML 1.1", "%YAML 1.1\n",
         "a\u2028[", "\ufeff[", "a: \ufeff[", "[\n", "[\n  ", "[ # c"]
 
+COMMENTS_AFTER_TOKENS = ["[]#c\tx\n", "[a]#c\n", "{a: 1}#\tc\n", "a: 'b'#c\t\n", "a: \"b\"#c\n", "a: b#c\tx\n",
+                         "- [a, b]# c\n- c\n", "a: *x#c\n", "- !foo#x b\n", "%TAG !e! tag:x#y\n--- a\n"]
+
 DELIBERATE = {
     "{a: 1, a: 2}\n": ("duplicate-key", 1, 8),
     "{1: a, 1.0: b}\n": ("duplicate-key", 1, 8),
@@ -282,7 +285,8 @@ def structural_cases():
             cases.append((family, text.encode("utf-8", "surrogatepass")))
     for name, data in BYTES:
         cases.append(("bytes-" + name, data))
-    for family, texts in [("block-header", BLOCK_HEADERS), ("end-of-text", ENDS)]:
+    for family, texts in [("block-header", BLOCK_HEADERS), ("end-of-text", ENDS),
+                          ("comment-after-token", COMMENTS_AFTER_TOKENS)]:
         for text in texts:
             cases.append((family, text.encode("utf-8")))
     return cases
