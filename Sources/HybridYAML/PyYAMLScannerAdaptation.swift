@@ -290,25 +290,35 @@ extension TreeBuilder {
         var offset = start
         var line = Int(event.start_mark.line)
         var column = Int(event.start_mark.column)
+        func isBreak(_ at: Int) -> Bool {
+            guard at < input.count else { return false }
+            let c = input[at]
+            return c == 0x0A || c == 0x0D || (c == 0xC2 && at + 1 < input.count && input[at + 1] == 0x85)
+                || (c == 0xE2 && at + 2 < input.count && input[at + 1] == 0x80
+                    && (input[at + 2] == 0xA8 || input[at + 2] == 0xA9))
+        }
+        /// Steps over one character, counting lines and columns as libyaml does.
         func advance() {
-            if input[offset] == 0x0A
-                || (input[offset] == 0x0D && (offset + 1 >= input.count || input[offset + 1] != 0x0A))
-            {
+            let c = input[offset]
+            let width = c < 0x80 ? 1 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4
+            if c == 0x0D && offset + 1 < input.count && input[offset + 1] == 0x0A {
+                // The line ends at the \n.
+            } else if isBreak(offset) {
                 line += 1
                 column = 0
-            } else if input[offset] != 0x0D {
+            } else {
                 column += 1
             }
-            offset += 1
+            offset = min(offset + width, input.count)
         }
         // Skip the node's properties (`&anchor`, `!tag`), which may stand on earlier lines.
         while offset < input.count, input[offset] != UInt8(ascii: "|"), input[offset] != UInt8(ascii: ">") {
             let c = input[offset]
             if c == UInt8(ascii: "#") {
-                while offset < input.count, input[offset] != 0x0A, input[offset] != 0x0D { advance() }
+                while offset < input.count, !isBreak(offset) { advance() }
             } else if c == UInt8(ascii: "&") || c == UInt8(ascii: "!") {
-                while offset < input.count, ![0x20, 0x09, 0x0A, 0x0D].contains(input[offset]) { advance() }
-            } else if [0x20, 0x09, 0x0A, 0x0D].contains(c) {
+                while offset < input.count, input[offset] != 0x20, input[offset] != 0x09, !isBreak(offset) { advance() }
+            } else if c == 0x20 || c == 0x09 || isBreak(offset) {
                 advance()
             } else {
                 return
@@ -326,12 +336,7 @@ extension TreeBuilder {
             advance()
             if isChomping(byte(offset)) { advance() }
         }
-        func isBreakOrEnd(_ at: Int) -> Bool {
-            guard at < input.count else { return true }
-            let c = input[at]
-            return c == 0x0A || c == 0x0D || (c == 0xC2 && byte(at + 1) == 0x85)
-                || (c == 0xE2 && byte(at + 1) == 0x80 && (byte(at + 2) == 0xA8 || byte(at + 2) == 0xA9))
-        }
+        func isBreakOrEnd(_ at: Int) -> Bool { at >= input.count || isBreak(at) }
         func problem(_ text: String) -> YAMLError {
             let position = events.originalPosition(line: line + 1, column: column + 1)
             return YAMLError(
