@@ -266,6 +266,10 @@ ENDS = ["[", "[a,", "{a: ", "{a", "- [a, {b: ", "a: [b", "a: 'b", 'a: "b', "a: |
 COMMENTS_AFTER_TOKENS = ["[]#c\tx\n", "[a]#c\n", "{a: 1}#\tc\n", "a: 'b'#c\t\n", "a: \"b\"#c\n", "a: b#c\tx\n",
                          "- [a, b]# c\n- c\n", "a: *x#c\n", "- !foo#x b\n", "%TAG !e! tag:x#y\n--- a\n"]
 
+# Differences yaml-fuzz.py --text found (each fixed), kept as they were found.
+FUZZ_FOUND = ["\r&x \r#b}\u2028\u2028|#>>+~", "&x\u0085|#\n", "[]#*x{yes>+?\tb", "...!>+%<<: \n |-#",
+              "  #c\u2028>\t\n !yes,", ">+#yes", "|-#{"]
+
 DELIBERATE = {
     "{a: 1, a: 2}\n": ("duplicate-key", 1, 8),
     "{1: a, 1.0: b}\n": ("duplicate-key", 1, 8),
@@ -286,7 +290,7 @@ def structural_cases():
     for name, data in BYTES:
         cases.append(("bytes-" + name, data))
     for family, texts in [("block-header", BLOCK_HEADERS), ("end-of-text", ENDS),
-                          ("comment-after-token", COMMENTS_AFTER_TOKENS)]:
+                          ("comment-after-token", COMMENTS_AFTER_TOKENS), ("fuzz-found", FUZZ_FOUND)]:
         for text in texts:
             cases.append((family, text.encode("utf-8")))
     return cases
