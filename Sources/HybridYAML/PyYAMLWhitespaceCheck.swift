@@ -1,4 +1,5 @@
 import CYAML
+import HybridDiagnostics
 
 /// Where libyaml is more lenient than PyYAML's pure-Python scanner (which Superset uses), reject
 /// the input as PyYAML would: tabs outside quoted scalars, block scalars and comments, and a
@@ -19,11 +20,20 @@ enum PyYAMLWhitespaceCheck {
         return false
     }
 
-    /// Throws at the first tab or line-start byte-order mark PyYAML would reject. Text after a
-    /// libyaml syntax error is not examined (the parse reports that error).
-    static func check(_ bytes: UnsafeBufferPointer<UInt8>, file: String) throws(YAMLError) {
+    /// The first tab or line-start byte-order mark PyYAML would reject, at its original position
+    /// (`input`: what `bytes` were read from). Text after a libyaml syntax error is not examined
+    /// (the parse reports that error).
+    static func firstProblem(
+        _ bytes: UnsafeBufferPointer<UInt8>, file: String, input: YAMLEditableInput? = nil
+    ) -> YAMLError? {
+        func location(_ line: Int, _ column: Int) -> SourceLocation {
+            let position = input?.originalPosition(line: line, column: column) ?? (line: line, column: column)
+            return SourceLocation(file: file, line: position.line, column: position.column)
+        }
         let events = LibYAMLEventStream(bytes, file: file)
         var exempt: [Range<Int>] = []
+        // Plain scalars: a tab in one is an error, a `#` in one is text.
+        var plain: [Range<Int>] = []
         var scannedUpTo = Int.max
         var event = yaml_event_t()
         while true {
@@ -34,13 +44,19 @@ enum PyYAMLWhitespaceCheck {
                 break
             }
             defer { yaml_event_delete(&event) }
-            if event.type == YAML_SCALAR_EVENT && event.data.scalar.style != YAML_PLAIN_SCALAR_STYLE {
-                exempt.append(event.start_mark.index..<max(event.end_mark.index, event.start_mark.index))
+            if event.type == YAML_SCALAR_EVENT {
+                let span = event.start_mark.index..<max(event.end_mark.index, event.start_mark.index)
+                if event.data.scalar.style == YAML_PLAIN_SCALAR_STYLE {
+                    plain.append(span)
+                } else {
+                    exempt.append(span)
+                }
             }
             if event.type == YAML_STREAM_END_EVENT { break }
         }
         let text = YAMLCommentScanner.decode(bytes)
         var spanIndex = 0
+        var plainIndex = 0
         var line = 1
         var column = 1
         var index = 0
@@ -51,17 +67,18 @@ enum PyYAMLWhitespaceCheck {
             while spanIndex < exempt.count, exempt[spanIndex].upperBound <= index { spanIndex += 1 }
             let inScalar = spanIndex < exempt.count && exempt[spanIndex].contains(index)
             if !inScalar && !inComment {
-                let previous = index == 0 ? 0x0A : text[index - 1]
-                if c == 0x23 && (previous == 0x20 || YAMLCommentScanner.isBreak(previous)) {
+                while plainIndex < plain.count, plain[plainIndex].upperBound <= index { plainIndex += 1 }
+                let inPlain = plainIndex < plain.count && plain[plainIndex].contains(index)
+                if c == 0x23 && !inPlain && YAMLCommentScanner.startsComment(text, at: index) {
                     inComment = true
                 } else if c == 0x09 {
-                    throw YAMLError(
-                        .syntax, at: .init(file: file, line: line, column: column),
+                    return YAMLError(
+                        .syntax, at: location(line, column),
                         "found a tab character where PyYAML does not allow one (tabs may appear only inside quoted or block scalars and comments)"
                     )
                 } else if c == 0xFEFF && column == 1 {
-                    throw YAMLError(
-                        .syntax, at: .init(file: file, line: line, column: column),
+                    return YAMLError(
+                        .syntax, at: location(line, column),
                         "found a byte-order mark at the start of a line (PyYAML reads it as text, libyaml skips it); remove it"
                     )
                 }
@@ -78,5 +95,6 @@ enum PyYAMLWhitespaceCheck {
             }
             index += 1
         }
+        return nil
     }
 }

@@ -4,6 +4,26 @@ import CYAML
 public enum YAMLCommentScanner {
     /// Marks of every `#` comment in a well-formed stream, in order; nil if libyaml cannot parse it.
     public static func comments(in bytes: [UInt8]) -> [YAMLMark]? {
+        if let found = comments(inReadable: bytes) {
+            let input = YAMLEditableInput(bytes)
+            if input.byteOrderMarkColumns.isEmpty { return found }
+            return found.map { mark in
+                let position = input.originalPosition(line: Int(mark.line), column: Int(mark.column))
+                return YAMLMark(line: position.line, column: position.column)
+            }
+        }
+        // Where libyaml stops but PyYAML reads on, scan the text rewritten for libyaml.
+        guard let input = YAMLParser.rewrittenForLibYAML(bytes), !input.edits.isEmpty,
+            let found = comments(inReadable: input.bytes)
+        else { return nil }
+        return found.map { mark in
+            let position = input.originalPosition(line: Int(mark.line), column: Int(mark.column))
+            return YAMLMark(line: position.line, column: position.column)
+        }
+    }
+
+    /// Comments of a text libyaml reads without error; nil otherwise.
+    static func comments(inReadable bytes: [UInt8]) -> [YAMLMark]? {
         bytes.withUnsafeBufferPointer { buffer -> [YAMLMark]? in
             let events = LibYAMLEventStream(buffer, file: "")
             // Character ranges of scalars (and aliases): a `#` inside one is content, not a comment.
@@ -45,7 +65,25 @@ public enum YAMLCommentScanner {
             \.value)
     }
 
-    /// A `#` at the start of a line or after whitespace, outside every span, starts a comment.
+    /// Whether the `#` at `index`, outside every scalar, starts a comment: after whitespace or at
+    /// the start of a line, and also right after a token such as `]`, `}` or a quoted scalar (the
+    /// scanners look for a comment before each token), but not inside a tag (`!a#b`) or a
+    /// directive's tag prefix, whose characters may include `#`.
+    static func startsComment(_ text: [UInt32], at index: Int) -> Bool {
+        var start = index
+        while start > 0 {
+            let previous = text[start - 1]
+            if previous == 0x20 || previous == 0x09 || previous == 0xFEFF || isBreak(previous) { break }
+            start -= 1
+        }
+        if start == index { return true }
+        if text[start] == 0x21 { return false }  // `!tag#...`
+        var lineStart = start
+        while lineStart > 0 && !isBreak(text[lineStart - 1]) { lineStart -= 1 }
+        return text[lineStart] != 0x25  // `%TAG !e! tag:x#y`
+    }
+
+    /// A `#` outside every span that ``startsComment(_:at:)`` starts a comment.
     static func scan(_ text: [UInt32], outside spans: [Range<Int>]) -> [YAMLMark] {
         var found: [YAMLMark] = []
         var spanIndex = 0
@@ -57,10 +95,7 @@ public enum YAMLCommentScanner {
             while spanIndex < spans.count, spans[spanIndex].upperBound <= index { spanIndex += 1 }
             let inSpan = spanIndex < spans.count && spans[spanIndex].contains(index)
             if c == 0x23 && !inSpan {
-                let previous = index == 0 ? 0x0A : text[index - 1]
-                if previous == 0x20 || previous == 0x09 || previous == 0x0A || previous == 0x0D || previous == 0x85
-                    || previous == 0x2028 || previous == 0x2029 || previous == 0xFEFF
-                {
+                if startsComment(text, at: index) {
                     found.append(YAMLMark(line: line, column: column))
                     // Skip to the end of the line: the rest is the comment.
                     while index + 1 < text.count, !isBreak(text[index + 1]) {

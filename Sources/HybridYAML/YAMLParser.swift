@@ -43,23 +43,79 @@ public enum YAMLParser {
     private static func parse(
         _ bytes: [UInt8], file: String, options: YAMLParseOptions, singleDocument: Bool
     ) throws(YAMLError) -> [YAMLNode] {
-        let result: Result<[YAMLNode], YAMLError> = bytes.withUnsafeBufferPointer { buffer in
-            if PyYAMLWhitespaceCheck.isNeeded(buffer) {
-                do throws(YAMLError) {
-                    try PyYAMLWhitespaceCheck.check(buffer, file: file)
-                } catch {
-                    return .failure(error)
+        try parseRewriting(bytes, file: file, options: options, singleDocument: singleDocument).documents
+    }
+
+    /// The text libyaml reads `bytes` from, rewritten where it reads differently from PyYAML; nil
+    /// if the stream has an error.
+    static func rewrittenForLibYAML(_ bytes: [UInt8]) -> YAMLEditableInput? {
+        try? parseRewriting(bytes, file: "", options: YAMLParseOptions(), singleDocument: false).input
+    }
+
+    private static func parseRewriting(
+        _ bytes: [UInt8], file: String, options: YAMLParseOptions, singleDocument: Bool
+    ) throws(YAMLError) -> (documents: [YAMLNode], input: YAMLEditableInput) {
+        var input = YAMLEditableInput(bytes)
+        while true {
+            let attempt = input.bytes.withUnsafeBufferPointer { buffer in
+                read(buffer, from: input, file: file, options: options, singleDocument: singleDocument)
+            }
+            switch attempt {
+            case .documents(let documents):
+                return (documents, input)
+            case .failure(let error):
+                throw error
+            case .rewrite(let changes, let error):
+                // Each rewrite lets libyaml past one place where it reads differently from PyYAML.
+                guard input.edits.edits.count < PyYAMLScannerAdaptation.maxRewrites else { throw error }
+                for change in changes.sorted(by: { $0.index > $1.index }) {
+                    guard
+                        input.replace(
+                            characterIndex: change.index, line: change.line, column: change.column,
+                            oldCount: change.oldCount, with: change.text)
+                    else { throw error }
                 }
             }
-            let events = LibYAMLEventStream(buffer, file: file)
-            var builder = TreeBuilder(events: events, options: options)
-            do throws(YAMLError) {
-                return .success(try builder.run(singleDocument: singleDocument))
-            } catch {
-                return .failure(error)
-            }
         }
-        return try result.get()
+    }
+
+    /// What one reading of the (possibly rewritten) input gave.
+    private enum Attempt {
+        case documents([YAMLNode])
+        case failure(YAMLError)
+        /// libyaml stopped where PyYAML reads on: read again with these changes (else `error`).
+        case rewrite([PyYAMLScannerAdaptation.Change], YAMLError)
+    }
+
+    private static func read(
+        _ buffer: UnsafeBufferPointer<UInt8>, from input: YAMLEditableInput, file: String, options: YAMLParseOptions,
+        singleDocument: Bool
+    ) -> Attempt {
+        var whitespaceProblem: YAMLError?
+        if PyYAMLWhitespaceCheck.isNeeded(buffer) {
+            whitespaceProblem = PyYAMLWhitespaceCheck.firstProblem(buffer, file: file, input: input)
+        }
+        let events = LibYAMLEventStream(buffer, file: file, input: input)
+        var builder = TreeBuilder(events: events, options: options)
+        do throws(YAMLError) {
+            let documents = try builder.run(singleDocument: singleDocument)
+            if let whitespaceProblem { return .failure(whitespaceProblem) }
+            return .documents(documents)
+        } catch {
+            // A tab or byte-order mark PyYAML rejects comes first unless the reading stopped before it.
+            if let whitespaceProblem, error.kind != .syntax || !error.location.isBefore(whitespaceProblem.location) {
+                return .failure(whitespaceProblem)
+            }
+            if let changes = events.rewrite { return .rewrite(changes, error) }
+            return .failure(error)
+        }
+    }
+}
+
+extension SourceLocation {
+    /// Whether this position comes before `other` in the same text.
+    func isBefore(_ other: SourceLocation) -> Bool {
+        (line, column) < (other.line, other.column)
     }
 }
 
@@ -68,10 +124,16 @@ final class LibYAMLEventStream {
     let parser: UnsafeMutablePointer<yaml_parser_t>
     let input: UnsafeBufferPointer<UInt8>
     let file: String
+    /// The text being read, with what was rewritten in it (positions map back through its edits);
+    /// nil when that is `input` as it is.
+    let source: YAMLEditableInput?
+    /// Set when libyaml stopped where PyYAML reads on: the rewrite that gets it past.
+    var rewrite: [PyYAMLScannerAdaptation.Change]?
 
-    init(_ input: UnsafeBufferPointer<UInt8>, file: String) {
+    init(_ input: UnsafeBufferPointer<UInt8>, file: String, input source: YAMLEditableInput? = nil) {
         self.input = input
         self.file = file
+        self.source = source
         parser = .allocate(capacity: 1)
         yaml_parser_initialize(parser)
         // libyaml keeps a pointer to the parser itself for string input: it must not move.
@@ -83,13 +145,54 @@ final class LibYAMLEventStream {
         parser.deallocate()
     }
 
+    /// Where the last ``byteOffset(ofCharacter:)`` ended: libyaml's character index and its byte offset.
+    private var cursor: (index: Int, offset: Int)?
+
+    /// The byte offset of libyaml's character index in UTF-8 input (nil for UTF-16 input or past
+    /// the end). Walks on from the previous answer, so increasing indexes cost linear time in all.
+    func byteOffset(ofCharacter index: Int) -> Int? {
+        if cursor == nil {
+            if input.count >= 2 && (input[0] == 0xFF && input[1] == 0xFE || input[0] == 0xFE && input[1] == 0xFF) {
+                return nil
+            }
+            let start = input.count >= 3 && input[0] == 0xEF && input[1] == 0xBB && input[2] == 0xBF ? 3 : 0
+            cursor = (0, start)
+        }
+        var (current, offset) = cursor!
+        if index < current {
+            current = 0
+            offset = input.count >= 3 && input[0] == 0xEF && input[1] == 0xBB && input[2] == 0xBF ? 3 : 0
+        }
+        while current < index {
+            guard offset < input.count else { return nil }
+            offset += 1
+            while offset < input.count && input[offset] & 0xC0 == 0x80 { offset += 1 }
+            current += 1
+        }
+        cursor = (current, offset)
+        return offset
+    }
+
     /// Fills `event` with the next event (the caller deletes it), or throws libyaml's error.
     func next(into event: inout yaml_event_t) throws(YAMLError) {
         guard yaml_parser_parse(parser, &event) == 1 else { throw currentError() }
     }
 
+    /// The original position of a 1-based line and column of the text libyaml reads.
+    func originalPosition(line: Int, column: Int) -> (line: Int, column: Int) {
+        guard let source else { return (line, column) }
+        return source.originalPosition(line: line, column: column)
+    }
+
     func location(_ mark: yaml_mark_t) -> SourceLocation {
-        SourceLocation(file: file, line: mark.line + 1, column: mark.column + 1)
+        var mark = mark
+        if mark.column == 0 && mark.line > 0, let end = endOfUnterminatedText(), Int(mark.index) >= end.index {
+            // libyaml moves the end of a text without a final line break to a new line; PyYAML does not.
+            mark.line -= 1
+            mark.column = numericCast(end.column)
+        }
+        let position = originalPosition(line: Int(mark.line) + 1, column: Int(mark.column) + 1)
+        return SourceLocation(file: file, line: position.line, column: position.column)
     }
 
     /// libyaml's error as a `YAMLError` with PyYAML-like wording.
@@ -103,7 +206,8 @@ final class LibYAMLEventStream {
                 // libyaml points at the bad continuation byte; point at the character it breaks, as PyYAML does.
                 while offset > 0 && offset < input.count && input[offset] & 0xC0 != 0xC0 { offset -= 1 }
             }
-            let position = lineAndColumn(ofByteOffset: offset)
+            let raw = lineAndColumn(ofByteOffset: offset)
+            let position = originalPosition(line: raw.line, column: raw.column)
             var message = problem
             if p.problem_value != -1 {
                 message += " (#x\(String(Int(p.problem_value), radix: 16, uppercase: true)))"
@@ -111,9 +215,14 @@ final class LibYAMLEventStream {
             return YAMLError(
                 .syntax, at: SourceLocation(file: file, line: position.line, column: position.column), message)
         case YAML_SCANNER_ERROR, YAML_PARSER_ERROR:
+            if problem == "found invalid Unicode character escape code", let error = invalidEscapeError(p.problem_mark)
+            {
+                return error
+            }
             var message = problem
             if let context = p.context.map({ String(cString: $0) }) {
-                message += " (\(context) at line \(p.context_mark.line + 1), column \(p.context_mark.column + 1))"
+                let contextMark = location(p.context_mark)
+                message += " (\(context) at line \(contextMark.line), column \(contextMark.column))"
             }
             var mark = p.problem_mark
             if problem == "found unknown escape character" {
@@ -126,6 +235,47 @@ final class LibYAMLEventStream {
         default:
             return YAMLError(.syntax, at: SourceLocation(file: file, line: 1, column: 1), problem)
         }
+    }
+
+    /// The character count and last line's length (libyaml's counting) of a text that does not end
+    /// with a line break; nil if it does.
+    func endOfUnterminatedText() -> (index: Int, column: Int)? {
+        let text = YAMLCommentScanner.decode(input)
+        guard let last = text.last, !YAMLCommentScanner.isBreak(last) else { return nil }
+        let lineStart = (text.lastIndex(where: YAMLCommentScanner.isBreak) ?? -1) + 1
+        return (text.count, text.count - lineStart)
+    }
+
+    /// The text being read, as an editable copy.
+    func editableSource() -> YAMLEditableInput {
+        source ?? YAMLEditableInput(Array(input))
+    }
+
+    /// `"\ud800"`: PyYAML's pure-Python loader keeps a UTF-16 surrogate escape as a lone surrogate
+    /// (a pair too: it does not combine them), a string no UTF-8 file or Swift string can hold.
+    /// `\U00110000`: beyond Unicode, PyYAML fails in `chr()`. Either is an error at the backslash.
+    func invalidEscapeError(_ digits: yaml_mark_t) -> YAMLError? {
+        let source = editableSource()
+        guard digits.column >= 2, let letter = source.character(at: Int(digits.index) - 1) else { return nil }
+        let count = letter == "x" ? 2 : letter == "u" ? 4 : 8
+        var hex = ""
+        for offset in 0..<count {
+            guard let c = source.character(at: Int(digits.index) + offset) else { return nil }
+            hex.unicodeScalars.append(c)
+        }
+        guard let value = UInt32(hex, radix: 16) else { return nil }
+        var mark = digits
+        mark.column -= 2
+        let escape = "\\\(letter)\(hex)"
+        if (0xD800...0xDFFF).contains(value) {
+            return YAMLError(
+                .invalidValue, at: location(mark),
+                "\(escape) is a UTF-16 surrogate: PyYAML would read it as a lone surrogate (it does not combine pairs), which no UTF-8 text can hold; write the character itself or one \\U escape of its code point"
+            )
+        }
+        return YAMLError(
+            .invalidValue, at: location(mark),
+            "\(escape) is beyond U+10FFFF, the last Unicode code point (PyYAML fails with ValueError)")
     }
 
     /// 1-based line and column (in characters) of a byte offset, counting line breaks as libyaml does.
@@ -168,6 +318,10 @@ struct TreeBuilder {
 
     struct Frame {
         var isMapping: Bool
+        /// `[...]` or `{...}` (PyYAML's flow context).
+        var isFlow: Bool
+        /// A single-pair mapping written as an entry of a flow sequence (`[a: b]`, `[? a]`).
+        var isPairInFlowSequence = false
         var mark: YAMLMark
         var anchor: String?
         var items: [YAMLNode] = []
@@ -198,15 +352,21 @@ struct TreeBuilder {
         YAMLError(kind, at: location(mark), message)
     }
 
-    static func mark(_ mark: yaml_mark_t) -> YAMLMark {
-        YAMLMark(line: mark.line + 1, column: mark.column + 1)
+    /// A libyaml mark as the original line and column.
+    func mark(_ mark: yaml_mark_t) -> YAMLMark {
+        let position = events.originalPosition(line: Int(mark.line) + 1, column: Int(mark.column) + 1)
+        return YAMLMark(line: position.line, column: position.column)
     }
 
     mutating func run(singleDocument: Bool) throws(YAMLError) -> [YAMLNode] {
         var documents: [YAMLNode] = []
         var event = yaml_event_t()
         while true {
-            try events.next(into: &event)
+            do throws(YAMLError) {
+                try events.next(into: &event)
+            } catch {
+                throw adapt(error)
+            }
             defer { yaml_event_delete(&event) }
             switch event.type {
             case YAML_STREAM_START_EVENT:
@@ -216,7 +376,7 @@ struct TreeBuilder {
             case YAML_DOCUMENT_START_EVENT:
                 if singleDocument && !documents.isEmpty {
                     throw error(
-                        .multipleDocuments, Self.mark(event.start_mark),
+                        .multipleDocuments, mark(event.start_mark),
                         "expected a single document in the stream, but found another document")
                 }
                 anchors.removeAll(keepingCapacity: true)
@@ -229,10 +389,14 @@ struct TreeBuilder {
                 try scalar(event)
             case YAML_SEQUENCE_START_EVENT:
                 let data = event.data.sequence_start
-                try open(isMapping: false, anchor: data.anchor, tag: data.tag, mark: Self.mark(event.start_mark))
+                try open(
+                    isMapping: false, isFlow: data.style == YAML_FLOW_SEQUENCE_STYLE, anchor: data.anchor,
+                    tag: data.tag, mark: mark(event.start_mark))
             case YAML_MAPPING_START_EVENT:
                 let data = event.data.mapping_start
-                try open(isMapping: true, anchor: data.anchor, tag: data.tag, mark: Self.mark(event.start_mark))
+                try open(
+                    isMapping: true, isFlow: data.style == YAML_FLOW_MAPPING_STYLE, anchor: data.anchor,
+                    tag: data.tag, mark: mark(event.start_mark))
             case YAML_SEQUENCE_END_EVENT, YAML_MAPPING_END_EVENT:
                 try close()
             default:
@@ -253,7 +417,7 @@ struct TreeBuilder {
 
     mutating func alias(_ event: yaml_event_t) throws(YAMLError) {
         let name = String(cString: event.data.alias.anchor)
-        let mark = Self.mark(event.start_mark)
+        let mark = self.mark(event.start_mark)
         if let opened = openAnchors[name] {
             throw error(
                 .recursiveAlias, mark,
@@ -281,7 +445,13 @@ struct TreeBuilder {
 
     mutating func scalar(_ event: yaml_event_t) throws(YAMLError) {
         let data = event.data.scalar
-        let mark = Self.mark(event.start_mark)
+        let mark = self.mark(event.start_mark)
+        if let top = stack.last, top.isFlow {
+            try checkFlowScalar(event, in: top)
+        }
+        if data.style == YAML_LITERAL_SCALAR_STYLE || data.style == YAML_FOLDED_SCALAR_STYLE {
+            try checkBlockScalarHeader(event)
+        }
         let anchor = data.anchor.map { String(cString: $0) }
         if let anchor { try checkNewAnchor(anchor, at: mark) }
         let bytes = UnsafeBufferPointer(start: data.value, count: data.length)
@@ -313,7 +483,8 @@ struct TreeBuilder {
     // MARK: collections
 
     mutating func open(
-        isMapping: Bool, anchor: UnsafeMutablePointer<yaml_char_t>?, tag: UnsafeMutablePointer<yaml_char_t>?,
+        isMapping: Bool, isFlow: Bool, anchor: UnsafeMutablePointer<yaml_char_t>?,
+        tag: UnsafeMutablePointer<yaml_char_t>?,
         mark: YAMLMark
     ) throws(YAMLError) {
         let anchorName = anchor.map { String(cString: $0) }
@@ -339,7 +510,11 @@ struct TreeBuilder {
             throw error(.nestingLimit, mark, "collections nest deeper than \(options.maxDepth) levels")
         }
         if let anchorName { openAnchors[anchorName] = mark }
-        stack.append(Frame(isMapping: isMapping, mark: mark, anchor: anchorName))
+        let isPairInFlowSequence = isMapping && isFlow && stack.last.map { $0.isFlow && !$0.isMapping } == true
+        stack.append(
+            Frame(
+                isMapping: isMapping, isFlow: isFlow, isPairInFlowSequence: isPairInFlowSequence, mark: mark,
+                anchor: anchorName))
     }
 
     mutating func close() throws(YAMLError) {

@@ -21,6 +21,10 @@ struct NormalizeCommandTests {
             ("malformed.yaml", "a: [1, 2\nb: 3\n", ":2:2: error: did not find expected ',' or ']'"),
             ("duplicate.yaml", "a: 1\nb: 2\na: 3\n", ":3:1: error: duplicate key 'a'"),
             ("bomb.yaml", bomb(), ":8:36: error: aliases expand to more than 1000000 nodes"),
+            (
+                "two-documents.yaml", "a: 1\n---\nb: 2\n",
+                ":2:1: error: expected a single document in the stream, but found another document"
+            ),
         ])
     func badInput(name: String, text: String, expected: String) throws {
         let path = try write(name, text)

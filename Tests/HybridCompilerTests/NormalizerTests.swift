@@ -69,12 +69,18 @@ struct NormalizerTests {
         #expect(attributes[.type] as? FileAttributeType == .typeSymbolicLink)
     }
 
-    @Test("print mode returns the canonical text of a multi-document stream")
-    func printsStreams() throws {
+    @Test("a file with a second document is the single-document error in every mode, and is not written")
+    func refusesSecondDocument() throws {
         let directory = TemporaryDirectory()
         try directory.write("s.yaml", "b: 1\n---\n[x]\n")
-        let result = Normalizer(mode: .print).run(path: directory.path + "/s.yaml")
-        #expect(result.canonical.map { String(decoding: $0, as: UTF8.self) } == "---\nb: 1\n---\n- x\n")
+        for mode in [Normalizer.Mode.print, .check, .write] {
+            let result = Normalizer(mode: mode).run(path: directory.path + "/s.yaml")
+            #expect(result.status == .failed)
+            #expect(result.canonical == nil)
+            #expect(result.diagnostics.first?.message.hasPrefix("expected a single document") == true)
+            #expect(result.diagnostics.first?.location?.line == 2)
+        }
+        #expect(try directory.read("s.yaml") == "b: 1\n---\n[x]\n")
     }
 
     @Test("directories expand to their YAML files in code-point order, skipping hidden entries")

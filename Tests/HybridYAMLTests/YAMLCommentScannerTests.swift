@@ -22,6 +22,16 @@ struct YAMLCommentScannerTests {
         #expect(marks("a: |\n  text\n# after\nb: 1\n") == ["3:1"])
     }
 
+    @Test("a # right after a closing bracket or a quoted scalar starts a comment, as the scanners read it")
+    func afterToken() {
+        #expect(marks("a: [1]# one\nb: 'x'#two\n") == ["1:7", "2:7"])
+    }
+
+    @Test("positions after a byte-order mark inside a line are PyYAML's (the mark has no column)")
+    func afterInnerByteOrderMark() {
+        #expect(marks("a: b\u{FEFF} # c\n") == ["1:6"])
+    }
+
     @Test("nil for text libyaml cannot parse")
     func unparseable() {
         #expect(marks("a: [") == nil)

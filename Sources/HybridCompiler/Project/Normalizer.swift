@@ -62,11 +62,13 @@ public struct Normalizer: Sendable {
         return .success(target)
     }
 
-    /// The canonical form of a YAML stream (every document), or the error that prevents reading it.
+    /// The canonical form of a YAML file, or the error that prevents reading it. A file holds one
+    /// document, as PyYAML's `safe_load` reads it: a second one is the "expected a single document" error.
     public static func canonicalForm(
         of bytes: [UInt8], file: String, options: YAMLParseOptions = YAMLParseOptions()
     ) throws(YAMLError) -> [UInt8] {
-        YAMLEmitter.emitStream(try YAMLParser.parseStream(bytes, file: file, options: options))
+        let document = try YAMLParser.parseDocument(bytes, file: file, options: options)
+        return YAMLEmitter.emitStream(document.map { [$0] } ?? [])
     }
 
     /// Normalizes (or checks) one file. A file that does not parse is left untouched.
