@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Differential fuzzing of hybrid's YAML reader + canonical writer against PyYAML.
 
-  python3 scripts/yaml-fuzz.py [--hybrid .build/debug/hybrid] [--count 2000] [--seed 1]
+  python3 scripts/yaml-fuzz.py [--hybrid .build/debug/hybrid] [--count 2000] [--seed 1] [--seconds S]
 
 Each round builds random Python data (strings made of YAML indicators, look-alikes of other
 types, line breaks, control and non-ASCII characters; ints of any size; floats from random bits;
@@ -20,7 +20,7 @@ and the other refuses (or the data differs) fails, except where hybrid refuses o
 escapes). Where both refuse at different positions the round counts as a position difference
 (libyaml and PyYAML sometimes stop at different tokens); --strict-positions makes those fail too.
 """
-import argparse, datetime, math, os, random, re, struct, subprocess, sys, tempfile
+import argparse, time, datetime, math, os, random, re, struct, subprocess, sys, tempfile
 
 import yaml
 
@@ -173,6 +173,7 @@ def main():
     parser.add_argument("--hybrid", default=os.path.join(ROOT, ".build", "debug", "hybrid"))
     parser.add_argument("--count", type=int, default=2000)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--seconds", type=float, help="stop after this long (with a large --count: a timed run)")
     parser.add_argument("--text", action="store_true", help="fuzz the reader with random YAML text")
     parser.add_argument("--strict-positions", action="store_true", help="with --text: error positions must match")
     args = parser.parse_args()
@@ -183,7 +184,12 @@ def main():
     keep = os.path.join(ROOT, "bench-out", "yaml-fuzz")
     with tempfile.TemporaryDirectory() as tmp:
         path = os.path.join(tmp, "doc.yaml")
+        deadline = time.monotonic() + args.seconds if args.seconds else None
+        rounds = 0
         for round_ in range(args.count):
+            if deadline is not None and time.monotonic() > deadline:
+                break
+            rounds += 1
             data = random_data(rng, rng.randint(0, 4))
             text = yaml.safe_dump(data, **random_style(rng))
             with open(path, "w", encoding="utf-8") as f:
@@ -210,7 +216,7 @@ def main():
                 with open(os.path.join(keep, f"failure-{args.seed}-{round_}.yaml"), "w", encoding="utf-8") as f:
                     f.write(text)
                 print(f"round {round_}: {problem}", file=sys.stderr)
-    print(f"yaml-fuzz: {args.count - failures}/{args.count} rounds agree with PyYAML (seed {args.seed})")
+    print(f"yaml-fuzz: {rounds - failures}/{rounds} rounds agree with PyYAML (seed {args.seed})")
     sys.exit(1 if failures else 0)
 
 
