@@ -63,12 +63,8 @@ enum PythonFormatting {
             let code = scalar.value
             if code < 0x80 {
                 out.append(scalar)
-            } else if code <= 0xFF {
-                out.append(contentsOf: ("\\x" + hex(code, 2)).unicodeScalars)
-            } else if code <= 0xFFFF {
-                out.append(contentsOf: ("\\u" + hex(code, 4)).unicodeScalars)
             } else {
-                out.append(contentsOf: ("\\U" + hex(code, 8)).unicodeScalars)
+                appendEscape(code, to: &out)
             }
         }
         return String(out)
@@ -109,12 +105,8 @@ enum PythonFormatting {
                     out.append(contentsOf: ("\\x" + hex(code, 2)).unicodeScalars)
                 } else if code < 0x7F || isPrintable(scalar) {
                     out.append(scalar)
-                } else if code <= 0xFF {
-                    out.append(contentsOf: ("\\x" + hex(code, 2)).unicodeScalars)
-                } else if code <= 0xFFFF {
-                    out.append(contentsOf: ("\\u" + hex(code, 4)).unicodeScalars)
                 } else {
-                    out.append(contentsOf: ("\\U" + hex(code, 8)).unicodeScalars)
+                    appendEscape(code, to: &out)
                 }
             }
         }
@@ -132,6 +124,17 @@ enum PythonFormatting {
             return false
         default:
             return true
+        }
+    }
+
+    /// Python's `\xhh`, `\uhhhh` or `\Uhhhhhhhh` escape of a code point from U+0080 up (repr and ascii).
+    static func appendEscape(_ code: UInt32, to out: inout String.UnicodeScalarView) {
+        if code <= 0xFF {
+            out.append(contentsOf: ("\\x" + hex(code, 2)).unicodeScalars)
+        } else if code <= 0xFFFF {
+            out.append(contentsOf: ("\\u" + hex(code, 4)).unicodeScalars)
+        } else {
+            out.append(contentsOf: ("\\U" + hex(code, 8)).unicodeScalars)
         }
     }
 
