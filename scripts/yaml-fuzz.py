@@ -7,8 +7,9 @@ Each round builds random Python data (strings made of YAML indicators, look-alik
 types, line breaks, control and non-ASCII characters; ints of any size; floats from random bits;
 dates and timestamps; nested lists and dicts), writes it with PyYAML in a random style (block or
 flow, default scalar style, canonical, indent, width, Unicode, explicit start/end, line breaks, %YAML), runs `hybrid normalize --stdout` on that file, and checks that
-PyYAML's safe_load of hybrid's output is the same typed data (dict order ignored) and that
-normalizing the output again changes nothing. Failing inputs are kept under bench-out/yaml-fuzz/.
+PyYAML's safe_load of hybrid's output is the same typed data as PyYAML's safe_load of the file
+(dict order ignored; rounds where PyYAML's own dump does not read back as its data are counted,
+an emitter quirk of PyYAML's) and that normalizing the output again changes nothing. Failing inputs are kept under bench-out/yaml-fuzz/.
 
   python3 scripts/yaml-fuzz.py --text [--count 2000] [--seed 1]
 
@@ -186,6 +187,7 @@ def main():
         path = os.path.join(tmp, "doc.yaml")
         deadline = time.monotonic() + args.seconds if args.seconds else None
         rounds = 0
+        emitter_losses = 0
         for round_ in range(args.count):
             if deadline is not None and time.monotonic() > deadline:
                 break
@@ -200,7 +202,13 @@ def main():
                 problem = "hybrid failed: " + result.stderr.decode(errors="replace").strip()
             else:
                 try:
-                    if typed(yaml.safe_load(result.stdout)) != typed(data):
+                    # The reference is what PyYAML reads from the text: its own emitter does not always
+                    # give back its data (a double-quoted string folded at a small width can gain a
+                    # backslash), and that is PyYAML's, not hybrid's, round trip.
+                    expected = yaml.safe_load(text)
+                    if typed(expected) != typed(data):
+                        emitter_losses += 1
+                    if typed(yaml.safe_load(result.stdout)) != typed(expected):
                         problem = "PyYAML reads hybrid's output as different data"
                 except yaml.YAMLError as error:
                     problem = f"PyYAML cannot read hybrid's output: {error}"
@@ -216,7 +224,8 @@ def main():
                 with open(os.path.join(keep, f"failure-{args.seed}-{round_}.yaml"), "w", encoding="utf-8") as f:
                     f.write(text)
                 print(f"round {round_}: {problem}", file=sys.stderr)
-    print(f"yaml-fuzz: {rounds - failures}/{rounds} rounds agree with PyYAML (seed {args.seed})")
+    print(f"yaml-fuzz: {rounds - failures}/{rounds} rounds agree with PyYAML (seed {args.seed}); in "
+          f"{emitter_losses} PyYAML's own dump did not read back as its data")
     sys.exit(1 if failures else 0)
 
 
