@@ -29,8 +29,9 @@ enum PyYAMLScannerAdaptation {
         var text: String
     }
 
-    /// Most rewrites of one document (each one means reading it again).
-    static let maxRewrites = 10_000
+    /// Most rewrites of one document: each one means reading it again from the start, so many of
+    /// them would cost quadratic time; beyond this the place libyaml stopped at is an error.
+    static let maxRewrites = 64
 
     /// The rewrite that makes libyaml go past the error it just reported, if PyYAML reads the
     /// text there without error.

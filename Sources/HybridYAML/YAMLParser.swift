@@ -67,7 +67,12 @@ public enum YAMLParser {
                 throw error
             case .rewrite(let changes, let error):
                 // Each rewrite lets libyaml past one place where it reads differently from PyYAML.
-                guard input.edits.edits.count < PyYAMLScannerAdaptation.maxRewrites else { throw error }
+                guard input.edits.edits.count < PyYAMLScannerAdaptation.maxRewrites else {
+                    var refusal = error
+                    refusal.message +=
+                        "; hybrid reads at most \(PyYAMLScannerAdaptation.maxRewrites) such places per file as PyYAML does (write `b: ,` for `b:,`)"
+                    throw refusal
+                }
                 for change in changes.sorted(by: { $0.index > $1.index }) {
                     guard
                         input.replace(

@@ -29,6 +29,20 @@ struct PyYAMLScannerAdaptationTests {
         #expect(YAMLCommentScanner.comments(in: Array("a: [b:, c] # note\n".utf8)) == [YAMLMark(line: 1, column: 12)])
     }
 
+    @Test("more places to rewrite than the bound is an error at the first one past it, in linear time")
+    func rewriteBound() throws {
+        let text = (0..<40).map { "k\($0): [a:, b:]\n" }.joined()
+        do {
+            _ = try YAMLParser.parseDocument(text, file: "in.yaml")
+            Issue.record("expected an error")
+        } catch {
+            #expect(error.location.line == 33 && error.location.column == 8, "\(error)")
+            #expect(error.message.contains("at most 64"))
+        }
+        let withinBound = (0..<32).map { "k\($0): [a:, b:]\n" }.joined()
+        #expect(try YAMLParser.parseDocument(withinBound, file: "in.yaml")?.mappingValue?.count == 32)
+    }
+
     @Test("a surrogate escape is an invalid-value error at its backslash")
     func surrogateEscape() throws {
         do {
