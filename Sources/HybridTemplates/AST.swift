@@ -87,10 +87,13 @@ final class CallArguments {
 final class FilterReference {
     let name: String
     let function: FilterFunction?
+    /// Where the name is written (nil: named at run time, as `map`'s argument).
+    let position: Position?
 
-    init(name: String, function: FilterFunction?) {
+    init(name: String, function: FilterFunction?, position: Position? = nil) {
         self.name = name
         self.function = function
+        self.position = position
     }
 }
 
@@ -98,10 +101,12 @@ final class FilterReference {
 final class TestReference {
     let name: String
     let function: TestFunction?
+    let position: Position?
 
-    init(name: String, function: TestFunction?) {
+    init(name: String, function: TestFunction?, position: Position? = nil) {
         self.name = name
         self.function = function
+        self.position = position
     }
 }
 

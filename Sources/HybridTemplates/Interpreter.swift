@@ -45,10 +45,11 @@ public final class Interpreter {
     /// What this render may build (``RenderBudget``).
     let budget: RenderBudget
 
-    init(environment: TemplateEnvironment, variables: RenderVariables) {
+    /// `memoryBudget`: what the render may build, when not the environment's (constant folding).
+    init(environment: TemplateEnvironment, variables: RenderVariables, memoryBudget: Int? = nil) {
         self.environment = environment
         self.variables = variables
-        self.budget = RenderBudget(limit: environment.options.memoryBudget)
+        self.budget = RenderBudget(limit: memoryBudget ?? environment.options.memoryBudget)
         self.deadline = ContinuousClock.now.advanced(by: environment.options.maximumDuration)
         // Most outputs are under 1 KiB: a buffer glibc serves from its per-thread cache (a 4 KiB
         // one went through the general allocator on every render).

@@ -1,6 +1,9 @@
-/// Jinja2's parser (jinja2/parser.py), producing `Node`/`Expr` trees. Unknown filters and tests
-/// are errors at parse time, except directly inside `if` statements and conditional expressions,
-/// where Jinja defers them to run time.
+/// Jinja2's parser (jinja2/parser.py), producing `Node`/`Expr` trees, and the checks of its code
+/// generator (jinja2/compiler.py): each statement-level expression is constant-folded and checked
+/// for unknown filters and tests (``ConstantFolder``) as it is parsed, and the first such compile
+/// error is raised once the whole template has parsed (a syntax error anywhere comes first), in the
+/// order Jinja2's code generator meets them. Unknown filters and tests inside `if` statements and
+/// conditional expressions are deferred to run time, as Jinja2 does.
 struct Parser {
     private var tokens: [Token]
     private var index = 0
@@ -18,26 +21,76 @@ struct Parser {
     /// Inside an `if` or a conditional expression (not within a nested loop, macro, ...).
     private var softFrame = false
     private var blocks: [String: BlockDefinition] = [:]
+    private var folder: ConstantFolder
+    /// Expressions being parsed inside one another (0: at statement level, where folding happens).
+    private var expressionDepth = 0
+    /// Compile errors of the code being parsed, in the code generator's order (see `moved`).
+    private var compileErrors: [TemplateError] = []
+    /// Compile errors inside each `{% block %}`, by the block's place in document order: the code
+    /// generator writes every block's function after the template's root.
+    private var blockCompileErrors: [[TemplateError]] = []
+    /// "block defined twice": checked before any code is generated.
+    private var firstCheckError: TemplateError?
+    /// Errors Python raises compiling the generated module, after all of the above (a macro naming
+    /// an argument twice).
+    private var moduleErrors: [TemplateError] = []
 
     init(
         tokens: [Token], source: [UInt8], templateName: String, filters: [String: FilterFunction],
-        tests: [String: TestFunction]
+        tests: [String: TestFunction], environment: TemplateEnvironment?
     ) {
         self.tokens = tokens
         self.source = source
         self.templateName = templateName
         self.knownFilters = filters
         self.knownTests = tests
+        self.folder = ConstantFolder(templateName: templateName, source: source, environment: environment)
     }
 
+    /// `environment`: the one constant folding evaluates filters in (a default one when nil).
     static func parse(
         _ text: String, templateName: String, filters: [String: FilterFunction] = BuiltinFilters.all,
-        tests: [String: TestFunction] = BuiltinTests.all
+        tests: [String: TestFunction] = BuiltinTests.all, environment: TemplateEnvironment? = nil
     ) throws(TemplateError) -> ParsedTemplate {
         let (tokens, source) = try Lexer.tokenize(text, templateName: templateName)
-        var parser = Parser(tokens: tokens, source: source, templateName: templateName, filters: filters, tests: tests)
+        var parser = Parser(
+            tokens: tokens, source: source, templateName: templateName, filters: filters, tests: tests,
+            environment: environment)
         let body = try parser.subparse(endTokens: nil)
+        let firstError =
+            parser.firstCheckError ?? parser.compileErrors.first ?? parser.blockCompileErrors.lazy.compactMap(\.first)
+            .first ?? parser.moduleErrors.first
+        if let firstError { throw firstError }
         return ParsedTemplate(name: templateName, body: body, blocks: parser.blocks, source: source)
+    }
+
+    /// Runs `body`, then moves the compile errors it recorded to the end of what is recorded after
+    /// it, until `later` returns: for code Jinja2 generates in another order than it is written (a
+    /// `{% filter %}`'s filters after its body, a `{% call %}`'s call after the caller's body).
+    private mutating func reordered<A, B>(
+        _ body: (inout Parser) throws(TemplateError) -> A, after later: (inout Parser, A) throws(TemplateError) -> B
+    ) throws(TemplateError) -> B {
+        let mark = compileErrors.count
+        let first = try body(&self)
+        let moved = Array(compileErrors[mark...])
+        compileErrors.removeSubrange(mark...)
+        let result = try later(&self, first)
+        compileErrors += moved
+        return result
+    }
+
+    /// Parses one expression; at statement level it is folded and checked (``ConstantFolder``).
+    private mutating func compiled(_ parse: (inout Parser) throws(TemplateError) -> Expr) throws(TemplateError)
+        -> Expr
+    {
+        if expressionDepth > 0 { return try parse(&self) }
+        let soft = softFrame
+        expressionDepth += 1
+        defer { expressionDepth -= 1 }
+        let expr = try parse(&self)
+        let (folded, error) = folder.compile(expr, soft: soft)
+        if let error { compileErrors.append(error) }
+        return folded
     }
 
     // MARK: token stream
@@ -246,28 +299,43 @@ struct Parser {
             let value = try parseTuple()
             return Node(.assign(target, value), start)
         }
-        let filters = try parseFilterChain(startInline: false)
-        let body = try hardFrame { (parser: inout Parser) throws(TemplateError) in
-            try parser.parseStatements(["endset"], dropNeedle: true)
+        return try reordered { (parser: inout Parser) throws(TemplateError) in
+            try parser.parseFilterChain(startInline: false)
+        } after: { (parser: inout Parser, filters) throws(TemplateError) in
+            let body = try parser.hardFrame { (parser: inout Parser) throws(TemplateError) in
+                try parser.parseStatements(["endset"], dropNeedle: true)
+            }
+            return Node(.assignBlock(target, filters, body), start)
         }
-        return Node(.assignBlock(target, filters, body), start)
     }
 
     private mutating func parseFor() throws(TemplateError) -> Node {
         let start = position
         try expectName("for")
+        let targetToken = current
         let target = try parseAssignTarget(extraEndRules: ["in"])
         try expectName("in")
+        // Jinja2 generates the loop filter (`if test`) first, then checks the target, then the
+        // iterable (after the body and else in a recursive loop).
+        let mark = compileErrors.count
         let iterable = try parseTuple(withCondexpr: false, extraEndRules: ["recursive"])
+        let iterableErrors = Array(compileErrors[mark...])
+        compileErrors.removeSubrange(mark...)
         return try hardFrame { (parser: inout Parser) throws(TemplateError) in
             var test: Expr?
             if parser.skipName("if") { test = try parser.parseExpression() }
+            if target.names.contains(.named("loop")) {
+                parser.compileErrors.append(
+                    parser.fail("Can't assign to special loop variable in for-loop target", at: targetToken))
+            }
             let recursive = parser.skipName("recursive")
+            if !recursive { parser.compileErrors += iterableErrors }
             let body = try parser.parseStatements(["endfor", "else"])
             var otherwise: [Node] = []
             if parser.next().text != "endfor" {
                 otherwise = try parser.parseStatements(["endfor"], dropNeedle: true)
             }
+            if recursive { parser.compileErrors += iterableErrors }
             let loop = ForLoop(
                 target: target, iterable: iterable, body: body, otherwise: otherwise, test: test,
                 recursive: recursive, position: start)
@@ -332,9 +400,15 @@ struct Parser {
                 "Block names in Jinja have to be valid Python identifiers and may not contain hyphens, use an underscore instead."
             )
         }
+        let ordinal = blockCompileErrors.count
+        blockCompileErrors.append([])
+        let enclosingErrors = compileErrors
+        compileErrors = []
         let body = try hardFrame { (parser: inout Parser) throws(TemplateError) in
             try parser.parseStatements(["endblock"], dropNeedle: true)
         }
+        blockCompileErrors[ordinal] = compileErrors
+        compileErrors = enclosingErrors
         if required {
             for node in body {
                 guard case .output(let parts) = node.kind,
@@ -352,9 +426,10 @@ struct Parser {
         _ = skipName(name)
         let definition = BlockDefinition(name: name, scoped: scoped, required: required, body: body, position: start)
         if blocks[name] != nil {
-            throw fail("block '\(name)' defined twice", at: tokens[index])
+            if firstCheckError == nil { firstCheckError = fail("block '\(name)' defined twice", at: tokens[index]) }
+        } else {
+            blocks[name] = definition
         }
-        blocks[name] = definition
         return Node(.block(definition), start)
     }
 
@@ -457,7 +532,7 @@ struct Parser {
                 // Jinja2 lets the name through; Python refuses the function it compiles the macro to.
                 var error = fail("duplicate argument '\(nameToken.text)' in function definition", at: nameToken)
                 error.kind = .runtime
-                throw error
+                moduleErrors.append(error)
             }
             if skip(.assign) {
                 defaults.append(try parseExpression())
@@ -475,7 +550,7 @@ struct Parser {
         _ = next()
         let name = Symbol.named(try expect(.name, "name").text)
         return try hardFrame { (parser: inout Parser) throws(TemplateError) in
-            let signature = try parser.parseSignature()
+            let signature = try parser.parseCheckedSignature(at: start)
             let body = try parser.parseStatements(["endmacro"], dropNeedle: true)
             return Node(.macro(MacroDefinition(name: name, signature: signature, body: body, position: start)), start)
         }
@@ -484,24 +559,52 @@ struct Parser {
     private mutating func parseCallBlock() throws(TemplateError) -> Node {
         let start = position
         _ = next()
-        let signature = isOp(.lparen) ? try parseSignature() : MacroSignature(arguments: [], defaults: [])
-        let call = try parseExpression()
-        guard case .call = call.kind else { throw fail("expected call", at: tokens[index]) }
-        return try hardFrame { (parser: inout Parser) throws(TemplateError) in
-            let body = try parser.parseStatements(["endcall"], dropNeedle: true)
-            let definition = MacroDefinition(
-                name: .caller, signature: signature, body: body, position: start, isAnonymous: true)
-            return Node(.callBlock(definition, call: call), start)
+        let signature =
+            isOp(.lparen) ? try parseCheckedSignature(at: start) : MacroSignature(arguments: [], defaults: [])
+        // Jinja2 generates the caller's body before the call.
+        return try reordered { (parser: inout Parser) throws(TemplateError) in
+            let call = try parser.parseExpression()
+            guard case .call = call.kind else { throw parser.fail("expected call", at: parser.tokens[parser.index]) }
+            return call
+        } after: { (parser: inout Parser, call) throws(TemplateError) in
+            try parser.hardFrame { (parser: inout Parser) throws(TemplateError) in
+                let body = try parser.parseStatements(["endcall"], dropNeedle: true)
+                let definition = MacroDefinition(
+                    name: .caller, signature: signature, body: body, position: start, isAnonymous: true)
+                return Node(.callBlock(definition, call: call), start)
+            }
         }
+    }
+
+    /// A macro's or call block's signature, with the code generator's check of an explicit `caller`
+    /// argument (before its defaults' own checks).
+    private mutating func parseCheckedSignature(at start: Position) throws(TemplateError) -> MacroSignature {
+        let mark = compileErrors.count
+        let signature = try parseSignature()
+        if let index = signature.arguments.firstIndex(of: .caller),
+            index < signature.arguments.count - signature.defaults.count
+        {
+            compileErrors.insert(
+                TemplateError(
+                    .syntax,
+                    "When defining macros or call blocks the special \"caller\" argument must be omitted or be given a default.",
+                    at: .init(file: templateName, line: start.line, column: Lexer.column(of: start.offset, in: source))),
+                at: mark)
+        }
+        return signature
     }
 
     private mutating func parseFilterBlock() throws(TemplateError) -> Node {
         let start = position
         _ = next()
         return try hardFrame { (parser: inout Parser) throws(TemplateError) in
-            let filters = try parser.parseFilterChain(startInline: true)
-            let body = try parser.parseStatements(["endfilter"], dropNeedle: true)
-            return Node(.filterBlock(filters, body), start)
+            // Jinja2 generates the body before the filters.
+            try parser.reordered { (parser: inout Parser) throws(TemplateError) in
+                try parser.parseFilterChain(startInline: true)
+            } after: { (parser: inout Parser, filters) throws(TemplateError) in
+                let body = try parser.parseStatements(["endfilter"], dropNeedle: true)
+                return Node(.filterBlock(filters, body), start)
+            }
         }
     }
 
@@ -589,9 +692,11 @@ struct Parser {
     // MARK: expressions
 
     private mutating func parseExpression(withCondexpr: Bool = true) throws(TemplateError) -> Expr {
-        try enterNesting()
-        defer { nesting -= 1 }
-        return withCondexpr ? try parseCondexpr() : try parseOr()
+        try compiled { (parser: inout Parser) throws(TemplateError) in
+            try parser.enterNesting()
+            defer { parser.nesting -= 1 }
+            return withCondexpr ? try parser.parseCondexpr() : try parser.parseOr()
+        }
     }
 
     private mutating func enterNesting() throws(TemplateError) {
@@ -605,10 +710,6 @@ struct Parser {
         var start = position
         var expr1 = try parseOr()
         while current.isName("if") {
-            // Jinja's CondExpr is a soft frame: unknown filters in it are run-time errors.
-            let saved = softFrame
-            softFrame = true
-            defer { softFrame = saved }
             _ = next()
             let expr2 = try parseOr()
             var expr3: Expr?
@@ -790,6 +891,16 @@ struct Parser {
     private mutating func parseTuple(
         simplified: Bool = false, withCondexpr: Bool = true, extraEndRules: [String] = [],
         explicitParentheses: Bool = false
+    ) throws(TemplateError) -> Expr {
+        try compiled { (parser: inout Parser) throws(TemplateError) in
+            try parser.parseTupleItems(
+                simplified: simplified, withCondexpr: withCondexpr, extraEndRules: extraEndRules,
+                explicitParentheses: explicitParentheses)
+        }
+    }
+
+    private mutating func parseTupleItems(
+        simplified: Bool, withCondexpr: Bool, extraEndRules: [String], explicitParentheses: Bool
     ) throws(TemplateError) -> Expr {
         var start = position
         var items: [Expr] = []
@@ -977,7 +1088,22 @@ struct Parser {
     }
 
     /// `| name(args)` repeated (or once with `stopAfterOne`); with `startInline` the first `|` is implied.
+    /// At statement level (`{% filter %}`, `{% set x | ... %}`) the chain is folded and checked.
     private mutating func parseFilterChain(startInline: Bool, stopAfterOne: Bool = false) throws(TemplateError)
+        -> [FilterApplication]
+    {
+        if expressionDepth > 0 {
+            return try parseFilterApplications(startInline: startInline, stopAfterOne: stopAfterOne)
+        }
+        expressionDepth += 1
+        let filters = try parseFilterApplications(startInline: startInline, stopAfterOne: stopAfterOne)
+        expressionDepth -= 1
+        let (folded, error) = folder.compile(filters)
+        if let error { compileErrors.append(error) }
+        return folded
+    }
+
+    private mutating func parseFilterApplications(startInline: Bool, stopAfterOne: Bool) throws(TemplateError)
         -> [FilterApplication]
     {
         var filters: [FilterApplication] = []
@@ -992,14 +1118,10 @@ struct Parser {
             }
             let arguments = isOp(.lparen) ? try parseCallArguments() : .empty
             let function = knownFilters[name]
-            if function == nil && !softFrame {
-                throw TemplateError(
-                    .unknownFilter, "No filter named '\(name)'.",
-                    at: .init(file: templateName, line: token.line, column: Lexer.column(of: token.offset, in: source)))
-            }
             filters.append(
                 FilterApplication(
-                    filter: FilterReference(name: name, function: function), arguments: arguments,
+                    filter: FilterReference(name: name, function: function, position: position(of: token)),
+                    arguments: arguments,
                     position: position(of: token)))
             inline = false
             if stopAfterOne { break }
@@ -1034,12 +1156,9 @@ struct Parser {
             }
         }
         let function = knownTests[name]
-        if function == nil && !softFrame {
-            throw TemplateError(
-                .unknownTest, "No test named '\(name)'.",
-                at: .init(file: templateName, line: isToken.line, column: Lexer.column(of: isToken.offset, in: source)))
-        }
-        let test = Expr(.test(base, TestReference(name: name, function: function), arguments), start)
+        let test = Expr(
+            .test(base, TestReference(name: name, function: function, position: position(of: isToken)), arguments),
+            start)
         return negated ? Expr(.not(test), start) : test
     }
 }

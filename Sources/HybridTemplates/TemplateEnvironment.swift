@@ -111,7 +111,7 @@ public final class TemplateEnvironment: @unchecked Sendable {
         source: String, name: String, variables: [String: YAMLNode] = [:], tracksSources: Bool = false
     ) throws(TemplateError) -> RenderResult {
         try render(name: name, variables: variables, tracksSources: tracksSources) { _ in
-            try Parser.parse(source, templateName: name, filters: filters, tests: tests)
+            try Parser.parse(source, templateName: name, filters: filters, tests: tests, environment: self)
         }
     }
 
@@ -170,7 +170,7 @@ public final class TemplateEnvironment: @unchecked Sendable {
 
     /// Parses template text and reports its first syntax error, without caching (editors, benchmarks).
     public func checkSyntax(_ text: String, name: String) throws(TemplateError) {
-        _ = try Parser.parse(text, templateName: name, filters: filters, tests: tests)
+        _ = try Parser.parse(text, templateName: name, filters: filters, tests: tests, environment: self)
     }
 
     // MARK: loading
@@ -179,7 +179,7 @@ public final class TemplateEnvironment: @unchecked Sendable {
     func parse(_ text: String, name: String) throws(TemplateError) -> ParsedTemplate {
         let key = ParseCache.Key(name: name, hash: ContentHash(of: text))
         if let cached = cache.get(key) { return cached }
-        let parsed = try Parser.parse(text, templateName: name, filters: filters, tests: tests)
+        let parsed = try Parser.parse(text, templateName: name, filters: filters, tests: tests, environment: self)
         parsed.contentHash = key.hash
         cache.put(key, parsed)
         return parsed
