@@ -26,6 +26,58 @@ enum BuiltinMethods {
                 return method(name, "float") { _ in .bool(number.isFinite && number.rounded() == number) }
             }
             return nil
+        case .range(let range):
+            return rangeAttribute(range, name)
+        default:
+            return nil
+        }
+    }
+
+    /// `start`, `stop`, `step`, `count()` and `index()` of a range (the membership arithmetic of
+    /// `in` for ints, a scan of the elements for anything else, as Python's range does).
+    static func rangeAttribute(_ range: RangeValue, _ name: String) -> Value? {
+        switch name {
+        case "start": return .int(range.start)
+        case "stop": return .int(range.stop)
+        case "step": return .int(range.step)
+        case "count", "index":
+            return method(name, "range") { arguments in
+                guard arguments.positional.count == 1, arguments.keyword.isEmpty else {
+                    throw EvalFailure(
+                        .type, "range.\(name)() takes exactly one argument (\(arguments.positional.count) given)")
+                }
+                let needle = arguments.positional[0]
+                var position: Int?
+                switch needle {
+                case .int(let number):
+                    if try PythonOperators.contains(.range(range), needle) {
+                        position = (number - range.start) / range.step
+                    }
+                case .bool(let flag):
+                    if try PythonOperators.contains(.range(range), .int(flag ? 1 : 0)) {
+                        position = ((flag ? 1 : 0) - range.start) / range.step
+                    }
+                default:
+                    for (offset, element) in try PythonOperators.iterate(.range(range)).enumerated()
+                    where try PythonOperators.equal(element, needle) {
+                        if name == "index" {
+                            position = offset
+                            break
+                        }
+                        position = (position ?? 0) + 1
+                    }
+                    if name == "count" { return .int(position ?? 0) }
+                }
+                if name == "count" { return .int(position == nil ? 0 : 1) }
+                guard let position else {
+                    switch needle {
+                    case .int, .bool: throw EvalFailure(.value, "\(try PythonFormatting.repr(needle)) is not in range")
+                    default: break
+                    }
+                    throw EvalFailure(.value, "sequence.index(x): x not in sequence")
+                }
+                return .int(position)
+            }
         default:
             return nil
         }

@@ -88,6 +88,17 @@ struct ConstantFolder {
         }
     }
 
+    /// An output expression (`{{ }}`, `{% print %}`) whose value Jinja2's code generator computes,
+    /// and turns into text, when it writes the template: that text (the value may be one that never
+    /// folds, as `[0[::2]]`, which prints `[Undefined]` where the render would fail on the slice).
+    mutating func outputText(_ expr: Expr) -> Expr? {
+        if case .constant(.string) = expr.kind { return nil }
+        guard case .value(let value) = fold(expr).1, let text = try? PythonFormatting.str(value),
+            text.utf8.count <= Self.memoryBudget
+        else { return nil }
+        return Expr(.constant(.string(text)), expr.position)
+    }
+
     /// A `{% filter %}` or `{% set x | ... %}` chain (innermost first): its arguments folded, then
     /// the names checked outermost first, then the arguments' own filters (as Jinja2 visits the
     /// nested `Filter` nodes). Block filters are never in a conditional frame.

@@ -118,7 +118,7 @@ enum BuiltinFilters {
         case .bigInt(let number): return .bigInt(BigInt(number.magnitude))
         case .float(let number): return .float(Swift.abs(number))
         case .bool(let flag): return .int(flag ? 1 : 0)
-        case .undefined(let u): throw EvalFailure(.undefined, u.message)
+        // Neither Undefined class defines __abs__: Python's TypeError, not an UndefinedError.
         default: throw EvalFailure(.type, "bad operand type for abs(): '\(value.typeName)'")
         }
     }
@@ -207,7 +207,7 @@ enum BuiltinFilters {
         }
         guard case .dict(let dict) = value else {
             if case .undefined(let u) = value { throw EvalFailure(.undefined, u.message) }
-            throw EvalFailure(.runtime, "AttributeError: '\(value.typeName)' object has no attribute 'items'")
+            throw PythonOperators.attributeError(value, "items")
         }
         let caseSensitive = try PythonOperators.truth(bound[0])
         let pairs = zip(dict.keys, dict.values).map { Value.tuple([$0, $1]) }
@@ -382,7 +382,9 @@ enum BuiltinFilters {
         }
         // `s += "\n"` in Jinja2: only a string (or an undefined, which fails) gets past it.
         switch value {
-        case .string, .markup, .undefined: break
+        case .string, .markup: break
+        // Undefined's `+=` fails, the lenient one of an if-expression without else too.
+        case .undefined(let u): throw EvalFailure(.undefined, u.message)
         case .list: throw EvalFailure(.runtime, "AttributeError: 'list' object has no attribute 'splitlines'")
         case .tuple: throw EvalFailure(.type, "can only concatenate tuple (not \"str\") to tuple")
         default: throw EvalFailure(.type, "unsupported operand type(s) for +=: '\(value.typeName)' and 'str'")
@@ -813,7 +815,7 @@ enum BuiltinFilters {
                     throw EvalFailure(
                         .type, "can only concatenate \(value.typeName) (not \"str\") to \(value.typeName)")
                 }
-                throw EvalFailure(.runtime, "AttributeError: '\(value.typeName)' object has no attribute 'rsplit'")
+                throw PythonOperators.attributeError(value, "rsplit")
             case .range:
                 if try PythonOperators.truth(bound[1]) {
                     throw EvalFailure(.type, "unsupported operand type(s) for +: 'range' and 'str'")
@@ -918,7 +920,7 @@ enum BuiltinFilters {
             width: width, widthIsFloat: widthIsFloat, breakLongWords: try PythonOperators.truth(bound[1]),
             breakOnHyphens: try PythonOperators.truth(bound[3]))
         guard let text = value.stringContent else {
-            throw EvalFailure(.runtime, "AttributeError: '\(value.typeName)' object has no attribute 'splitlines'")
+            throw PythonOperators.attributeError(value, "splitlines")
         }
         // Each paragraph (line of the text) is wrapped on its own; Jinja joins all lines with `wrapstring`.
         var lines: [String] = []
@@ -935,7 +937,7 @@ enum BuiltinFilters {
     static func xmlattr(_ value: Value, _ arguments: Arguments, _ interpreter: Interpreter) throws -> Value {
         let autospace = try PythonOperators.truth(try arguments.bind("xmlattr", [("autospace", .bool(true))])[0])
         guard case .dict(let dict) = value else {
-            throw EvalFailure(.runtime, "AttributeError: '\(value.typeName)' object has no attribute 'items'")
+            throw PythonOperators.attributeError(value, "items")
         }
         var items: [String] = []
         for (key, item) in zip(dict.keys, dict.values) {

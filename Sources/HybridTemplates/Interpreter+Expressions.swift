@@ -86,7 +86,7 @@ extension Interpreter {
             return .undefined(
                 UndefinedValue(
                     hint:
-                        "the inline if-expression on line \(expr.position.line) evaluated to false and no else section was defined.",
+                        "the inline if-expression on line \(expr.position.line) in '\(frame.template.name)' evaluated to false and no else section was defined.",
                     lenient: true))
         }
     }

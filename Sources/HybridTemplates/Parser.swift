@@ -188,7 +188,8 @@ struct Parser {
             case .variableBegin:
                 _ = next()
                 if partsPosition == nil { partsPosition = position(of: token) }
-                parts.append(.expression(try parseTuple(withCondexpr: true)))
+                let expr = try parseTuple(withCondexpr: true)
+                parts.append(.expression(folder.outputText(expr) ?? expr))
                 try expect(.variableEnd, "'end of print statement'")
             case .blockBegin:
                 flush()
@@ -614,7 +615,8 @@ struct Parser {
         var parts: [OutputPart] = []
         while current.kind != .blockEnd {
             if !parts.isEmpty { try expect(.comma) }
-            parts.append(.expression(try parseExpression()))
+            let expr = try parseExpression()
+            parts.append(.expression(folder.outputText(expr) ?? expr))
         }
         return Node(.output(parts), start)
     }

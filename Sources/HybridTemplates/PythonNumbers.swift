@@ -32,9 +32,8 @@ enum PythonRound {
             guard let result = Double("\(rounded)e\(-digits)") else { return .float(x) }
             if result.isInfinite { throw EvalFailure(.runtime, "OverflowError: rounded value too large to represent") }
             return .float(result == 0 ? copysign(0, x) : result)
-        case .undefined(let u):
-            throw EvalFailure(.undefined, u.message)
         default:
+            // Undefined defines no __round__ either.
             throw EvalFailure(.type, "type \(value.typeName) doesn't define __round__ method")
         }
     }

@@ -197,7 +197,7 @@ enum PythonOperators {
             return .bytes(x + y)
         case (.mul, .bytes(let bytes), _), (.mul, _, .bytes(let bytes)):
             guard let count = repeatCount(a, b) else {
-                throw EvalFailure(.type, "can't multiply sequence by non-int of type '\(nonSequence(a, b).typeName)'")
+                throw repetitionFailure(a, b)
             }
             try checkRepetition(count, bytes.count)
             return .bytes(count > 0 ? Array([[UInt8]](repeating: bytes, count: count).joined()) : [])
@@ -206,14 +206,14 @@ enum PythonOperators {
         case (.add, .tuple(let x), .tuple(let y)): return .tuple(x + y)
         case (.mul, .string(let text), _), (.mul, _, .string(let text)):
             guard let count = repeatCount(a, b) else {
-                throw EvalFailure(.type, "can't multiply sequence by non-int of type '\(nonSequence(a, b).typeName)'")
+                throw repetitionFailure(a, b)
             }
             try checkRepetition(count, text.utf8.count)
             // An empty sequence repeated any number of times is empty (never loop `count` times).
             return .string(count > 0 && !text.isEmpty ? String(repeating: text, count: count) : "")
         case (.mul, .list(let list), _), (.mul, _, .list(let list)):
             guard let count = repeatCount(a, b) else {
-                throw EvalFailure(.type, "can't multiply sequence by non-int of type '\(nonSequence(a, b).typeName)'")
+                throw repetitionFailure(a, b)
             }
             try checkRepetition(count, list.items.count * 16)
             return .list(
@@ -222,7 +222,7 @@ enum PythonOperators {
                         ? Array([[Value]](repeating: list.items, count: count).joined()) : []))
         case (.mul, .tuple(let items), _), (.mul, _, .tuple(let items)):
             guard let count = repeatCount(a, b) else {
-                throw EvalFailure(.type, "can't multiply sequence by non-int of type '\(nonSequence(a, b).typeName)'")
+                throw repetitionFailure(a, b)
             }
             try checkRepetition(count, items.count * 16)
             return .tuple(
@@ -251,6 +251,13 @@ enum PythonOperators {
         case .string, .list, .tuple: return b
         default: return a
         }
+    }
+
+    /// Why `sequence * other` has no count: an int too big for an index (OverflowError), else a TypeError.
+    private static func repetitionFailure(_ a: Value, _ b: Value) -> EvalFailure {
+        if case .bigInt = a { return EvalFailure(.runtime, "cannot fit 'int' into an index-sized integer") }
+        if case .bigInt = b { return EvalFailure(.runtime, "cannot fit 'int' into an index-sized integer") }
+        return EvalFailure(.type, "can't multiply sequence by non-int of type '\(nonSequence(a, b).typeName)'")
     }
 
     private static func repeatCount(_ a: Value, _ b: Value) -> Int? {
@@ -573,13 +580,19 @@ enum PythonOperators {
         return a.count < b.count ? -1 : (a.count == b.count ? 0 : 1)
     }
 
+    /// Python's AttributeError for `value.name`; on an undefined value, its UndefinedError (Jinja2's
+    /// Undefined fails any attribute lookup with its own message).
+    static func attributeError(_ value: Value, _ name: String) -> EvalFailure {
+        if case .undefined(let u) = value { return EvalFailure(.undefined, u.message) }
+        return EvalFailure(.runtime, "AttributeError: '\(value.typeName)' object has no attribute '\(name)'")
+    }
+
     /// Python's `needle in container`.
     static func contains(_ container: Value, _ needle: Value) throws -> Bool {
         switch container {
         case .bytes(let bytes): return try PythonBytes.contains(bytes, needle)
         case .string(let text), .markup(let text):
             guard let part = needle.stringContent else {
-                if case .undefined(let u) = needle { throw EvalFailure(.undefined, u.message) }
                 throw EvalFailure(.type, "'in <string>' requires string as left operand, not \(needle.typeName)")
             }
             return substringRange(of: part, in: text) != nil

@@ -278,7 +278,7 @@ extension Value {
         case .range: return "range"
         case .date: return "date"
         case .datetime: return "datetime"
-        case .undefined: return "StrictUndefined"
+        case .undefined(let u): return u.lenient ? "Undefined" : "StrictUndefined"
         case .callable(let callable): return callable.typeName
         case .namespace: return "Namespace"
         case .loop: return "LoopContext"
