@@ -15,7 +15,9 @@ lines. It renders it with Jinja2 3.1.6 (FileSystemLoader, StrictUndefined, as sc
 and with hybrid (`hybrid-bench conform`, one long-lived process), with the same YAML variables, and
 compares the output byte for byte, or the error's kind, line and template (a crash of hybrid counts
 as a difference; the driver is restarted). Jinja2 renders that take
-over 2 s are skipped. Every difference is kept as a JSON file under --keep (the template, its
+over 2 s are skipped. An object's address in a printed repr (`<generator object f at 0x…>`) is
+not compared, and a round where hybrid refuses a power with a complex result (documented in the
+README) is counted apart from the differences. Every difference is kept as a JSON file under --keep (the template, its
 variables, both results), ready to become a conformance case; the run ends with the counts.
 Deterministic for a seed (up to the time limit).
 """
@@ -249,13 +251,18 @@ def jinja_result(template, variables):
         signal.alarm(0)
 
 
-GENERATOR = re.compile(r"<generator object( [A-Za-z_]+ at 0x[0-9a-fA-F]+)?>", re.IGNORECASE)
+# An object's repr with its address (`<generator object f at 0x7f…>`, also after filters changed its
+# letters, as `replace('a', '-')` does): compared as `<generator object>`, which hybrid prints.
+GENERATOR = re.compile(r"<([^<>\s]+) object(?:[^<>]* 0x[^<>\s]*)?>", re.IGNORECASE)
+# hybrid refuses a power with a complex result (a ValueError, documented in the README) where Python
+# computes a complex number: such rounds are counted apart, not as differences.
+DELIBERATE = "is a complex number in Python"
 
 
 def printable(output):
     """A printed generator shows its address in Python (`<generator object f at 0x7f…>`): compared
     as `<generator object>`, which hybrid prints."""
-    return GENERATOR.sub(lambda m: m.group(0)[:17] + ">", output)
+    return GENERATOR.sub(lambda m: "<" + m.group(1) + " object>", output)
 
 
 def same(jinja, hybrid):
@@ -290,7 +297,7 @@ def main():
     bench = start()
     rng = random.Random(a.seed)
     deadline = time.monotonic() + a.seconds
-    rounds = skipped = differences = outputs = errors = 0
+    rounds = skipped = differences = outputs = errors = deliberate = 0
     while time.monotonic() < deadline:
         rounds += 1
         template = Grammar(rng).template()
@@ -314,7 +321,9 @@ def main():
             outputs += 1
         else:
             errors += 1
-        if not same(jinja, hybrid):
+        if not same(jinja, hybrid) and DELIBERATE in hybrid.get("error", {}).get("message", ""):
+            deliberate += 1
+        elif not same(jinja, hybrid):
             differences += 1
             path = os.path.join(a.keep, f"seed{a.seed}-{rounds}.json")
             with open(path, "w", encoding="utf-8") as f:
@@ -328,7 +337,8 @@ def main():
     bench.stdin.close()
     bench.wait()
     print(f"template-fuzz: seed {a.seed}, {a.seconds:.0f} s: {rounds} templates ({outputs} rendered, {errors} errors "
-          f"in Jinja2, {skipped} skipped over 2 s), {differences} differences")
+          f"in Jinja2, {skipped} skipped over 2 s), {differences} differences"
+          + (f" ({deliberate} more where hybrid refuses a complex power, as documented)" if deliberate else ""))
     sys.exit(1 if differences else 0)
 
 

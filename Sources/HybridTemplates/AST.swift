@@ -237,13 +237,18 @@ final class MacroDefinition {
     /// The macro of a `{% call %}` block: Jinja2 gives it no name (`<Macro anonymous>`, `.name` None).
     let isAnonymous: Bool
 
-    init(name: Symbol, signature: MacroSignature, body: [Node], position: Position, isAnonymous: Bool = false) {
+    /// `specialNames`: `caller`, `kwargs`, `varargs` as the parser saw them in the body, before
+    /// constant folding removed any.
+    init(
+        name: Symbol, signature: MacroSignature, body: [Node], position: Position, isAnonymous: Bool = false,
+        specialNames: Set<String> = []
+    ) {
         self.name = name
         self.isAnonymous = isAnonymous
         self.signature = signature
         self.body = body
         self.position = position
-        var names = Set<String>()
+        var names = specialNames
         NameCollector.collectLoads(in: body, into: &names)
         for value in signature.defaults { NameCollector.collectLoads(in: value, into: &names) }
         usesVarargs = names.contains("varargs")

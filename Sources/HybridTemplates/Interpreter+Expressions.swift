@@ -51,9 +51,11 @@ extension Interpreter {
             try chargeBinary(op, a, b)
             return try PythonOperators.binary(op, a, b)
         case .concat(let items):
+            // Jinja2 evaluates every operand, then joins their strings (`str_join((a, b))`).
+            let values = try items.map { try evaluate($0, frame) }
             var text = ""
-            for item in items {
-                let part = try PythonFormatting.str(try evaluate(item, frame))
+            for value in values {
+                let part = try PythonFormatting.str(value)
                 // Checked before each piece is appended: the string never grows past the budget.
                 try budget.check(text.utf8.count &+ part.utf8.count, for: "a string joined with ~")
                 text += part

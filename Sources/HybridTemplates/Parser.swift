@@ -22,6 +22,10 @@ struct Parser {
     private var softFrame = false
     private var blocks: [String: BlockDefinition] = [:]
     private var folder: ConstantFolder
+    /// `caller`, `kwargs` and `varargs` as written in each macro body being parsed, innermost last
+    /// (nil: a `{% block %}`, which Jinja2's search for them does not enter). Kept as written: a
+    /// folded `x or kwargs` still makes the macro take keyword arguments, as in Jinja2.
+    private var specialNameScopes: [Set<String>?] = []
     /// Expressions being parsed inside one another (0: at statement level, where folding happens).
     private var expressionDepth = 0
     /// Compile errors of the code being parsed, in the code generator's order (see `moved`).
@@ -77,6 +81,14 @@ struct Parser {
         let result = try later(&self, first)
         compileErrors += moved
         return result
+    }
+
+    private mutating func noteSpecialName(_ name: String) {
+        var index = specialNameScopes.count - 1
+        while index >= 0, specialNameScopes[index] != nil {
+            specialNameScopes[index]!.insert(name)
+            index -= 1
+        }
     }
 
     /// Parses one expression; at statement level it is folded and checked (``ConstantFolder``).
@@ -405,9 +417,11 @@ struct Parser {
         blockCompileErrors.append([])
         let enclosingErrors = compileErrors
         compileErrors = []
+        specialNameScopes.append(nil)
         let body = try hardFrame { (parser: inout Parser) throws(TemplateError) in
             try parser.parseStatements(["endblock"], dropNeedle: true)
         }
+        specialNameScopes.removeLast()
         blockCompileErrors[ordinal] = compileErrors
         compileErrors = enclosingErrors
         if required {
@@ -552,8 +566,13 @@ struct Parser {
         let name = Symbol.named(try expect(.name, "name").text)
         return try hardFrame { (parser: inout Parser) throws(TemplateError) in
             let signature = try parser.parseCheckedSignature(at: start)
+            parser.specialNameScopes.append([])
             let body = try parser.parseStatements(["endmacro"], dropNeedle: true)
-            return Node(.macro(MacroDefinition(name: name, signature: signature, body: body, position: start)), start)
+            let names = parser.specialNameScopes.removeLast() ?? []
+            return Node(
+                .macro(
+                    MacroDefinition(name: name, signature: signature, body: body, position: start, specialNames: names)),
+                start)
         }
     }
 
@@ -569,9 +588,12 @@ struct Parser {
             return call
         } after: { (parser: inout Parser, call) throws(TemplateError) in
             try parser.hardFrame { (parser: inout Parser) throws(TemplateError) in
+                parser.specialNameScopes.append([])
                 let body = try parser.parseStatements(["endcall"], dropNeedle: true)
+                let names = parser.specialNameScopes.removeLast() ?? []
                 let definition = MacroDefinition(
-                    name: .caller, signature: signature, body: body, position: start, isAnonymous: true)
+                    name: .caller, signature: signature, body: body, position: start, isAnonymous: true,
+                    specialNames: names)
                 return Node(.callBlock(definition, call: call), start)
             }
         }
@@ -859,7 +881,11 @@ struct Parser {
             case "true", "True": return Expr(.constant(.bool(true)), start)
             case "false", "False": return Expr(.constant(.bool(false)), start)
             case "none", "None": return Expr(.constant(.none), start)
-            default: return Expr(.name(.named(token.text)), start)
+            default:
+                if token.text == "caller" || token.text == "kwargs" || token.text == "varargs" {
+                    noteSpecialName(token.text)
+                }
+                return Expr(.name(.named(token.text)), start)
             }
         case .string:
             var text = token.text
