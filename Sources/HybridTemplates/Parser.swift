@@ -565,22 +565,23 @@ struct Parser {
         _ = next()
         let name = Symbol.named(try expect(.name, "name").text)
         return try hardFrame { (parser: inout Parser) throws(TemplateError) in
-            let signature = try parser.parseCheckedSignature(at: start)
+            let mark = parser.compileErrors.count
+            let signature = try parser.parseSignature()
             parser.specialNameScopes.append([])
             let body = try parser.parseStatements(["endmacro"], dropNeedle: true)
             let names = parser.specialNameScopes.removeLast() ?? []
-            return Node(
-                .macro(
-                    MacroDefinition(name: name, signature: signature, body: body, position: start, specialNames: names)),
-                start)
+            let definition = MacroDefinition(
+                name: name, signature: signature, body: body, position: start, specialNames: names)
+            parser.checkExplicitCaller(definition, recordedFrom: mark)
+            return Node(.macro(definition), start)
         }
     }
 
     private mutating func parseCallBlock() throws(TemplateError) -> Node {
         let start = position
         _ = next()
-        let signature =
-            isOp(.lparen) ? try parseCheckedSignature(at: start) : MacroSignature(arguments: [], defaults: [])
+        let mark = compileErrors.count
+        let signature = isOp(.lparen) ? try parseSignature() : MacroSignature(arguments: [], defaults: [])
         // Jinja2 generates the caller's body before the call.
         return try reordered { (parser: inout Parser) throws(TemplateError) in
             let call = try parser.parseExpression()
@@ -594,27 +595,28 @@ struct Parser {
                 let definition = MacroDefinition(
                     name: .caller, signature: signature, body: body, position: start, isAnonymous: true,
                     specialNames: names)
+                parser.checkExplicitCaller(definition, recordedFrom: mark)
                 return Node(.callBlock(definition, call: call), start)
             }
         }
     }
 
-    /// A macro's or call block's signature, with the code generator's check of an explicit `caller`
-    /// argument (before its defaults' own checks).
-    private mutating func parseCheckedSignature(at start: Position) throws(TemplateError) -> MacroSignature {
-        let mark = compileErrors.count
-        let signature = try parseSignature()
-        if let index = signature.arguments.firstIndex(of: .caller),
-            index < signature.arguments.count - signature.defaults.count
-        {
-            compileErrors.insert(
-                TemplateError(
-                    .syntax,
-                    "When defining macros or call blocks the special \"caller\" argument must be omitted or be given a default.",
-                    at: .init(file: templateName, line: start.line, column: Lexer.column(of: start.offset, in: source))),
-                at: mark)
-        }
-        return signature
+    /// The code generator's check of a macro (or call block) whose body uses `caller` and whose
+    /// arguments name it without a default; reported before the errors recorded since `mark` (its
+    /// defaults', its body's).
+    private mutating func checkExplicitCaller(_ definition: MacroDefinition, recordedFrom mark: Int) {
+        let arguments = definition.signature.arguments
+        guard definition.usesCaller, let index = arguments.firstIndex(of: .caller),
+            index < arguments.count - definition.signature.defaults.count
+        else { return }
+        compileErrors.insert(
+            TemplateError(
+                .syntax,
+                "When defining macros or call blocks the special \"caller\" argument must be omitted or be given a default.",
+                at: .init(
+                    file: templateName, line: definition.position.line,
+                    column: Lexer.column(of: definition.position.offset, in: source))),
+            at: min(mark, compileErrors.count))
     }
 
     private mutating func parseFilterBlock() throws(TemplateError) -> Node {
