@@ -209,8 +209,10 @@ enum BuiltinMethods {
             return { arguments, _ in
                 let bound = try arguments.bind(name, [("prefix", nil), ("start", Value.none), ("end", Value.none)])
                 let scalars = Array(text.unicodeScalars)
-                let (lower, upper) = PythonStrings.window(
-                    scalars.count, try optionalInt(bound[1]), try optionalInt(bound[2]))
+                let start = try optionalInt(bound[1])
+                let (lower, upper) = PythonStrings.window(scalars.count, start, try optionalInt(bound[2]))
+                // Python's tailmatch: a start past the end matches nothing, not even ''.
+                if let start, start > scalars.count { return .bool(false) }
                 let candidates: [Value]
                 switch bound[0] {
                 case .tuple(let items): candidates = items

@@ -33,6 +33,8 @@ enum BuiltinTests {
             "sequence": { value, _, _ in
                 switch value {
                 case .string, .markup, .bytes, .list, .tuple, .namedTuple, .dict, .range: return true
+                // Undefined has __len__ and __getitem__; StrictUndefined's __len__ raises.
+                case .undefined(let u): return u.lenient
                 default: return false
                 }
             },
@@ -78,11 +80,14 @@ enum BuiltinTests {
         }
         // `value in environment.filters`: the value is hashed first (a list or dict is a TypeError).
         tests["filter"] = { value, _, interpreter in
+            // `value in environment.filters`: Undefined hashes, StrictUndefined raises.
+            if case .undefined(let u) = value, u.lenient { return false }
             _ = try HashKey(value)
             if case .string(let name) = value { return interpreter.environment.filters[name] != nil }
             return false
         }
         tests["test"] = { value, _, interpreter in
+            if case .undefined(let u) = value, u.lenient { return false }
             _ = try HashKey(value)
             if case .string(let name) = value { return interpreter.environment.tests[name] != nil }
             return false

@@ -138,7 +138,7 @@ enum BuiltinFilters {
         let bound = try arguments.bind("batch", [("linecount", nil), ("fill_with", Value.none)])
         // A generator in Jinja2: nothing is checked or computed until it is iterated.
         return .iterator(
-            IteratorObject {
+            IteratorObject(generator: "do_batch") {
                 let count = try Limits.size(try BuiltinMethods.intArgument(bound[0], "batch"), "batch size")
                 var result: [Value] = []
                 var current: [Value] = []
@@ -435,7 +435,7 @@ enum BuiltinFilters {
         _ = try arguments.bind("items", [])
         // A generator in Jinja2: a value that is not a mapping fails when iterated.
         return .iterator(
-            IteratorObject {
+            IteratorObject(generator: "do_items") {
                 switch value {
                 case .undefined: return []
                 case .dict(let dict): return zip(dict.keys, dict.values).map { .tuple([$0, $1]) }
@@ -475,7 +475,7 @@ enum BuiltinFilters {
 
     static func map(_ value: Value, _ arguments: Arguments, _ interpreter: Interpreter) throws -> Value {
         // A generator in Jinja2: nothing is checked or computed until it is iterated.
-        .iterator(IteratorObject { try mapped(value, arguments, interpreter) })
+        .iterator(IteratorObject(generator: "sync_do_map") { try mapped(value, arguments, interpreter) })
     }
 
     private static func mapped(_ value: Value, _ arguments: Arguments, _ interpreter: Interpreter) throws -> [Value] {
@@ -546,7 +546,7 @@ enum BuiltinFilters {
     ) throws -> Value {
         // A generator in Jinja2: nothing is checked or computed until it is iterated.
         .iterator(
-            IteratorObject {
+            IteratorObject(generator: "select_or_reject") {
                 try selectedOrRejected(value, arguments, interpreter, keep: keep, byAttribute: byAttribute)
             })
     }
@@ -597,13 +597,32 @@ enum BuiltinFilters {
         return .string(PythonStrings.replace(text, old, new, count: count))
     }
 
+    /// The type of Python's `reversed(value)`.
+    private static func reverseIteratorType(_ value: Value) -> String {
+        switch value {
+        case .list: return "list_reverseiterator"
+        case .range: return "range_iterator"
+        case .dict: return "dict_reversekeyiterator"
+        case .dictView(let view):
+            switch view.kind {
+            case .keys: return "dict_reversekeyiterator"
+            case .values: return "dict_reversevalueiterator"
+            case .items: return "dict_reverseitemiterator"
+            }
+        default: return "reversed"
+        }
+    }
+
     static func reverse(_ value: Value, _ arguments: Arguments, _ interpreter: Interpreter) throws -> Value {
         switch value {
         case .string(let text), .markup(let text):
             return keepingMarkup(value, String(String.UnicodeScalarView(text.unicodeScalars.reversed())))
-        case .undefined(let u): throw EvalFailure(.undefined, u.message)
-        case .list, .tuple, .range, .dict, .dictView:
-            return .iterator(IteratorObject(try iterable(value).reversed()))
+        // reversed(Undefined) is a lazy `reversed` over nothing; StrictUndefined's len() raises.
+        case .undefined(let u):
+            if u.lenient { return .iterator(IteratorObject([], type: "reversed")) }
+            throw EvalFailure(.undefined, u.message)
+        case .list, .tuple, .namedTuple, .bytes, .range, .dict, .dictView:
+            return .iterator(IteratorObject(try iterable(value).reversed(), type: reverseIteratorType(value)))
         default:
             do {
                 return .list(ListObject(try iterable(value).reversed()))
@@ -645,7 +664,7 @@ enum BuiltinFilters {
         let bound = try arguments.bind("slice", [("slices", nil), ("fill_with", Value.none)])
         // A generator in Jinja2: nothing is checked or computed until it is iterated.
         return .iterator(
-            IteratorObject {
+            IteratorObject(generator: "sync_do_slice") {
                 let slices = try Limits.size(try BuiltinMethods.intArgument(bound[0], "slice"), "slice count")
                 let items = try iterable(value)
                 if slices == 0 { throw EvalFailure(.zeroDivision, "integer division or modulo by zero") }
@@ -837,7 +856,7 @@ enum BuiltinFilters {
         let bound = try arguments.bind("unique", [("case_sensitive", .bool(false)), ("attribute", Value.none)])
         // A generator in Jinja2: nothing is checked or computed until it is iterated.
         return .iterator(
-            IteratorObject {
+            IteratorObject(generator: "sync_do_unique") {
                 let getter = try attributeGetter(
                     bound[1], interpreter, lowercase: !(try PythonOperators.truth(bound[0])))
                 var seen: Set<HashKey> = []

@@ -255,6 +255,10 @@ extension Interpreter {
     @inline(__always)
     func applyFilter(_ filter: FilterReference, _ value: Value, _ arguments: Arguments) throws -> Value {
         guard let function = filter.function else {
+            // Jinja2's stand-in for a missing filter takes positional arguments only.
+            if let (name, _) = arguments.keyword.first {
+                throw EvalFailure(.type, "unknown filter '\(filter.name)' got an unexpected keyword argument '\(name)'")
+            }
             throw EvalFailure(.unknownFilter, "No filter named '\(filter.name)' found.")
         }
         let result = try function(value, arguments, self)
@@ -286,6 +290,9 @@ extension Interpreter {
     @inline(__always)
     func applyTest(_ test: TestReference, _ value: Value, _ arguments: Arguments) throws -> Bool {
         guard let function = test.function else {
+            if let (name, _) = arguments.keyword.first {
+                throw EvalFailure(.type, "unknown test '\(test.name)' got an unexpected keyword argument '\(name)'")
+            }
             throw EvalFailure(.unknownTest, "No test named '\(test.name)' found.")
         }
         return try function(value, arguments, self)

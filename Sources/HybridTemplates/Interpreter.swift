@@ -472,7 +472,8 @@ public final class Interpreter {
             items = kept
         }
         if items.isEmpty {
-            try execute(loop.otherwise, frame)
+            // The else block has the loop's scope: what it sets stays inside.
+            try execute(loop.otherwise, Frame(context: frame.context, parent: frame))
             return
         }
         var recurse: ((Value, Int) throws -> Value)?

@@ -106,6 +106,39 @@ enum PythonBytes {
                 _ = try arguments.bind(name, [])
                 return .string(bytes.map { PythonFormatting.hex(UInt32($0), 2) }.joined())
             }
+        case "startswith", "endswith":
+            return BuiltinMethods.method(name, "bytes") { arguments in
+                let bound = try arguments.bind(name, [("prefix", nil), ("start", Value.none), ("end", Value.none)])
+                let affixes: [Value]
+                switch bound[0] {
+                case .bytes: affixes = [bound[0]]
+                case .tuple(let items): affixes = items
+                default:
+                    throw EvalFailure(
+                        .type, "\(name) first arg must be bytes or a tuple of bytes, not \(bound[0].typeName)")
+                }
+                func index(_ value: Value) throws -> Int? {
+                    if case .none = value { return nil }
+                    return try BuiltinMethods.intArgument(value, name)
+                }
+                let start = try index(bound[1])
+                let (lower, upper) = PythonStrings.window(bytes.count, start, try index(bound[2]))
+                // Python's tailmatch: a start past the end matches nothing, not even b''.
+                if let start, start > bytes.count { return .bool(false) }
+                for affix in affixes {
+                    guard case .bytes(let part) = affix else {
+                        throw EvalFailure(
+                            .type, "a bytes-like object is required, not '\(affix.typeName)'")
+                    }
+                    guard lower <= bytes.count, upper - lower >= part.count else { continue }
+                    let window = bytes[lower..<upper]
+                    if name == "startswith" ? window.starts(with: part) : window.suffix(part.count).elementsEqual(part)
+                    {
+                        return .bool(true)
+                    }
+                }
+                return .bool(false)
+            }
         default: return nil
         }
     }

@@ -448,10 +448,13 @@ enum PythonOperators {
     /// Python `==` (never raises for defined values; StrictUndefined raises).
     static func equal(_ a: Value, _ b: Value) throws -> Bool {
         switch (a, b) {
-        case (.undefined(let u), _), (_, .undefined(let u)):
-            if u.lenient, case .undefined(let x) = a, case .undefined(let y) = b, x.lenient && y.lenient { return true }
-            if u.lenient { return false }
-            throw EvalFailure(.undefined, u.message)
+        case (.undefined, _), (_, .undefined):
+            // StrictUndefined's __eq__ raises, also reflected (it subclasses Undefined); Undefined's
+            // compares the types.
+            if case .undefined(let x) = a, !x.lenient { throw EvalFailure(.undefined, x.message) }
+            if case .undefined(let y) = b, !y.lenient { throw EvalFailure(.undefined, y.message) }
+            if case .undefined = a, case .undefined = b { return true }
+            return false
         case (.string(let x), .string(let y)), (.markup(let x), .markup(let y)), (.string(let x), .markup(let y)),
             (.markup(let x), .string(let y)):
             return x.utf8.elementsEqual(y.utf8)

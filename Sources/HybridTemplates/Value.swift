@@ -237,14 +237,25 @@ public final class NamespaceObject {
 public final class IteratorObject {
     private var remaining: [Value]?
     private var pending: (() throws -> [Value])?
+    /// Python's repr: `<generator object do_batch at 0x7f0000000000>` for a filter's generator,
+    /// `<list_reverseiterator object at 0x7f0000000000>` for a built-in iterator. The address is a
+    /// fixed stand-in as wide as CPython's on 64-bit Linux: output stays the same from run to run
+    /// and as long as Python's (a `wordcount` or `wordwrap` of it agrees).
+    let repr: String
 
-    init(_ elements: [Value]) {
+    static let standInAddress = "0x7f0000000000"
+
+    /// A built-in iterator of Python type `type` over `elements`.
+    init(_ elements: [Value], type: String) {
         remaining = elements
+        repr = "<\(type) object at \(Self.standInAddress)>"
     }
 
-    /// An iterator whose elements `produce` computes when it is first iterated.
-    init(deferred produce: @escaping () throws -> [Value]) {
+    /// A filter's generator (Python function `function`) whose elements `produce` computes when it
+    /// is first iterated.
+    init(generator function: String, _ produce: @escaping () throws -> [Value]) {
         pending = produce
+        repr = "<generator object \(function) at \(Self.standInAddress)>"
     }
 
     /// The elements not yet consumed; the iterator is exhausted afterwards (also when computing
