@@ -14,6 +14,7 @@ enum BuiltinMethods {
         case .tuple(let items): return sequenceMethod(items, name, type: "tuple")
         case .date(let date): return dateAttribute(date, name)
         case .datetime(let stamp): return datetimeAttribute(stamp, name)
+        case .clock(let clock): return clock.attribute(name)
         case .int, .bigInt, .bool:
             if name == "real" || name == "numerator" { return object }
             if name == "imag" { return .int(0) }
@@ -601,6 +602,18 @@ enum BuiltinMethods {
         case "second": return .int(stamp.second)
         case "microsecond": return .int(stamp.microsecond)
         case "date": return method(name, "datetime.datetime") { _ in .date(stamp.date) }
+        case "time", "timetz":
+            let zone = name == "timetz" ? stamp.utcOffsetMinutes : nil
+            return method(name, "datetime.datetime") { _ in
+                .clock(
+                    .time(
+                        hour: stamp.hour, minute: stamp.minute, second: stamp.second, microsecond: stamp.microsecond,
+                        utcOffsetMinutes: zone))
+            }
+        case "tzinfo": return stamp.utcOffsetMinutes.map { .clock(.timezone(minutes: $0)) } ?? Value.none
+        case "utcoffset": return method(name, "datetime.datetime") { _ in ClockValue.utcOffset(stamp.utcOffsetMinutes) }
+        case "tzname": return method(name, "datetime.datetime") { _ in ClockValue.tzname(stamp.utcOffsetMinutes) }
+        case "dst": return method(name, "datetime.datetime") { _ in .none }
         case "isoformat":
             return method(name, "datetime.datetime") { arguments in
                 let separator = try optionalString(try arguments.bind(name, [("sep", .string("T"))])[0], name) ?? "T"

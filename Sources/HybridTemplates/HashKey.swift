@@ -13,6 +13,7 @@ enum HashKey: Hashable {
     case bytes([UInt8])
     case date(YAMLDate)
     case datetime(YAMLTimestamp)
+    case clock(ClockValue)
     case object(ObjectIdentifier)
 
     /// A string hashed and compared by its UTF-8 bytes, never by Unicode canonical equivalence.
@@ -53,6 +54,7 @@ enum HashKey: Hashable {
         case .namedTuple(let tuple): self = .tuple(try tuple.values.map(HashKey.init))
         case .date(let date): self = .date(date)
         case .datetime(let stamp): self = .datetime(stamp)
+        case .clock(let clock): self = .clock(clock)
         case .undefined(let undefined): throw EvalFailure(.undefined, undefined.message)
         case .callable(let callable): self = .object(ObjectIdentifier(callable))
         case .namespace(let namespace): self = .object(ObjectIdentifier(namespace))

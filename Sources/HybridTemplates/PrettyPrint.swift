@@ -234,6 +234,7 @@ struct PrettyPrinter {
         case .markup: return "<class 'markupsafe.Markup'>"
         case .date: return "<class 'datetime.date'>"
         case .datetime: return "<class 'datetime.datetime'>"
+        case .clock(let clock): return "<class 'datetime.\(clock.typeName)'>"
         default: return "<class '\(value.typeName)'>"
         }
     }

@@ -14,6 +14,7 @@ enum PythonFormatting {
         case .float(let number): return PythonFloatFormat.repr(number)
         case .date(let date): return date.description
         case .datetime(let stamp): return datetimeString(stamp)
+        case .clock(let clock): return clock.string
         case .undefined(let undefined):
             if undefined.lenient { return "" }
             throw EvalFailure(.undefined, undefined.message)
@@ -40,6 +41,7 @@ enum PythonFormatting {
                 ? "range(\(range.start), \(range.stop))" : "range(\(range.start), \(range.stop), \(range.step))"
         case .date(let date): return "datetime.date(\(date.year), \(date.month), \(date.day))"
         case .datetime(let stamp): return datetimeRepr(stamp)
+        case .clock(let clock): return clock.repr
         case .undefined: return "Undefined"
         case .callable(let callable): return callable.reprText
         case .namespace(let namespace): return "<Namespace " + (try repr(.dict(namespace.attributes))) + ">"

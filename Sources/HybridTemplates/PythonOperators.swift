@@ -25,6 +25,7 @@ enum PythonOperators {
             if undefined.lenient { return false }
             throw EvalFailure(.undefined, undefined.message)
         case .loop(let loop): return loop.length > 0
+        case .clock(let clock): return clock.truth
         default: return true
         }
     }
@@ -479,6 +480,7 @@ enum PythonOperators {
             return x.count == y.count
                 && (x.count == 0 || (x.start == y.start && (x.count == 1 || x.step == y.step)))
         case (.date(let x), .date(let y)): return x == y
+        case (.clock(let x), .clock(let y)): return ClockValue.ordering(x, y).map { $0 == 0 } ?? (x == y)
         case (.datetime(let x), .datetime(let y)): return x == y
         case (.callable(let x), .callable(let y)): return x === y
         case (.namespace(let x), .namespace(let y)): return x === y
@@ -562,6 +564,7 @@ enum PythonOperators {
         case (.namedTuple(let x), .tuple(let y)): return try sequenceOrdering(x.values, y, op: op)
         case (.tuple(let x), .namedTuple(let y)): return try sequenceOrdering(x, y.values, op: op)
         case (.date(let x), .date(let y)): return x < y ? -1 : (x == y ? 0 : 1)
+        case (.clock(let x), .clock(let y)): return ClockValue.ordering(x, y)
         case (.datetime(let x), .datetime(let y)):
             if (x.utcOffsetMinutes == nil) != (y.utcOffsetMinutes == nil) {
                 throw EvalFailure(.type, "can't compare offset-naive and offset-aware datetimes")

@@ -26,6 +26,9 @@ public enum Value {
     indirect case range(RangeValue)
     case date(YAMLDate)
     indirect case datetime(YAMLTimestamp)
+    /// `datetime.time`, `datetime.timedelta` and `datetime.timezone`: what a datetime's `time()`,
+    /// `utcoffset()` and `tzinfo` give.
+    indirect case clock(ClockValue)
     /// A missing variable, attribute or item: an error as soon as it is used (StrictUndefined).
     indirect case undefined(UndefinedValue)
     case callable(Callable)
@@ -289,6 +292,7 @@ extension Value {
         case .range: return "range"
         case .date: return "date"
         case .datetime: return "datetime"
+        case .clock(let clock): return clock.typeName
         case .undefined(let u): return u.lenient ? "Undefined" : "StrictUndefined"
         case .callable(let callable): return callable.typeName
         case .namespace: return "Namespace"
