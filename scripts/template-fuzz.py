@@ -34,10 +34,12 @@ VARIABLE_SETS = [
     "n: 7\nm: -3\nbig: 123456789012345678901234567890\nx: 2.5\nz: 0\ns: 'Hello, World'\nu: 'ÉtÉ ßtraße ΣΑΣ 😀'\n"
     "empty: ''\nt: true\nf: false\nnone_value: null\nitems: [3, 1, 2]\nwords: [b, a, c, a]\n"
     "d: {b: 2, a: 1, c: 3}\nusers: [{name: ann, age: 31}, {name: bob, age: 25}, {name: cy, age: 31}]\n"
-    "nested: {list: [1, [2, 3]], map: {k: v}}\nday: 2024-02-29\nwhen: 2024-02-29 13:45:07\n",
+    "nested: {list: [1, [2, 3]], map: {k: v}}\nday: 2024-02-29\nwhen: 2024-02-29 13:45:07\n"
+    "aware: 2001-12-14t21:59:43.10-05:00\n",
     "n: 0\nm: 100\nbig: -18446744073709551617\nx: -0.0\nz: 1e3\ns: \"a\\tb\\nc\"\nu: 'İstanbul ǅ ﬁ'\n"
     "empty: []\nt: false\nf: true\nnone_value: ~\nitems: []\nwords: [x]\nd: {}\n"
-    "users: [{name: z, age: 1}]\nnested: {list: [], map: {}}\nday: 1999-12-31\nwhen: 1999-12-31 23:59:59.5\n",
+    "users: [{name: z, age: 1}]\nnested: {list: [], map: {}}\nday: 1999-12-31\nwhen: 1999-12-31 23:59:59.5\n"
+    "aware: 2024-02-29 13:45:07+05:30\n",
 ]
 
 STRINGS = ["", "a", "abc", "Hello World", "a,b,,c", "  padded  ", "x'y", 'q"q', "tab\there", "line\nbreak",
@@ -47,7 +49,7 @@ NUMBERS = ["0", "1", "-1", "2", "3", "7", "10", "255", "1024", "1000000", "2**53
            "-(2**70)", "0.0", "-0.0", "0.5", "1.5", "2.5", "-2.5", "1e3", "1.5e-7", "3.14159", "1e16", "1e300"]
 VARIABLES = ["n", "m", "big", "x", "z", "s", "u", "empty", "t", "f", "none_value", "items", "words", "d",
              "users", "nested", "nested.list", "nested.map", "users[0]", "users[0].name", "d.a", "d['b']",
-             "items[0]", "items[-1]", "day", "when", "n", "s", "items", "d", "x", "missing"]
+             "items[0]", "items[-1]", "day", "when", "aware", "aware.tzinfo", "when.tzinfo", "n", "s", "items", "d", "x", "missing"]
 FILTERS = {
     "abs": [[]], "batch": [["2"], ["2", "'-'"]], "capitalize": [[]], "center": [["9"], ["3"]], "count": [[]],
     "default": [["'dflt'"], ["0", "true"]], "dictsort": [[], ["true"], ["false", "'value'"]], "e": [[]],
@@ -84,6 +86,7 @@ METHODS = {
     "keys": [[]], "values": [[]], "items": [[]], "get": [["'a'"], ["'zz'", "0"]],
     "append": [["9"]], "pop": [[]], "sort": [[]], "reverse": [[]], "copy": [[]], "extend": [["[0]"]],
     "isoformat": [[]], "strftime": [["'%Y-%m-%d %H:%M %a %b %j %U %e'"]], "weekday": [[]],
+    "utcoffset": [[]], "time": [[]], "timetz": [[]], "tzname": [[]], "total_seconds": [[]],
 }
 BINARY = ["+", "-", "*", "/", "//", "%", "**", "~", "==", "!=", "<", "<=", ">", ">=", "in", "not in", "and", "or"]
 

@@ -100,20 +100,45 @@ public final class Callable {
 
 /// The `loop` variable of a `{% for %}`.
 public final class LoopObject {
-    let items: [Value]
+    /// The items produced so far (all of them unless the loop has an `if` filter still running).
+    private(set) var items: [Value]
+    /// The next item that passes the loop's `if` filter, nil once there is none: Jinja2's filter is
+    /// a generator, run as the loop advances (or as `loop.last`, `nextitem` and `length` look ahead).
+    private var produceNext: (() throws -> Value?)?
     var index0 = -1
     let depth0: Int
     var lastChanged: [Value]?
     /// Renders the loop body again for `loop(children)` in a recursive loop.
     let recurse: ((Value, Int) throws -> Value)?
 
-    init(items: [Value], depth0: Int, recurse: ((Value, Int) throws -> Value)?) {
+    init(
+        items: [Value], depth0: Int, recurse: ((Value, Int) throws -> Value)?,
+        produceNext: (() throws -> Value?)? = nil
+    ) {
         self.items = items
         self.depth0 = depth0
         self.recurse = recurse
+        self.produceNext = produceNext
     }
 
-    var length: Int { items.count }
+    /// Runs the filter until `count` items are there or it is exhausted; whether they are.
+    @discardableResult
+    func produce(upTo count: Int) throws -> Bool {
+        while items.count < count, let next = produceNext {
+            guard let item = try next() else {
+                produceNext = nil
+                break
+            }
+            items.append(item)
+        }
+        return items.count >= count
+    }
+
+    /// How many items the loop has (running its filter to the end, as `loop.length` does).
+    func length() throws -> Int {
+        try produce(upTo: .max)
+        return items.count
+    }
 }
 
 /// An imported template: its exported macros and top-level variables, by name.

@@ -312,11 +312,13 @@ enum BuiltinFilters {
 
     static func pythonFloat(_ value: Value) throws -> Double {
         guard let number = try pythonFloatOrNil(value) else {
-            if case .string = value {
+            switch value {
+            case .string, .markup, .bytes:
                 throw EvalFailure(.value, "could not convert string to float: \(try PythonFormatting.repr(value))")
+            default:
+                throw EvalFailure(
+                    .type, "float() argument must be a string or a real number, not '\(value.typeName)'")
             }
-            throw EvalFailure(
-                .type, "float() argument must be a string or a real number, not '\(value.typeName)'")
         }
         return number
     }

@@ -397,11 +397,11 @@ extension Interpreter {
         switch name {
         case "index": return .int(loop.index0 + 1)
         case "index0": return .int(loop.index0)
-        case "revindex": return .int(loop.length - loop.index0)
-        case "revindex0": return .int(loop.length - loop.index0 - 1)
+        case "revindex": return .int(try loop.length() - loop.index0)
+        case "revindex0": return .int(try loop.length() - loop.index0 - 1)
         case "first": return .bool(loop.index0 == 0)
-        case "last": return .bool(loop.index0 == loop.length - 1)
-        case "length": return .int(loop.length)
+        case "last": return .bool(try !loop.produce(upTo: loop.index0 + 2))
+        case "length": return .int(try loop.length())
         case "depth": return .int(loop.depth0 + 1)
         case "depth0": return .int(loop.depth0)
         case "previtem":
@@ -410,7 +410,7 @@ extension Interpreter {
             }
             return loop.items[loop.index0 - 1]
         case "nextitem":
-            if loop.index0 + 1 >= loop.length {
+            if try !loop.produce(upTo: loop.index0 + 2) {
                 return .undefined(UndefinedValue(name: "nextitem", hint: "there is no next item"))
             }
             return loop.items[loop.index0 + 1]

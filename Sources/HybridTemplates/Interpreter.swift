@@ -427,13 +427,7 @@ public final class Interpreter {
                 frame.assign(name, value)
             }
         case .tuple(let targets):
-            let items = try PythonOperators.iterate(value)
-            if items.count != targets.count {
-                if items.count > targets.count {
-                    throw EvalFailure(.value, "too many values to unpack (expected \(targets.count))")
-                }
-                throw EvalFailure(.value, "not enough values to unpack (expected \(targets.count), got \(items.count))")
-            }
+            let items = try PythonOperators.unpack(value, count: targets.count)
             for (item, inner) in zip(items, targets) { try assign(inner, item, frame, bindOnly: bindOnly) }
         case .namespaceAttribute(let name, let attribute, let checkedAt):
             guard case .namespace(let namespace) = frame.lookup(name) ?? .none else {
@@ -453,28 +447,33 @@ public final class Interpreter {
 
     /// One pass of a loop (recursive loops call this again through `loop(children)`).
     func runLoop(_ loop: ForLoop, over iterable: Value, _ frame: Frame, depth0: Int) throws {
-        var items = try located(loop.iterable.position, frame) { try PythonOperators.iterate(iterable) }
+        let items = try located(loop.iterable.position, frame) { try PythonOperators.iterate(iterable) }
         if items.count > Interpreter.maximumIterations {
             throw located(
                 EvalFailure(.runtime, "loop over more than \(Interpreter.maximumIterations) items"), loop.position,
                 frame)
         }
+        // The `if` filter runs as the loop advances, as Jinja2's generator does: an item's test
+        // (and what it changes) comes after the body ran for the items before it.
+        var produceNext: (() throws -> Value?)?
         if let test = loop.test {
-            var kept: [Value] = []
-            kept.reserveCapacity(items.count)
-            for item in items {
-                let testFrame = Frame(context: frame.context, parent: frame)
-                try located(loop.position, frame) { try assign(loop.target, item, testFrame, bindOnly: true) }
-                if try located(test.position, frame, { try PythonOperators.truth(try evaluate(test, testFrame)) }) {
-                    kept.append(item)
+            var cursor = 0
+            produceNext = { [unowned self] in
+                while cursor < items.count {
+                    let item = items[cursor]
+                    cursor += 1
+                    let testFrame = Frame(context: frame.context, parent: frame)
+                    try self.located(loop.position, frame) {
+                        try self.assign(loop.target, item, testFrame, bindOnly: true)
+                    }
+                    if try self.located(
+                        test.position, frame, { try PythonOperators.truth(try self.evaluate(test, testFrame)) })
+                    {
+                        return item
+                    }
                 }
+                return nil
             }
-            items = kept
-        }
-        if items.isEmpty {
-            // The else block has the loop's scope: what it sets stays inside.
-            try execute(loop.otherwise, Frame(context: frame.context, parent: frame))
-            return
         }
         var recurse: ((Value, Int) throws -> Value)?
         if loop.recursive {
@@ -484,7 +483,8 @@ public final class Interpreter {
                 }
             }
         }
-        let context = LoopObject(items: items, depth0: depth0, recurse: recurse)
+        let context = LoopObject(
+            items: produceNext == nil ? items : [], depth0: depth0, recurse: recurse, produceNext: produceNext)
         let loopValue = Value.loop(context)
         // One scope for the whole loop, emptied at each iteration: Jinja starts every iteration from the
         // outer values, and a macro defined in the body sees the current iteration (as a Python closure does).
@@ -498,7 +498,8 @@ public final class Interpreter {
                 ),
                 loop.position, frame)
         }
-        for item in items {
+        while try context.produce(upTo: context.index0 + 2) {
+            let item = context.items[context.index0 + 1]
             try tick(loop.position, frame)
             context.index0 += 1
             inner.removeAllLocals()
@@ -521,6 +522,10 @@ public final class Interpreter {
             }
             inner.bind(.loop, loopValue)
             try execute(loop.body, inner)
+        }
+        if context.index0 < 0 {
+            // The else block has the loop's scope: what it sets stays inside.
+            try execute(loop.otherwise, Frame(context: frame.context, parent: frame))
         }
     }
 

@@ -45,7 +45,7 @@ enum PythonFormatting {
         case .undefined: return "Undefined"
         case .callable(let callable): return callable.reprText
         case .namespace(let namespace): return "<Namespace " + (try repr(.dict(namespace.attributes))) + ">"
-        case .loop(let loop): return "<LoopContext \(loop.index0 + 1)/\(loop.length)>"
+        case .loop(let loop): return "<LoopContext \(loop.index0 + 1)/\(try loop.length())>"
         case .iterator(let iterator): return iterator.repr
         case .dictView(let view):
             return view.kind.rawValue + "([" + (try view.elements.map(repr).joined(separator: ", ")) + "])"

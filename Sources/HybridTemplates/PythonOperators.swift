@@ -24,7 +24,7 @@ enum PythonOperators {
         case .undefined(let undefined):
             if undefined.lenient { return false }
             throw EvalFailure(.undefined, undefined.message)
-        case .loop(let loop): return loop.length > 0
+        case .loop(let loop): return try loop.length() > 0
         case .clock(let clock): return clock.truth
         default: return true
         }
@@ -42,7 +42,9 @@ enum PythonOperators {
         case .range(let range): return try range.elements()
         case .iterator(let iterator): return try iterator.consume()
         case .dictView(let view): return view.elements
-        case .loop(let loop): return loop.items
+        case .loop(let loop):
+            try loop.produce(upTo: .max)
+            return loop.items
         case .undefined(let undefined):
             if undefined.lenient { return [] }
             throw EvalFailure(.undefined, undefined.message)
@@ -76,7 +78,7 @@ enum PythonOperators {
         case .dict(let dict): return dict.count
         case .range(let range): return range.count
         case .dictView(let view): return view.dict.count
-        case .loop(let loop): return loop.length
+        case .loop(let loop): return try loop.length()
         case .undefined(let undefined):
             if undefined.lenient { return 0 }
             throw EvalFailure(.undefined, undefined.message)
