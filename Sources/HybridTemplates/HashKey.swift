@@ -55,7 +55,10 @@ enum HashKey: Hashable {
         case .date(let date): self = .date(date)
         case .datetime(let stamp): self = .datetime(stamp)
         case .clock(let clock): self = .clock(clock)
-        case .undefined(let undefined): throw EvalFailure(.undefined, undefined.message)
+        case .undefined(let undefined):
+            // Undefined hashes (every one alike, as they compare equal); StrictUndefined raises.
+            guard undefined.lenient else { throw EvalFailure(.undefined, undefined.message) }
+            self = .tuple([.string(CodePoints(text: "Undefined"))])
         case .callable(let callable): self = .object(ObjectIdentifier(callable))
         case .namespace(let namespace): self = .object(ObjectIdentifier(namespace))
         case .loop(let loop): self = .object(ObjectIdentifier(loop))
@@ -63,6 +66,9 @@ enum HashKey: Hashable {
         case .module(let module): self = .object(ObjectIdentifier(module))
         case .range(let range):
             self = .tuple([.string("range"), .int(range.start), .int(range.stop), .int(range.step)])
+        case .dictView(let view) where view.kind == .values:
+            // dict_values has no __eq__ of its own: it hashes by identity (keys and items are sets).
+            self = .tuple([.string(CodePoints(text: "dict_values")), .object(ObjectIdentifier(view.dict))])
         case .list, .dict, .dictView:
             throw EvalFailure(.type, "unhashable type: '\(value.typeName)'")
         }
