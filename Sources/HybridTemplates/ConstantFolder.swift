@@ -38,7 +38,8 @@ struct ConstantFolder {
 
     /// Filters Jinja2 marks `@pass_context`: never evaluated at compile time.
     static let contextFilters: Set<String> = ["random", "map", "select", "reject", "selectattr", "rejectattr"]
-    /// Memory a fold may build before it gives up (the render then does the work under its own budget).
+    /// Memory the folding of one statement-level expression may build before it gives up (the render
+    /// then does the work under its own budget).
     static let memoryBudget = 16 * 1024 * 1024
     /// Elements a folded list or dict may have and still be written back into the tree.
     static let maximumElements = 4096
@@ -54,6 +55,7 @@ struct ConstantFolder {
     /// The folded expression and the first compile error the code generator raises for it (a fold
     /// that escapes, then an unknown filter or test outside a conditional), in Jinja2's order.
     mutating func compile(_ expr: Expr, soft: Bool) -> (Expr, TemplateError?) {
+        interpreter?.budget.reset()
         if stack.isNearlyExhausted() { return (expr, stackExhausted(at: expr.position)) }
         if Self.isOptimized(expr) {
             let (folded, outcome) = fold(expr)
@@ -93,6 +95,7 @@ struct ConstantFolder {
     /// folds, as `[0[::2]]`, which prints `[Undefined]` where the render would fail on the slice).
     mutating func outputText(_ expr: Expr) -> Expr? {
         if case .constant(.string) = expr.kind { return nil }
+        interpreter?.budget.reset()
         guard case .value(let value) = fold(expr).1, let text = try? PythonFormatting.str(value),
             text.utf8.count <= Self.memoryBudget
         else { return nil }
@@ -103,6 +106,7 @@ struct ConstantFolder {
     /// the names checked outermost first, then the arguments' own filters (as Jinja2 visits the
     /// nested `Filter` nodes). Block filters are never in a conditional frame.
     mutating func compile(_ chain: [FilterApplication]) -> ([FilterApplication], TemplateError?) {
+        interpreter?.budget.reset()
         var folded: [FilterApplication] = []
         for application in chain {
             let (arguments, outcome) = fold(application.arguments)

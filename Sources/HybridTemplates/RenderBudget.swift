@@ -20,6 +20,11 @@ final class RenderBudget {
         self.limit = limit
     }
 
+    /// Starts counting again (constant folding gives each expression the whole budget).
+    func reset() {
+        used = 0
+    }
+
     /// Counts `bytes` (a value about to be built), or throws when they do not fit.
     func charge(_ bytes: Int, for what: @autoclosure () -> String) throws {
         try check(bytes, for: what())
