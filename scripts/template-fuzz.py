@@ -257,14 +257,14 @@ def jinja_result(template, variables):
 # An object's address in its repr (`<generator object do_batch at 0x7ff3520f05e0>`): hybrid prints a
 # fixed stand-in of the same width, so only the digits differ; they are compared as zeros, also
 # where a filter changed them (`upper`, `replace('a', '-')`) or `wordwrap` split them.
-ADDRESS = re.compile(r"0[xX]((?:\s*[0-9a-fA-F-]){12})")
+ADDRESS = re.compile(r"0\s*[xX]((?:\s*[0-9a-fA-F-]){12})")
 # hybrid refuses a power with a complex result (a ValueError, documented in the README) where Python
 # computes a complex number: such rounds are counted apart, not as differences.
 DELIBERATE = "is a complex number in Python"
 
 
 def printable(output):
-    return ADDRESS.sub(lambda m: m.group(0)[:2] + re.sub(r"[0-9a-fA-F-]", "0", m.group(1)), output)
+    return ADDRESS.sub(lambda m: m.group(0)[:-len(m.group(1))] + re.sub(r"[0-9a-fA-F-]", "0", m.group(1)), output)
 
 
 def same(jinja, hybrid):

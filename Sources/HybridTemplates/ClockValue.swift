@@ -139,12 +139,27 @@ public enum ClockValue: Hashable, Sendable {
             default: return nil
             }
         case .timezone(let minutes):
+            let answer: Value
             switch name {
-            case "utcoffset": return BuiltinMethods.method(name, "datetime.timezone") { _ in Self.utcOffset(minutes) }
-            case "tzname":
-                return BuiltinMethods.method(name, "datetime.timezone") { _ in .string(Self.zoneName(minutes)) }
-            case "dst": return BuiltinMethods.method(name, "datetime.timezone") { _ in .none }
+            case "utcoffset": answer = Self.utcOffset(minutes)
+            case "tzname": answer = .string(Self.zoneName(minutes))
+            case "dst": answer = .none
             default: return nil
+            }
+            return BuiltinMethods.method(name, "datetime.timezone") { arguments in
+                // `tz.utcoffset(dt)`: dt is a datetime or None.
+                guard arguments.positional.count == 1, arguments.keyword.isEmpty else {
+                    throw EvalFailure(
+                        .type, "timezone.\(name)() takes exactly one argument (\(arguments.positional.count) given)")
+                }
+                switch arguments.positional[0] {
+                case .none, .datetime: return answer
+                default:
+                    throw EvalFailure(
+                        .type,
+                        "\(name)(dt) argument must be a datetime instance or None, not \(arguments.positional[0].typeName)"
+                    )
+                }
             }
         }
     }

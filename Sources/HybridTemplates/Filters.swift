@@ -118,6 +118,9 @@ enum BuiltinFilters {
         case .bigInt(let number): return .bigInt(BigInt(number.magnitude))
         case .float(let number): return .float(Swift.abs(number))
         case .bool(let flag): return .int(flag ? 1 : 0)
+        case .clock(let clock):
+            if let result = try ClockArithmetic.unary(clock, negate: false, absolute: true) { return result }
+            throw EvalFailure(.type, "bad operand type for abs(): '\(value.typeName)'")
         // Neither Undefined class defines __abs__: Python's TypeError, not an UndefinedError.
         default: throw EvalFailure(.type, "bad operand type for abs(): '\(value.typeName)'")
         }

@@ -139,7 +139,128 @@ enum PythonBytes {
                 }
                 return .bool(false)
             }
+        case "upper", "lower", "swapcase":
+            return BuiltinMethods.method(name, "bytes") { arguments in
+                _ = try arguments.bind(name, [])
+                return .bytes(
+                    bytes.map { byte in
+                        let isUpper = (0x41...0x5A).contains(byte)
+                        let isLower = (0x61...0x7A).contains(byte)
+                        switch name {
+                        case "upper": return isLower ? byte - 32 : byte
+                        case "lower": return isUpper ? byte + 32 : byte
+                        default: return isLower ? byte - 32 : isUpper ? byte + 32 : byte
+                        }
+                    })
+            }
+        case "isdigit", "isalpha", "isspace", "isupper", "islower", "isalnum":
+            return BuiltinMethods.method(name, "bytes") { arguments in
+                _ = try arguments.bind(name, [])
+                let upper = bytes.contains { (0x41...0x5A).contains($0) }
+                let lower = bytes.contains { (0x61...0x7A).contains($0) }
+                switch name {
+                case "isdigit": return .bool(!bytes.isEmpty && bytes.allSatisfy(isDigit))
+                case "isalpha": return .bool(!bytes.isEmpty && bytes.allSatisfy(isLetter))
+                case "isalnum": return .bool(!bytes.isEmpty && bytes.allSatisfy { isLetter($0) || isDigit($0) })
+                case "isspace": return .bool(!bytes.isEmpty && bytes.allSatisfy(isSpace))
+                case "isupper": return .bool(upper && !lower)
+                default: return .bool(lower && !upper)
+                }
+            }
+        case "strip", "lstrip", "rstrip":
+            return BuiltinMethods.method(name, "bytes") { arguments in
+                let set = try byteArgument(try arguments.bind(name, [("bytes", Value.none)])[0], allowNone: true)
+                let strip: (UInt8) -> Bool = { byte in set.map { $0.contains(byte) } ?? isSpace(byte) }
+                var slice = bytes[...]
+                if name != "rstrip" { slice = slice.drop(while: strip) }
+                if name != "lstrip" { while let last = slice.last, strip(last) { slice = slice.dropLast() } }
+                return .bytes(Array(slice))
+            }
+        case "split", "rsplit":
+            return BuiltinMethods.method(name, "bytes") { arguments in
+                let bound = try arguments.bind(name, [("sep", Value.none), ("maxsplit", .int(-1))])
+                let separator = try byteArgument(bound[0], allowNone: true)
+                let limit = try BuiltinMethods.intArgument(bound[1], name)
+                if let separator, separator.isEmpty { throw EvalFailure(.value, "empty separator") }
+                let parts = split(bytes, separator, limit: limit < 0 ? Int.max : limit, fromRight: name == "rsplit")
+                return .list(ListObject(parts.map { .bytes($0) }))
+            }
+        case "replace", "find", "rfind", "index", "rindex", "count", "partition", "rpartition", "removeprefix",
+            "removesuffix", "join", "center", "ljust", "rjust", "zfill", "expandtabs", "title", "capitalize",
+            "splitlines":
+            // Present on bytes; with a str where bytes belong, Python's TypeError.
+            return BuiltinMethods.method(name, "bytes") { arguments in
+                if let text = arguments.positional.first(where: { $0.stringContent != nil }) {
+                    switch name {
+                    case "center", "ljust", "rjust":
+                        throw EvalFailure(
+                            .type, "\(name)() argument 2 must be a byte string of length 1, not \(text.typeName)")
+                    case "join":
+                        throw EvalFailure(.type, "can only join an iterable")
+                    default:
+                        throw EvalFailure(.type, "a bytes-like object is required, not '\(text.typeName)'")
+                    }
+                }
+                if name == "join", let items = try? PythonOperators.iterate(arguments.positional.first ?? .none),
+                    let item = items.enumerated().first(where: { if case .bytes = $0.element { false } else { true } })
+                {
+                    throw EvalFailure(
+                        .type,
+                        "sequence item \(item.offset): expected a bytes-like object, \(item.element.typeName) found")
+                }
+                throw EvalFailure(.runtime, "bytes.\(name)() is not supported by hybrid")
+            }
         default: return nil
+        }
+    }
+
+    private static func isDigit(_ byte: UInt8) -> Bool { (0x30...0x39).contains(byte) }
+    private static func isLetter(_ byte: UInt8) -> Bool { (0x41...0x5A).contains(byte) || (0x61...0x7A).contains(byte) }
+    /// bytes.isspace() and the default strip/split set: space, \t \n \v \f \r.
+    private static func isSpace(_ byte: UInt8) -> Bool { byte == 0x20 || (0x09...0x0D).contains(byte) }
+
+    /// `bytes.split`/`rsplit`: on `separator`, or on runs of ASCII whitespace (empty pieces dropped).
+    private static func split(_ bytes: [UInt8], _ separator: [UInt8]?, limit: Int, fromRight: Bool) -> [[UInt8]] {
+        // From the right is from the left over the reversed bytes, pieces reversed back.
+        let source = fromRight ? Array(bytes.reversed()) : bytes
+        let needle = fromRight ? separator.map { Array($0.reversed()) } : separator
+        var parts: [[UInt8]] = []
+        var index = 0
+        if let needle {
+            var start = 0
+            while parts.count < limit, index + needle.count <= source.count {
+                if source[index..<index + needle.count].elementsEqual(needle) {
+                    parts.append(Array(source[start..<index]))
+                    index += needle.count
+                    start = index
+                } else {
+                    index += 1
+                }
+            }
+            parts.append(Array(source[start...]))
+        } else {
+            while index < source.count {
+                while index < source.count, isSpace(source[index]) { index += 1 }
+                guard index < source.count else { break }
+                if parts.count == limit {
+                    // The rest as it is (its leading whitespace skipped).
+                    parts.append(Array(source[index...]))
+                    break
+                }
+                let start = index
+                while index < source.count, !isSpace(source[index]) { index += 1 }
+                parts.append(Array(source[start..<index]))
+            }
+        }
+        return fromRight ? parts.reversed().map { Array($0.reversed()) } : parts
+    }
+
+    /// A bytes argument (or None where allowed), or Python's TypeError.
+    private static func byteArgument(_ value: Value, allowNone: Bool) throws -> [UInt8]? {
+        switch value {
+        case .bytes(let bytes): return bytes
+        case .none where allowNone: return nil
+        default: throw EvalFailure(.type, "a bytes-like object is required, not '\(value.typeName)'")
         }
     }
 

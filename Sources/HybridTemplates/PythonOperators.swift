@@ -192,6 +192,11 @@ enum PythonOperators {
         if let x = number(a), let y = number(b) {
             return try arithmetic(op, x, y)
         }
+        switch (a, b) {
+        case (.clock, _), (_, .clock), (.date, .date), (.datetime, .datetime):
+            if let result = try ClockArithmetic.binary(op, a, b) { return result }
+        default: break
+        }
         if case .markup = a, let result = try MarkupOperations.binary(op, a, b) { return result }
         if case .markup = b, let result = try MarkupOperations.binary(op, a, b) { return result }
         switch (op, a, b) {
@@ -426,6 +431,7 @@ enum PythonOperators {
 
     static func negate(_ value: Value) throws -> Value {
         try undefinedCheck(value)
+        if case .clock(let clock) = value, let result = try ClockArithmetic.unary(clock, negate: true) { return result }
         switch value {
         case .int(let number):
             if number == .min { return .bigInt(-BigInt(number)) }
@@ -439,6 +445,9 @@ enum PythonOperators {
 
     static func positive(_ value: Value) throws -> Value {
         try undefinedCheck(value)
+        if case .clock(let clock) = value, let result = try ClockArithmetic.unary(clock, negate: false) {
+            return result
+        }
         switch value {
         case .int, .bigInt, .float: return value
         case .bool(let flag): return .int(flag ? 1 : 0)

@@ -308,6 +308,9 @@ extension Value {
         switch self {
         case .none: return "None"
         case .bool(let flag): return flag ? "True" : "False"
+        // Types outside builtins carry their module (Jinja2's object_type_repr).
+        case .date, .datetime, .clock: return "datetime.\(typeName) object"
+        case .markup: return "markupsafe.Markup object"
         default: return "\(typeName) object"
         }
     }
