@@ -90,16 +90,33 @@ struct ConstantFolder {
         }
     }
 
-    /// An output expression (`{{ }}`, `{% print %}`) whose value Jinja2's code generator computes,
-    /// and turns into text, when it writes the template: that text (the value may be one that never
-    /// folds, as `[0[::2]]`, which prints `[Undefined]` where the render would fail on the slice).
-    mutating func outputText(_ expr: Expr) -> Expr? {
-        if case .constant(.string) = expr.kind { return nil }
+    /// `compile` for an output expression (`{{ }}`, `{% print %}`): one whose value Jinja2's code
+    /// generator computes, and turns into text, when it writes the template becomes that text (the
+    /// value may be one that never folds, as `[0[::2]]`, which prints `[Undefined]` where the render
+    /// would fail on the slice).
+    mutating func compileOutput(_ expr: Expr, soft: Bool) -> (Expr, TemplateError?) {
+        switch expr.kind {
+        case .name, .constant(.string): return (expr, nil)
+        default: break
+        }
         interpreter?.budget.reset()
-        guard case .value(let value) = fold(expr).1, let text = try? PythonFormatting.str(value),
+        let folded: Expr
+        let outcome: Outcome
+        if Self.isOptimized(expr) {
+            (folded, outcome) = fold(expr)
+            if case .escape(let error) = outcome { return (folded, error) }
+            if let error = firstUnknown(in: folded, soft: soft) { return (folded, error) }
+        } else {
+            let (compiledExpr, error) = compile(expr, soft: soft)
+            if let error { return (compiledExpr, error) }
+            folded = compiledExpr
+            interpreter?.budget.reset()
+            outcome = fold(compiledExpr).1
+        }
+        guard case .value(let value) = outcome, let text = try? PythonFormatting.str(value),
             text.utf8.count <= Self.memoryBudget
-        else { return nil }
-        return Expr(.constant(.string(text)), expr.position)
+        else { return (folded, nil) }
+        return (Expr(.constant(.string(text)), expr.position), nil)
     }
 
     /// A `{% filter %}` or `{% set x | ... %}` chain (innermost first): its arguments folded, then
@@ -109,7 +126,7 @@ struct ConstantFolder {
         interpreter?.budget.reset()
         var folded: [FilterApplication] = []
         for application in chain {
-            let (arguments, outcome) = fold(application.arguments)
+            let (arguments, outcome) = fold(application.arguments, packing: false)
             if case .escape(let error) = outcome { return (chain, error) }
             folded.append(
                 FilterApplication(filter: application.filter, arguments: arguments, position: application.position))
@@ -335,7 +352,7 @@ struct ConstantFolder {
     @inline(never)
     private mutating func foldCall(_ expr: Expr, callee: Expr, arguments: CallArguments) -> (Expr, Outcome) {
         let (foldedCallee, calleeOutcome) = fold(callee)
-        let (foldedArguments, argumentsOutcome) = fold(arguments)
+        let (foldedArguments, argumentsOutcome) = fold(arguments, packing: false)
         let node = rebuilt(
             expr, .call(foldedCallee, foldedArguments),
             changed: foldedCallee !== callee || foldedArguments !== arguments)
@@ -347,7 +364,13 @@ struct ConstantFolder {
         Expr, Outcome
     ) {
         let foldedBase = base.map { fold($0) }
-        let (foldedArguments, argumentsOutcome) = fold(arguments)
+        let evaluable: Bool
+        if filter.function != nil, !Self.contextFilters.contains(filter.name), case .value = foldedBase?.1 {
+            evaluable = true
+        } else {
+            evaluable = false
+        }
+        let (foldedArguments, argumentsOutcome) = fold(arguments, packing: evaluable)
         let node = rebuilt(
             expr, .filter(foldedBase?.0, filter, foldedArguments),
             changed: foldedBase?.0 !== base || foldedArguments !== arguments)
@@ -363,7 +386,9 @@ struct ConstantFolder {
         Expr, Outcome
     ) {
         let (foldedBase, baseOutcome) = fold(base)
-        let (foldedArguments, argumentsOutcome) = fold(arguments)
+        let evaluable: Bool
+        if test.function != nil, case .value = baseOutcome { evaluable = true } else { evaluable = false }
+        let (foldedArguments, argumentsOutcome) = fold(arguments, packing: evaluable)
         let node = rebuilt(
             expr, .test(foldedBase, test, foldedArguments),
             changed: foldedBase !== base || foldedArguments !== arguments)
@@ -491,11 +516,12 @@ struct ConstantFolder {
 
     /// Call arguments folded; their outcome packs the values as a tuple: the positional values, the
     /// keyword pairs, and the `*args` and `**kwargs` values (each a tuple of zero or one).
-    private mutating func fold(_ arguments: CallArguments) -> (CallArguments, Outcome) {
+    /// Without `packing` (the call cannot fold anyway), only the folded arguments and any escape.
+    private mutating func fold(_ arguments: CallArguments, packing: Bool) -> (CallArguments, Outcome) {
         if arguments.positional.isEmpty && arguments.keyword.isEmpty && arguments.starArgs == nil
             && arguments.starKwargs == nil
         {
-            return (arguments, .value(.tuple([.tuple([]), .tuple([]), .tuple([]), .tuple([])])))
+            return (arguments, packing ? Self.noArguments : .impossible)
         }
         let positional = arguments.positional.map { fold($0) }
         let keyword = arguments.keyword.map { ($0.0, fold($0.1)) }
@@ -511,6 +537,7 @@ struct ConstantFolder {
                 starKwargs: starKwargs?.0) : arguments
         let outcomes = positional.map(\.1) + keyword.map(\.1.1)
         if let escape = firstEscape(outcomes + [star?.1, starKwargs?.1].compactMap { $0 }) { return (folded, escape) }
+        guard packing else { return (folded, .impossible) }
         // `*args` and `**kwargs` that do not fold are Impossible (Jinja2 wraps them in a try).
         let present = [star != nil, starKwargs != nil]
         let outcome = sequence(outcomes + [star?.1 ?? .value(.none), starKwargs?.1 ?? .value(.none)]) { values in
@@ -524,6 +551,9 @@ struct ConstantFolder {
         }
         return (folded, outcome)
     }
+
+    /// The packed outcome of no arguments (built per call: `Value` is not `Sendable`, so no static).
+    private static var noArguments: Outcome { .value(.tuple([.tuple([]), .tuple([]), .tuple([]), .tuple([])])) }
 
     /// Arguments from the packed outcome of `fold(_: CallArguments)`.
     private static func unpack(_ packed: Value, _ interpreter: Interpreter) throws -> Arguments {

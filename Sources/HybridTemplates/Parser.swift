@@ -28,6 +28,8 @@ struct Parser {
     private var specialNameScopes: [Set<String>?] = []
     /// Expressions being parsed inside one another (0: at statement level, where folding happens).
     private var expressionDepth = 0
+    /// The next statement-level expression is printed (``ConstantFolder/compileOutput(_:soft:)``).
+    private var compilingOutput = false
     /// Compile errors of the code being parsed, in the code generator's order (see `moved`).
     private var compileErrors: [TemplateError] = []
     /// Compile errors inside each `{% block %}`, by the block's place in document order: the code
@@ -97,10 +99,12 @@ struct Parser {
     {
         if expressionDepth > 0 { return try parse(&self) }
         let soft = softFrame
+        let output = compilingOutput
+        compilingOutput = false
         expressionDepth += 1
         defer { expressionDepth -= 1 }
         let expr = try parse(&self)
-        let (folded, error) = folder.compile(expr, soft: soft)
+        let (folded, error) = output ? folder.compileOutput(expr, soft: soft) : folder.compile(expr, soft: soft)
         if let error { compileErrors.append(error) }
         return folded
     }
@@ -200,8 +204,8 @@ struct Parser {
             case .variableBegin:
                 _ = next()
                 if partsPosition == nil { partsPosition = position(of: token) }
-                let expr = try parseTuple(withCondexpr: true)
-                parts.append(.expression(folder.outputText(expr) ?? expr))
+                compilingOutput = true
+                parts.append(.expression(try parseTuple(withCondexpr: true)))
                 try expect(.variableEnd, "'end of print statement'")
             case .blockBegin:
                 flush()
@@ -639,8 +643,8 @@ struct Parser {
         var parts: [OutputPart] = []
         while current.kind != .blockEnd {
             if !parts.isEmpty { try expect(.comma) }
-            let expr = try parseExpression()
-            parts.append(.expression(folder.outputText(expr) ?? expr))
+            compilingOutput = true
+            parts.append(.expression(try parseExpression()))
         }
         return Node(.output(parts), start)
     }
