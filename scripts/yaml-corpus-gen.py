@@ -268,7 +268,10 @@ COMMENTS_AFTER_TOKENS = ["[]#c\tx\n", "[a]#c\n", "{a: 1}#\tc\n", "a: 'b'#c\t\n",
 
 # Differences yaml-fuzz.py --text found (each fixed), kept as they were found.
 FUZZ_FOUND = ["\r&x \r#b}\u2028\u2028|#>>+~", "&x\u0085|#\n", "[]#*x{yes>+?\tb", "...!>+%<<: \n |-#",
-              "  #c\u2028>\t\n !yes,", ">+#yes", "|-#{"]
+              "  #c\u2028>\t\n !yes,", ">+#yes", "|-#{",
+              # --text seed 17: a comment after node properties; a tab between a tag and its value.
+              "&x  #c #c'\t\ufeff\n  \\u00e9 #c|\u00e9", "\\  =:  null\n?a<<: !\t|-",
+              "a: &x\tvalue\n", "b: !!str\t'q'\n", "c: &y # c\n  v\n"]
 
 DELIBERATE = {
     "{a: 1, a: 2}\n": ("duplicate-key", 1, 8),

@@ -30,6 +30,7 @@ enum PyYAMLWhitespaceCheck {
             let position = input?.originalPosition(line: line, column: column) ?? (line: line, column: column)
             return SourceLocation(file: file, line: position.line, column: position.column)
         }
+        let text = YAMLCommentScanner.decode(bytes)
         let events = LibYAMLEventStream(bytes, file: file)
         var exempt: [Range<Int>] = []
         // Plain scalars: a tab in one is an error, a `#` in one is text.
@@ -45,7 +46,13 @@ enum PyYAMLWhitespaceCheck {
             }
             defer { yaml_event_delete(&event) }
             if event.type == YAML_SCALAR_EVENT {
-                let span = event.start_mark.index..<max(event.end_mark.index, event.start_mark.index)
+                // A scalar's event starts at its properties (`&anchor`, `!tag`): what stands between
+                // them and the value is checked like any text (PyYAML allows no tab there).
+                var start = event.start_mark.index
+                if event.data.scalar.anchor != nil || event.data.scalar.tag != nil {
+                    start = valueStart(after: start, in: text)
+                }
+                let span = start..<max(event.end_mark.index, start)
                 if event.data.scalar.style == YAML_PLAIN_SCALAR_STYLE {
                     plain.append(span)
                 } else {
@@ -54,7 +61,6 @@ enum PyYAMLWhitespaceCheck {
             }
             if event.type == YAML_STREAM_END_EVENT { break }
         }
-        let text = YAMLCommentScanner.decode(bytes)
         var spanIndex = 0
         var plainIndex = 0
         var line = 1
@@ -96,5 +102,27 @@ enum PyYAMLWhitespaceCheck {
             index += 1
         }
         return nil
+    }
+
+    /// Where a node's value starts after its properties at `index`: past `&anchor` and `!tag`
+    /// tokens, blanks, line breaks and comments (a tab passed over stays outside the value, where
+    /// the check refuses it as PyYAML does).
+    static func valueStart(after index: Int, in text: [UInt32]) -> Int {
+        var at = index
+        while at < text.count {
+            let c = text[at]
+            if c == 0x26 || c == 0x21 {  // & or !: up to the next blank or break
+                while at < text.count, text[at] != 0x20, text[at] != 0x09, !YAMLCommentScanner.isBreak(text[at]) {
+                    at += 1
+                }
+            } else if c == 0x20 || c == 0x09 || YAMLCommentScanner.isBreak(c) {
+                at += 1
+            } else if c == 0x23, at > 0, text[at - 1] == 0x20 || YAMLCommentScanner.isBreak(text[at - 1]) {
+                while at < text.count, !YAMLCommentScanner.isBreak(text[at]) { at += 1 }
+            } else {
+                return at
+            }
+        }
+        return at
     }
 }
