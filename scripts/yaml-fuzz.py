@@ -75,11 +75,15 @@ def hybrid_reading(hybrid, path):
 
 def fuzz_text(args):
     rng = random.Random(args.seed)
-    failures = positions = 0
+    failures = positions = rounds = 0
     keep = os.path.join(ROOT, "bench-out", "yaml-fuzz")
+    deadline = time.monotonic() + args.seconds if args.seconds else None
     with tempfile.TemporaryDirectory() as tmp:
         path = os.path.join(tmp, "doc.yaml")
         for round_ in range(args.count):
+            if deadline is not None and time.monotonic() > deadline:
+                break
+            rounds += 1
             data = "".join(rng.choice(TEXT_FRAGMENTS) for _ in range(rng.randint(1, 14))).encode("utf-8")
             with open(path, "wb") as f:
                 f.write(data)
@@ -102,7 +106,7 @@ def fuzz_text(args):
             with open(os.path.join(keep, f"text-failure-{args.seed}-{round_}.yaml"), "wb") as f:
                 f.write(data)
             print(f"round {round_}: {data!r}: {problem}", file=sys.stderr)
-    print(f"yaml-fuzz --text: {args.count - failures}/{args.count} rounds agree with PyYAML (seed {args.seed}); "
+    print(f"yaml-fuzz --text: {rounds - failures}/{rounds} rounds agree with PyYAML (seed {args.seed}); "
           f"{positions} both refuse at different positions")
     sys.exit(1 if failures else 0)
 
