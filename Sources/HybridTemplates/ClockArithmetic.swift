@@ -47,14 +47,14 @@ enum ClockArithmetic {
         case (.mul, .clock(.timedelta(let d, let s, let u)), .float(let factor)),
             (.mul, .float(let factor), .clock(.timedelta(let d, let s, let u))):
             guard factor.isFinite else { throw EvalFailure(.value, "cannot convert float \(factor) to integer ratio") }
-            let (numerator, denominator) = ratio(factor)
+            let (numerator, denominator) = PythonRound.exactRatio(factor)
             return try timedelta(try roundedQuotient(big(micros(d, s, u)) * numerator, denominator))
         case (.div, .clock(.timedelta(let d, let s, let u)), .float(let divisor)):
             guard divisor != 0 else { throw EvalFailure(.zeroDivision, "float division by zero") }
             guard divisor.isFinite else {
                 throw EvalFailure(.value, "cannot convert float \(divisor) to integer ratio")
             }
-            let (numerator, denominator) = ratio(divisor)
+            let (numerator, denominator) = PythonRound.exactRatio(divisor)
             return try timedelta(try roundedQuotient(big(micros(d, s, u)) * denominator, numerator))
         case (.add, .date(let date), .clock(.timedelta(let days, _, _))),
             (.add, .clock(.timedelta(let days, _, _)), .date(let date)):
@@ -142,32 +142,19 @@ enum ClockArithmetic {
         }
     }
 
-    /// `round(n / d)` with ties to even, as timedelta's division and float products round.
+    /// `round(n / d)` with ties to even, as timedelta's division and float products round
+    /// (``PythonRound/halfEven(_:_:)``, which wants a positive denominator).
     private static func roundedQuotient(_ numerator: BigInt, _ denominator: BigInt) throws -> Int128 {
-        let sign = (numerator.signum() < 0) != (denominator.signum() < 0) ? -1 : 1
-        let (quotient, remainder) = numerator.magnitude.quotientAndRemainder(dividingBy: denominator.magnitude)
-        var result = BigInt(quotient)
-        let twice = remainder * 2
-        if twice > denominator.magnitude || (twice == denominator.magnitude && quotient % 2 == 1) { result += 1 }
-        if sign < 0 { result = -result }
+        let flip = denominator.signum() < 0
+        let result = PythonRound.halfEven(flip ? -numerator : numerator, flip ? -denominator : denominator)
         guard let fitting = Int128(String(result)) else {
             throw EvalFailure(.runtime, "OverflowError: Python int too large to convert to C int")
         }
         return fitting
     }
 
-    /// `float.as_integer_ratio()`.
-    private static func ratio(_ value: Double) -> (BigInt, BigInt) {
-        if value == 0 { return (0, 1) }
-        let significand = BigInt(value.significandBitPattern | (value.isNormal ? 1 << 52 : 0))
-        let exponent = (value.isNormal ? Int(value.exponent) : -1022) - 52
-        let signed = value < 0 ? -significand : significand
-        if exponent >= 0 { return (signed << exponent, 1) }
-        return (signed, BigInt(1) << -exponent)
-    }
-
     private static func shifted(_ date: YAMLDate, days: Int) throws -> YAMLDate {
-        guard let result = Self.date(ordinal: date.ordinal + days) else {
+        guard let result = YAMLDate(ordinal: date.ordinal + days) else {
             throw EvalFailure(.runtime, "OverflowError: date value out of range")
         }
         return result
@@ -182,34 +169,11 @@ enum ClockArithmetic {
     private static func shifted(_ stamp: YAMLTimestamp, by delta: Int128) throws -> YAMLTimestamp {
         let (days, rest) = floorDivision(instant(stamp) + delta, microsecondsPerDay)
         let seconds = Int(rest / 1_000_000)
-        guard let ordinal = Int(exactly: days), let date = date(ordinal: ordinal),
+        guard let ordinal = Int(exactly: days), let date = YAMLDate(ordinal: ordinal),
             let result = YAMLTimestamp(
                 date: date, hour: seconds / 3600, minute: seconds / 60 % 60, second: seconds % 60,
                 microsecond: Int(rest % 1_000_000), utcOffsetMinutes: stamp.utcOffsetMinutes)
         else { throw EvalFailure(.runtime, "OverflowError: date value out of range") }
         return result
-    }
-
-    private static func daysIn(month: Int, year: Int) -> Int {
-        switch month {
-        case 2: return (year % 4 == 0 && (year % 100 != 0 || year % 400 == 0)) ? 29 : 28
-        case 4, 6, 9, 11: return 30
-        default: return 31
-        }
-    }
-
-    /// The date `ordinal` days after 0001-01-01, nil outside years 1…9999.
-    static func date(ordinal: Int) -> YAMLDate? {
-        guard ordinal >= 0, ordinal < 3_652_059 else { return nil }
-        var year = ordinal * 400 / 146_097 + 1
-        while year > 1, YAMLDate(year: year, month: 1, day: 1)!.ordinal > ordinal { year -= 1 }
-        while year < 9999, YAMLDate(year: year + 1, month: 1, day: 1)!.ordinal <= ordinal { year += 1 }
-        var remaining = ordinal - YAMLDate(year: year, month: 1, day: 1)!.ordinal
-        var month = 1
-        while remaining >= daysIn(month: month, year: year) {
-            remaining -= daysIn(month: month, year: year)
-            month += 1
-        }
-        return YAMLDate(year: year, month: month, day: remaining + 1)
     }
 }

@@ -36,6 +36,21 @@ public struct YAMLDate: Hashable, Sendable, Comparable, CustomStringConvertible 
         }
     }
 
+    /// The date `ordinal` days after 0001-01-01 (the inverse of ``ordinal``); nil outside years 1…9999.
+    public init?(ordinal: Int) {
+        guard ordinal >= 0, ordinal < 3_652_059 else { return nil }
+        var year = ordinal * 400 / 146_097 + 1
+        while year > 1, YAMLDate(year: year, month: 1, day: 1)!.ordinal > ordinal { year -= 1 }
+        while year < 9999, YAMLDate(year: year + 1, month: 1, day: 1)!.ordinal <= ordinal { year += 1 }
+        var remaining = ordinal - YAMLDate(year: year, month: 1, day: 1)!.ordinal
+        var month = 1
+        while remaining >= YAMLDate.daysIn(month: month, year: year) {
+            remaining -= YAMLDate.daysIn(month: month, year: year)
+            month += 1
+        }
+        self.init(year: year, month: month, day: remaining + 1)
+    }
+
     /// Days since 0001-01-01 (proleptic Gregorian), for instant arithmetic.
     public var ordinal: Int {
         let y = year - 1
