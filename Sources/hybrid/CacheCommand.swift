@@ -15,6 +15,7 @@ struct CacheCommand: AsyncParsableCommand {
 
     struct Stats: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "stats",
             abstract:
                 "Show the cache's files and bytes per area (cas: rendered texts; render, bundles, mappings, validate-*: records)."
         )
@@ -73,6 +74,7 @@ struct CacheCommand: AsyncParsableCommand {
 
     struct Clean: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "clean",
             abstract: "Delete the cache (waits for a running compile). The next compile rebuilds everything.")
 
         func run() async throws {
