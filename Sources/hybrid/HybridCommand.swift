@@ -20,6 +20,14 @@ struct HybridCommand: AsyncParsableCommand {
 
     static func main() async {
         MallocTuning.apply()
+        if let compile = CompileFastPath.command(Array(CommandLine.arguments.dropFirst())) {
+            do {
+                try await compile.run()
+            } catch {
+                exit(withError: error)
+            }
+            return
+        }
         await main(nil)
     }
 }
