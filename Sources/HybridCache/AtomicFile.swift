@@ -21,23 +21,50 @@ public enum AtomicFile {
 
     /// The bytes of a file.
     public static func read(_ path: String) throws(IOError) -> [UInt8] {
+        try read(path, prefix: 0).rest
+    }
+
+    /// The bytes of a file, its first `prefix` bytes (fewer in a shorter file) apart from the rest,
+    /// each read straight into its own array: a cache record's header is checked without copying
+    /// its payload out of the whole.
+    public static func read(_ path: String, prefix: Int) throws(IOError) -> (prefix: [UInt8], rest: [UInt8]) {
         let descriptor = open(path, O_RDONLY | O_CLOEXEC)
         guard descriptor >= 0 else { throw IOError(path: path, message: lastError()) }
         defer { close(descriptor) }
-        var bytes: [UInt8] = []
         var info = stat()
-        if fstat(descriptor, &info) == 0, info.st_size > 0 { bytes.reserveCapacity(Int(info.st_size)) }
-        var chunk = [UInt8](repeating: 0, count: 1 << 16)
-        while true {
-            let count = chunk.withUnsafeMutableBytes { Glibc.read(descriptor, $0.baseAddress, $0.count) }
-            if count < 0 {
-                if errno == EINTR { continue }
-                throw IOError(path: path, message: lastError())
-            }
-            if count == 0 { break }
-            bytes.append(contentsOf: chunk[0..<count])
+        let size = fstat(descriptor, &info) == 0 && info.st_size > 0 ? Int(info.st_size) : 0
+        let head = prefix > 0 ? try readUpTo(prefix, from: descriptor, path: path).bytes : []
+        // One byte more than the file's size: a read that fills it means the file grew meanwhile.
+        var (rest, filled) = try readUpTo(max(size - head.count, 0) + 1, from: descriptor, path: path)
+        while filled {
+            let more = try readUpTo(1 << 16, from: descriptor, path: path)
+            rest += more.bytes
+            filled = more.filled
         }
-        return bytes
+        return (head, rest)
+    }
+
+    /// At most `count` bytes from `descriptor`, read into one array; `filled`: all `count` were read
+    /// (the file may go on).
+    private static func readUpTo(_ count: Int, from descriptor: Int32, path: String) throws(IOError) -> (
+        bytes: [UInt8], filled: Bool
+    ) {
+        var failure: String?
+        let bytes = [UInt8](unsafeUninitializedCapacity: count) { buffer, initialized in
+            initialized = 0
+            while initialized < count {
+                let read = Glibc.read(descriptor, buffer.baseAddress! + initialized, count - initialized)
+                if read < 0 {
+                    if errno == EINTR { continue }
+                    failure = lastError()
+                    return
+                }
+                if read == 0 { return }
+                initialized += read
+            }
+        }
+        if let failure { throw IOError(path: path, message: failure) }
+        return (bytes, bytes.count == count)
     }
 
     /// Replaces (or creates) `path` with `bytes` so that readers see the old or the new content,

@@ -100,14 +100,13 @@ public final class CacheStore: @unchecked Sendable {
 
     /// A record at a named path under the cache (for records addressed by name, not by key).
     public func readRecord(at path: String) -> [UInt8]? {
-        guard let bytes = try? AtomicFile.read(path) else { return nil }
         let header = CacheStore.recordMagic.count
-        guard bytes.count >= header + 16, Array(bytes[0..<header]) == CacheStore.recordMagic else {
+        guard let (prefix, payload) = try? AtomicFile.read(path, prefix: header + 16) else { return nil }
+        guard prefix.count == header + 16, Array(prefix[0..<header]) == CacheStore.recordMagic else {
             warn("cache entry \(path) is corrupt (bad header); ignoring it")
             return nil
         }
-        let payload = Array(bytes[(header + 16)...])
-        var reader = BinaryReader(bytes, offset: header)
+        var reader = BinaryReader(prefix, offset: header)
         guard let expected = try? reader.readHash(), ContentHash(of: payload) == expected else {
             warn("cache entry \(path) is corrupt (checksum mismatch); ignoring it")
             return nil
