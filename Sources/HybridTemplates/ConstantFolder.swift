@@ -57,6 +57,7 @@ struct ConstantFolder {
     mutating func compile(_ expr: Expr, soft: Bool) -> (Expr, TemplateError?) {
         interpreter?.budget.reset()
         if stack.isNearlyExhausted() { return (expr, stackExhausted(at: expr.position)) }
+        if Self.isInert(expr) { return (expr, firstUnknown(in: expr, soft: soft)) }
         if Self.isOptimized(expr) {
             let (folded, outcome) = fold(expr)
             if case .escape(let error) = outcome { return (folded, error) }
@@ -99,6 +100,7 @@ struct ConstantFolder {
         case .name, .constant(.string): return (expr, nil)
         default: break
         }
+        if Self.isInert(expr) { return (expr, firstUnknown(in: expr, soft: soft)) }
         interpreter?.budget.reset()
         let folded: Expr
         let outcome: Outcome
@@ -138,6 +140,44 @@ struct ConstantFolder {
             if let error = firstUnknown(in: application.arguments, soft: false) { return (folded, error) }
         }
         return (folded, nil)
+    }
+
+    /// Whether folding `expr` certainly leaves it as it is, with Jinja's `Impossible` and no error:
+    /// a variable, or a filter, test, attribute or item of one, down a chain whose every argument is a
+    /// variable or a constant (folding those changes nothing and cannot fail, and the chain's base
+    /// never has a value). Most expressions in templates are such chains; they skip the fold (a fifth
+    /// of parse time) and only get the unknown-filter check. Walks the chain without recursing.
+    static func isInert(_ expr: Expr) -> Bool {
+        var node = expr
+        while true {
+            switch node.kind {
+            case .name:
+                return true
+            case .getattr(let base, _):
+                node = base
+            case .getitem(let base, let index):
+                guard isPlain(index) else { return false }
+                node = base
+            case .filter(let base?, _, let arguments), .test(let base, _, let arguments):
+                guard isPlain(arguments) else { return false }
+                node = base
+            default:
+                return false
+            }
+        }
+    }
+
+    /// A variable or a constant: folding it changes nothing and cannot fail.
+    private static func isPlain(_ expr: Expr) -> Bool {
+        switch expr.kind {
+        case .name, .constant: return true
+        default: return false
+        }
+    }
+
+    private static func isPlain(_ arguments: CallArguments) -> Bool {
+        arguments.starArgs == nil && arguments.starKwargs == nil && arguments.positional.allSatisfy(isPlain)
+            && arguments.keyword.allSatisfy { isPlain($0.1) }
     }
 
     /// The nodes Jinja2's code generator passes through the optimizer (`@optimizeconst`).
