@@ -96,10 +96,7 @@ struct ConstantFolder {
     /// value may be one that never folds, as `[0[::2]]`, which prints `[Undefined]` where the render
     /// would fail on the slice).
     mutating func compileOutput(_ expr: Expr, soft: Bool) -> (Expr, TemplateError?) {
-        switch expr.kind {
-        case .name, .constant(.string): return (expr, nil)
-        default: break
-        }
+        if case .constant(.string) = expr.kind { return (expr, nil) }
         if Self.isInert(expr) { return (expr, firstUnknown(in: expr, soft: soft)) }
         interpreter?.budget.reset()
         let folded: Expr
